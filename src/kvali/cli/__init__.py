@@ -1,0 +1,179 @@
+"""The ``kvali`` command: a thin client of the service functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kvali.cli.base import Ctx, KvaliGroup, emit_json, json_option, parse_pairs, pass_ctx, table
+from kvali.events.service import set_actor
+
+
+@click.group(cls=KvaliGroup)
+@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path), envvar="KVALI_PROJECT",
+              default=".", show_default=True, help="Project folder (or $KVALI_PROJECT).")
+@click.option("--database-url", envvar="KVALI_DATABASE_URL", default=None,
+              help="Use this database instead of the folder's SQLite file (e.g. postgresql://…).")
+@click.option("--user", envvar="KVALI_USER", default=None, help="Who is acting (recorded in the event log).")
+@click.version_option(package_name="kvali")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path, database_url: str | None, user: str | None) -> None:
+    """kvali — a local, private workbench for qualitative interview research."""
+    set_actor(user)
+    ctx.obj = Ctx(project_dir=project_dir, database_url=database_url)
+
+
+def main() -> None:
+    cli(prog_name="kvali")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="Create the study with this title.")
+@click.option("--problem", "problem_statement", default="", help="Problem statement.")
+@click.option("--language", default="nb", show_default=True, help="Language of the data (nb, nn, en, …).")
+@click.option("--database-url", "init_url", default=None, help="Store the data in this database (PostgreSQL).")
+@click.pass_obj
+def init(obj: Ctx, directory: Path, title: str | None, problem_statement: str, language: str, init_url: str | None) -> None:
+    """Create a project folder: kvali.db (SQLite), media/ and exports/."""
+    from kvali.project import Project
+    from kvali.studies.service import create_study
+
+    project = Project.init(directory, database_url=init_url or obj.database_url)
+    if title:
+        with project.begin() as conn:
+            create_study(conn, title=title, problem_statement=problem_statement, language=language)
+    click.echo(f"created project {directory} ({'SQLite' if project.is_sqlite else 'PostgreSQL'})")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path), default="kvali-demo")
+@click.option("--lang", type=click.Choice(["en", "nb"]), default="nb", show_default=True, help="Report language.")
+@click.option("--force", is_flag=True, help="Replace an existing demo folder.")
+def demo(directory: Path, lang: str, force: bool) -> None:
+    """Create the demo study (the seed thesis) and write every report."""
+    from kvali.demo.build import create_demo
+
+    result = create_demo(directory, lang=lang, force=force, progress=lambda msg: click.echo(f"  {msg}"))
+    click.echo(f"demo study ready in {directory} ({result['seconds']:.1f} s)")
+    for path in result["reports"]:
+        click.echo(f"  report: {path}")
+    click.echo(f"next: kvali --project {directory} stats   ·   open {directory}/exports/report.html")
+
+
+@cli.command()
+@json_option
+@pass_ctx
+def stats(obj: Ctx, as_json: bool) -> None:
+    """Counts of participants, interviews, transcripts, turns, codes, codings, memos, cycles."""
+    from kvali.studies.service import stats as study_stats
+
+    with obj.project.begin() as conn:
+        data = study_stats(conn, obj.study_id(conn))
+    if as_json:
+        emit_json(data)
+    else:
+        for k, v in data.items():
+            click.echo(f"{k:>20}  {v}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--code", default=None, help="Only passages coded with this code.")
+@click.option("--attr", "attrs", multiple=True, help="Participant attribute NAME=VALUE.")
+@click.option("--mode", default=None, help="Interview mode: in-person, hybrid, digital.")
+@click.option("--interview", default=None)
+@click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
+@click.option("--limit", default=50, show_default=True)
+@json_option
+@pass_ctx
+def search(obj: Ctx, query: str, code: str | None, attrs: tuple[str, ...], mode: str | None, interview: str | None,
+           role: str | None, limit: int, as_json: bool) -> None:
+    """Full-text search over transcripts ("phrases", prefix*)."""
+    from kvali.search.service import search as run_search
+
+    pairs = list(parse_pairs(attrs).items())
+    with obj.project.begin() as conn:
+        hits = run_search(conn, obj.study_id(conn), query, code=code, attribute=pairs[0] if pairs else None,
+                          mode=mode, interview=interview, role=role, limit=limit)
+    if as_json:
+        emit_json(hits)
+        return
+    for h in hits:
+        click.echo(f"{h['interview']} [{h['speaker']}] {h['snippet']}")
+    click.echo(f"({len(hits)} hits)")
+
+
+@cli.command()
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["md", "html", "docx", "xlsx", "csv", "json"]), help="Default: all formats.")
+@click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder (default: PROJECT/exports).")
+@click.option("--cycle", type=int, default=None, help="Report on an earlier coding cycle.")
+@json_option
+@pass_ctx
+def report(obj: Ctx, formats: tuple[str, ...], lang: str, out: Path | None, cycle: int | None, as_json: bool) -> None:
+    """Write the analysis model, theme overview and condensation tables (with charts)."""
+    from kvali.reports.service import write_study_reports
+
+    paths = write_study_reports(obj.project, formats=formats or None, lang=lang, out_dir=out, cycle=cycle)
+    if as_json:
+        emit_json([str(p) for p in paths])
+    else:
+        for p in paths:
+            click.echo(str(p))
+
+
+@cli.command()
+@click.option("--limit", default=50, show_default=True)
+@click.option("--entity", default=None)
+@json_option
+@pass_ctx
+def events(obj: Ctx, limit: int, entity: str | None, as_json: bool) -> None:
+    """The event log: who changed what, when (newest first)."""
+    from kvali.events.service import list_events
+
+    with obj.project.begin() as conn:
+        rows = list_events(conn, study_id=obj.study_id(conn), entity=entity, limit=limit)
+    if as_json:
+        emit_json(rows)
+    else:
+        table(rows, ["id", "created_at", "actor", "action", "entity", "entity_id", "payload"])
+
+
+@cli.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(obj: Ctx) -> None:
+    """Migrate the project database to the newest schema."""
+    from kvali.db import migrate
+
+    project = obj.project  # opening upgrades
+    click.echo(f"schema at {migrate.current_revision(project.engine)}")
+
+
+@db.command("current")
+@pass_ctx
+def db_current(obj: Ctx) -> None:
+    from kvali.db import migrate
+    from kvali.project import resolve_database_url
+    from kvali.db.engine import make_engine
+
+    engine = make_engine(resolve_database_url(obj.project_dir, obj.database_url))
+    click.echo(f"current {migrate.current_revision(engine)} · head {migrate.head_revision()}")
+
+
+def _register() -> None:
+    from kvali.cli import coding, people, study, text
+
+    for module in (study, people, text, coding):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()

@@ -1,0 +1,190 @@
+"""CLI: participants (attributes, consent, member check, withdrawal) and interviews."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, table
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+@click.group()
+def participant() -> None:
+    """Participants: pseudonymous codes, case attributes, consent, member check, withdrawal."""
+
+
+@participant.command("add")
+@click.argument("code")
+@click.option("--attr", "attrs", multiple=True, help="Case attribute NAME=VALUE (repeatable).")
+@click.option("--consent-date", default=None, help="YYYY-MM-DD")
+@click.option("--consent-document", default=None, help="Where the signed consent is kept.")
+@pass_ctx
+def participant_add(obj: Ctx, code: str, attrs: tuple[str, ...], consent_date: str | None,
+                    consent_document: str | None) -> None:
+    from kvali.participants.service import add_participant
+
+    with obj.project.begin() as conn:
+        add_participant(conn, obj.study_id(conn), code=code, attributes=parse_pairs(attrs),
+                        consent_date=_date(consent_date), consent_document=consent_document)
+    click.echo(f"participant {code} added")
+
+
+@participant.command("list")
+@json_option
+@pass_ctx
+def participant_list(obj: Ctx, as_json: bool) -> None:
+    from kvali.participants.service import list_participants
+
+    with obj.project.begin() as conn:
+        rows = list_participants(conn, obj.study_id(conn))
+    emit_json(rows) if as_json else table(rows, ["code", "attributes", "consent_date", "member_check_status", "withdrawn"])
+
+
+@participant.command("set")
+@click.argument("code")
+@click.option("--attr", "attrs", multiple=True, help="NAME=VALUE; an empty VALUE removes it.")
+@click.option("--consent-date", default=None)
+@click.option("--consent-document", default=None)
+@pass_ctx
+def participant_set(obj: Ctx, code: str, attrs: tuple[str, ...], consent_date: str | None,
+                    consent_document: str | None) -> None:
+    from kvali.participants.service import set_attributes, set_consent
+
+    with obj.project.begin() as conn:
+        sid = obj.study_id(conn)
+        if attrs:
+            set_attributes(conn, sid, code, parse_pairs(attrs))
+        if consent_date or consent_document:
+            set_consent(conn, sid, code, consent_date=_date(consent_date), document=consent_document)
+
+
+@participant.group("member-check")
+def member_check() -> None:
+    """The participant reads their transcript; record what they said."""
+
+
+@member_check.command("export")
+@click.argument("code")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@pass_ctx
+def member_check_export(obj: Ctx, code: str, out: Path | None, lang: str) -> None:
+    """Write the participant's transcript(s) as DOCX for them to read."""
+    from kvali.participants.member_check import export_member_check
+
+    with obj.project.begin() as conn:
+        sid = obj.study_id(conn)
+    for path in export_member_check(obj.project, sid, code, out=out, lang=lang):
+        click.echo(str(path))
+
+
+@member_check.command("record")
+@click.argument("code")
+@click.option("--status", required=True,
+              type=click.Choice(["not_offered", "sent", "approved", "changes_requested", "declined"]))
+@click.option("--comments", default=None)
+@pass_ctx
+def member_check_record(obj: Ctx, code: str, status: str, comments: str | None) -> None:
+    from kvali.participants.service import record_member_check
+
+    with obj.project.begin() as conn:
+        record_member_check(conn, obj.study_id(conn), code, status=status, comments=comments)
+
+
+@participant.command("withdraw")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@pass_ctx
+def participant_withdraw(obj: Ctx, code: str, yes: bool, as_json: bool) -> None:
+    """Erase every trace of a participant: interviews, turns, codings, memos, files, exports."""
+    from kvali.participants.withdrawal import plan_withdrawal, withdraw_participant
+
+    project = obj.project
+    with project.begin() as conn:
+        sid = obj.study_id(conn)
+        plan = plan_withdrawal(conn, project, sid, code)
+    if not yes:
+        click.echo(f"Withdrawing {code} erases for good:")
+        click.echo(f"  interviews: {', '.join(plan['interviews_deleted']) or '—'}")
+        click.echo(f"  turns: {plan['turns']}, codings: {plan['codings']}, files: {len(plan['files'])}")
+        click.confirm("Continue?", abort=True)
+    result = withdraw_participant(project, sid, code)
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"{code} withdrawn. Erased:")
+    click.echo(f"  interviews: {', '.join(result['interviews_deleted']) or '—'}")
+    if result["interviews_with_turns_removed"]:
+        click.echo(f"  turns removed from group interviews: {', '.join(result['interviews_with_turns_removed'])}")
+    click.echo(f"  turns: {result['turns']}  codings: {result['codings']}  memos: {result['memos']}  "
+               f"event payloads redacted: {result['events_redacted']}")
+    for f in result["files"]:
+        click.echo(f"  file: {f}")
+
+
+@click.group()
+def interview() -> None:
+    """Interviews: participants, interviewers, date, mode, duration, audio."""
+
+
+@interview.command("add")
+@click.argument("label")
+@click.option("--participant", "participants", multiple=True, help="Participant code (repeatable).")
+@click.option("--interviewer", "interviewers", multiple=True, help="Interviewer name (repeatable).")
+@click.option("--date", "when", default=None, help="YYYY-MM-DD")
+@click.option("--mode", default="in-person", show_default=True, help="in-person, hybrid or digital.")
+@click.option("--duration", type=int, default=None, help="Minutes.")
+@click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Copy this recording into the project's media folder.")
+@pass_ctx
+def interview_add(obj: Ctx, label: str, participants: tuple[str, ...], interviewers: tuple[str, ...],
+                  when: str | None, mode: str, duration: int | None, audio: Path | None) -> None:
+    from kvali.interviews.service import add_interview
+    from kvali.interviews.media import store_media
+
+    project = obj.project
+    audio_rel = store_media(project, audio) if audio else None
+    with project.begin() as conn:
+        add_interview(conn, obj.study_id(conn), label=label, participants=list(participants),
+                      interviewers=list(interviewers), date=_date(when), mode=mode,
+                      duration_s=duration * 60 if duration else None, audio_path=audio_rel)
+    click.echo(f"interview {label!r} added")
+
+
+@interview.command("list")
+@json_option
+@pass_ctx
+def interview_list(obj: Ctx, as_json: bool) -> None:
+    from kvali.interviews.service import list_interviews
+
+    with obj.project.begin() as conn:
+        rows = list_interviews(conn, obj.study_id(conn))
+    emit_json(rows) if as_json else table(
+        rows, ["label", "date", "mode", "participants", "interviewers", "char_count", "pseudonymized"])
+
+
+@interview.command("show")
+@click.argument("label")
+@json_option
+@pass_ctx
+def interview_show(obj: Ctx, label: str, as_json: bool) -> None:
+    from kvali.interviews.service import get_interview
+
+    with obj.project.begin() as conn:
+        data = get_interview(conn, obj.study_id(conn), label)
+    emit_json(data) if as_json else table([data], list(data))
+
+
+COMMANDS = [participant, interview]

@@ -1,0 +1,266 @@
+"""Codings: code-point spans of a transcript's text, with coder, cycle and gold-quote flag."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from kvali.codes.service import code_id
+from kvali.codings.cycles import current_cycle_id, cycle_id_by_number
+from kvali.db import schema as t
+from kvali.errors import InputError, KvaliError, NotFoundError
+from kvali.events.service import log_event
+from kvali.interviews.service import user_id
+from kvali.transcripts.service import get_text, get_turns, transcript_id_for, turn_at
+from kvali.util import new_guid, normalize_text, now
+
+
+def _transcript_length(conn: sa.Connection, transcript_id: int) -> int:
+    n = conn.execute(sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)).scalar()
+    if n is None:
+        raise NotFoundError(f"no transcript {transcript_id}")
+    return n
+
+
+def _check_code(conn: sa.Connection, study_id: int, cid: int) -> None:
+    row = conn.execute(sa.select(t.codes.c.study_id, t.codes.c.status, t.codes.c.name).where(t.codes.c.id == cid)).first()
+    if row is None or row.study_id != study_id:
+        raise NotFoundError(f"code {cid} is not in this study")
+    if row.status != "active":
+        raise InputError(f"code {row.name!r} was {row.status} and cannot take new codings")
+
+
+def _check_transcript(conn: sa.Connection, study_id: int, transcript_id: int) -> None:
+    sid = conn.execute(
+        sa.select(t.interviews.c.study_id)
+        .join(t.transcripts, t.transcripts.c.interview_id == t.interviews.c.id)
+        .where(t.transcripts.c.id == transcript_id)
+    ).scalar()
+    if sid != study_id:
+        raise NotFoundError(f"transcript {transcript_id} is not in this study")
+
+
+def add_coding(
+    conn: sa.Connection,
+    study_id: int,
+    *,
+    transcript_id: int,
+    code: str | int,
+    start: int,
+    end: int,
+    coder: str | None = None,
+    gold: bool = False,
+) -> int:
+    """Code ``[start, end)`` of the transcript in the current cycle; returns the coding id.
+
+    Coding the same span with the same code twice returns the existing coding.
+    """
+    _check_transcript(conn, study_id, transcript_id)
+    cid = code_id(conn, study_id, code)
+    _check_code(conn, study_id, cid)
+    length = _transcript_length(conn, transcript_id)
+    if not (0 <= start < end <= length):
+        raise InputError(f"span {start}–{end} is outside the transcript text (0–{length})")
+    cycle = current_cycle_id(conn, study_id)
+    c = t.codings
+    existing = conn.execute(
+        sa.select(c.c.id).where(
+            c.c.transcript_id == transcript_id, c.c.code_id == cid, c.c.cycle_id == cycle,
+            c.c.start_char == start, c.c.end_char == end, c.c.removed_at.is_(None),
+        )
+    ).scalar()
+    if existing is not None:
+        if gold:
+            set_gold(conn, study_id, existing, True)
+        return existing
+    coder_id = user_id(conn, coder) if coder else None
+    new_id = conn.execute(
+        c.insert().values(
+            guid=new_guid(), transcript_id=transcript_id, code_id=cid, cycle_id=cycle, coder_id=coder_id,
+            start_char=start, end_char=end, is_gold=gold, created_at=now(),
+        )
+    ).inserted_primary_key[0]
+    log_event(conn, study_id=study_id, action="create", entity="coding", entity_id=new_id,
+              payload={"transcript_id": transcript_id, "code_id": cid, "start": start, "end": end, "gold": gold})
+    return new_id
+
+
+def find_quote(text: str, quote: str, *, source: str = "transcript") -> tuple[int, int]:
+    """Locate a quote in the text: exact first, then ignoring differences in whitespace.
+
+    Several matches are an error that lists them, so the researcher can pick by span.
+    """
+    quote = normalize_text(quote).strip()
+    if not quote:
+        raise InputError("empty quote")
+    hits = [m.span() for m in re.finditer(re.escape(quote), text)]
+    if not hits:
+        pattern = r"\s+".join(re.escape(w) for w in quote.split())
+        hits = [m.span() for m in re.finditer(pattern, text)]
+    if not hits:
+        raise InputError(f"quote not found in {source}: {quote[:80]!r}")
+    if len(hits) > 1:
+        listing = "; ".join(f"{s}–{e}: …{text[max(0, s - 30):s]}[{text[s:e][:40]}]…" for s, e in hits[:10])
+        raise InputError(f"quote is ambiguous in {source} ({len(hits)} matches): {listing}")
+    return hits[0]
+
+
+def code_quote(
+    conn: sa.Connection,
+    study_id: int,
+    *,
+    interview: str | int,
+    code: str | int,
+    quote: str,
+    coder: str | None = None,
+    gold: bool = False,
+) -> int:
+    tid = transcript_id_for(conn, study_id, interview)
+    start, end = find_quote(get_text(conn, tid), quote, source=f"interview {interview!r}")
+    return add_coding(conn, study_id, transcript_id=tid, code=code, start=start, end=end, coder=coder, gold=gold)
+
+
+def _live(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
+    c = t.codings
+    row = conn.execute(
+        sa.select(c, t.interviews.c.study_id)
+        .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
+        .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
+        .where(c.c.id == coding_id)
+    ).mappings().first()
+    if row is None or row["study_id"] != study_id:
+        raise NotFoundError(f"no coding {coding_id}")
+    if row["removed_at"] is not None:
+        raise InputError(f"coding {coding_id} was already removed ({row['removed_reason']})")
+    if row["cycle_id"] != current_cycle_id(conn, study_id):
+        raise InputError(f"coding {coding_id} belongs to an earlier cycle; earlier cycles are history")
+    return dict(row)
+
+
+def remove_coding(conn: sa.Connection, study_id: int, coding_id: int, *, reason: str = "removed") -> None:
+    """Close a coding; the row stays as history."""
+    _live(conn, study_id, coding_id)
+    conn.execute(t.codings.update().where(t.codings.c.id == coding_id).values(removed_at=now(), removed_reason=reason))
+    log_event(conn, study_id=study_id, action="remove", entity="coding", entity_id=coding_id, payload={"reason": reason})
+
+
+def set_gold(conn: sa.Connection, study_id: int, coding_id: int, gold: bool = True) -> None:
+    _live(conn, study_id, coding_id)
+    conn.execute(t.codings.update().where(t.codings.c.id == coding_id).values(is_gold=gold))
+    log_event(conn, study_id=study_id, action="set_gold", entity="coding", entity_id=coding_id, payload={"gold": gold})
+
+
+def list_codings(
+    conn: sa.Connection,
+    study_id: int,
+    *,
+    interview: str | int | None = None,
+    code: str | int | None = None,
+    cycle: int | None = None,
+    gold: bool | None = None,
+    include_removed: bool = False,
+    with_text: bool = True,
+) -> list[dict[str, Any]]:
+    """Codings of a cycle (default: current) with code, interview, coder, text and time."""
+    c, codes, tr, iv = t.codings, t.codes, t.transcripts, t.interviews
+    cycle_id = cycle_id_by_number(conn, study_id, cycle) if cycle else current_cycle_id(conn, study_id, create=False)
+    if cycle_id is None:
+        return []
+    q = (
+        sa.select(c.c.id, c.c.transcript_id, c.c.start_char, c.c.end_char, c.c.is_gold, c.c.removed_at,
+                  c.c.removed_reason, c.c.derived_from_id, codes.c.name.label("code"), codes.c.id.label("code_id"),
+                  iv.c.label.label("interview"), t.users.c.name.label("coder"))
+        .select_from(
+            c.join(codes, codes.c.id == c.c.code_id)
+            .join(tr, tr.c.id == c.c.transcript_id)
+            .join(iv, iv.c.id == tr.c.interview_id)
+            .outerjoin(t.users, t.users.c.id == c.c.coder_id)
+        )
+        .where(iv.c.study_id == study_id, c.c.cycle_id == cycle_id)
+        .order_by(iv.c.id, c.c.start_char, c.c.id)
+    )
+    if not include_removed:
+        q = q.where(c.c.removed_at.is_(None))
+    if interview is not None:
+        from kvali.interviews.service import interview_id
+
+        q = q.where(iv.c.id == interview_id(conn, study_id, interview))
+    if code is not None:
+        q = q.where(c.c.code_id == code_id(conn, study_id, code))
+    if gold is not None:
+        q = q.where(c.c.is_gold == gold)
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    if with_text:
+        cache: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+        for r in rows:
+            if r["transcript_id"] not in cache:
+                cache[r["transcript_id"]] = (get_text(conn, r["transcript_id"]), get_turns(conn, r["transcript_id"]))
+            text, turns = cache[r["transcript_id"]]
+            r["text"] = text[r["start_char"]:r["end_char"]]
+            turn = turn_at(turns, r["start_char"])
+            r["speaker"] = turn["speaker"] if turn else None
+            r["start_ms"] = turn["start_ms"] if turn else None
+    for r in rows:
+        r["is_gold"] = bool(r["is_gold"])
+        r["removed_at"] = r["removed_at"].isoformat() if r["removed_at"] else None
+    return rows
+
+
+CSV_COLUMNS = ("interview", "code", "start", "end", "quote", "gold", "coder")
+
+
+def import_codings_csv(
+    conn: sa.Connection, study_id: int, path: str | Path, *, create_codes: bool = False
+) -> int:
+    """Bulk-add codings from CSV (columns: interview, code, and start+end or quote; optional gold,
+    coder). All rows or none: the first bad row raises an error naming the file and line."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = {"interview", "code"} - set(header)
+            if missing or not ({"quote"} <= set(header) or {"start", "end"} <= set(header)):
+                raise InputError(
+                    "CSV needs columns interview, code and either quote or start,end "
+                    f"(found: {', '.join(header) or 'none'})", file=path, line=1,
+                )
+            rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from exc
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=path) from exc
+    n = 0
+    for lineno, row in enumerate(rows, start=2):
+        try:
+            interview = (row.get("interview") or "").strip()
+            code = (row.get("code") or "").strip()
+            if not interview or not code:
+                raise InputError("interview and code must not be empty")
+            if create_codes:
+                try:
+                    code_id(conn, study_id, code)
+                except NotFoundError:
+                    from kvali.codes.service import create_code
+
+                    create_code(conn, study_id, name=code)
+            gold = (row.get("gold") or "").strip().lower() in ("1", "true", "yes", "ja", "x")
+            coder = (row.get("coder") or "").strip() or None
+            if (row.get("start") or "").strip():
+                try:
+                    start, end = int(row["start"]), int(row["end"])
+                except (TypeError, ValueError) as exc:
+                    raise InputError("start and end must be whole numbers") from exc
+                tid = transcript_id_for(conn, study_id, interview)
+                add_coding(conn, study_id, transcript_id=tid, code=code, start=start, end=end, coder=coder, gold=gold)
+            else:
+                code_quote(conn, study_id, interview=interview, code=code, quote=row.get("quote") or "",
+                           coder=coder, gold=gold)
+        except KvaliError as exc:
+            raise InputError(str(exc), file=path, line=lineno) from exc
+        n += 1
+    return n

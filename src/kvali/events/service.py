@@ -1,0 +1,92 @@
+"""The append-only event log: every change records who, when and what (ids and names only)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from contextvars import ContextVar
+from typing import Any
+
+import sqlalchemy as sa
+
+from kvali.db.schema import events
+from kvali.util import now
+
+_actor: ContextVar[str | None] = ContextVar("kvali_actor", default=None)
+
+REDACTED = {"redacted": "withdrawal"}
+
+
+def current_actor() -> str:
+    """The researcher acting now: set by the CLI/web, else $KVALI_USER, else the OS user."""
+    actor = _actor.get() or os.environ.get("KVALI_USER")
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user database in some containers
+        return "unknown"
+
+
+def set_actor(name: str | None) -> None:
+    _actor.set(name)
+
+
+def log_event(
+    conn: sa.Connection,
+    *,
+    study_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        events.insert().values(
+            study_id=study_id,
+            created_at=now(),
+            actor=current_actor(),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            payload=payload or {},
+        )
+    )
+
+
+def list_events(
+    conn: sa.Connection,
+    *,
+    study_id: int | None = None,
+    entity: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    q = sa.select(events).order_by(events.c.id.desc()).limit(limit)
+    if study_id is not None:
+        q = q.where(events.c.study_id == study_id)
+    if entity:
+        q = q.where(events.c.entity == entity)
+    rows = []
+    for r in conn.execute(q).mappings():
+        d = dict(r)
+        d["created_at"] = d["created_at"].isoformat() if d["created_at"] else None
+        rows.append(d)
+    return rows
+
+
+def redact_events(conn: sa.Connection, *, entity: str, entity_ids: list[int]) -> int:
+    """Blank the payloads of events about erased entities (the only update the log permits)."""
+    if not entity_ids:
+        return 0
+    n = 0
+    for chunk in _chunks(entity_ids, 500):
+        n += conn.execute(
+            events.update()
+            .where(events.c.entity == entity, events.c.entity_id.in_(chunk))
+            .values(payload=REDACTED)
+        ).rowcount
+    return n
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

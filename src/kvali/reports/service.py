@@ -1,0 +1,25 @@
+"""Write the study's reports into the project's exports folder (or elsewhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from kvali.project import Project
+from kvali.reports.build import build_report
+from kvali.studies.service import default_study_id
+
+
+def write_study_reports(
+    project: Project,
+    *,
+    formats: Iterable[str] | None = None,
+    lang: str = "en",
+    out_dir: Path | None = None,
+    cycle: int | None = None,
+) -> list[Path]:
+    from kvali.reports.render import FORMATS, write_reports
+
+    with project.begin() as conn:
+        report = build_report(conn, default_study_id(conn), cycle=cycle)
+    return write_reports(report, out_dir or project.exports_dir, formats=formats or FORMATS, lang=lang)
