@@ -53,28 +53,26 @@ def add_interview(
         raise InputError("an interview needs a label (e.g. 'Intervju 1')")
     if _find(conn, study_id, label) is not None:
         raise InputError(f"interview {label!r} already exists")
+    mode = normalize_mode(mode)
+    pids = [participant_id(conn, study_id, code) for code in participants]  # validate before writing
     iid = conn.execute(
         t.interviews.insert().values(
             guid=new_guid(),
             study_id=study_id,
             label=label,
             date=date,
-            mode=normalize_mode(mode),
+            mode=mode,
             duration_s=duration_s,
             audio_path=audio_path,
             created_at=now(),
         )
     ).inserted_primary_key[0]
-    for code in participants:
-        conn.execute(
-            t.interview_participants.insert().values(
-                interview_id=iid, participant_id=participant_id(conn, study_id, code)
-            )
-        )
+    for pid in pids:
+        conn.execute(t.interview_participants.insert().values(interview_id=iid, participant_id=pid))
     for name in interviewers:
         conn.execute(t.interview_interviewers.insert().values(interview_id=iid, user_id=user_id(conn, name)))
     log_event(conn, study_id=study_id, action="create", entity="interview", entity_id=iid,
-              payload={"label": label, "mode": normalize_mode(mode)})
+              payload={"label": label, "mode": mode})
     return iid
 
 
