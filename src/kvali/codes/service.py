@@ -67,6 +67,10 @@ def code_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     if len(matches) > 1:
         paths = code_paths(rows)
         raise InputError(f"code name {ref!r} is ambiguous: " + "; ".join(paths[m] for m in matches))
+    retired = [r for r in _rows(conn, study_id, active_only=False) if r["name"] == ref and r["status"] != "active"]
+    if retired:
+        raise InputError(f"code {ref!r} was {retired[0]['status']} and cannot take new codings "
+                         "(see `kvali code history`)")
     raise NotFoundError(f"unknown code {ref!r}")
 
 
