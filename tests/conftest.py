@@ -27,7 +27,9 @@ if os.environ.get("CI") and not PG_URL:
 
 def _pg_admin() -> sa.Engine:
     assert PG_URL
-    return sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    return sa.create_engine(
+        PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
 
 
 def _pg_url(dbname: str) -> str:
@@ -101,7 +103,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_project(backend: str, _templates: dict[str, str], tmp_path: Path) -> Iterator[ProjectFactory]:
+def make_project(
+    backend: str, _templates: dict[str, str], tmp_path: Path
+) -> Iterator[ProjectFactory]:
     factory = ProjectFactory(backend, _templates, tmp_path / "projects")
     yield factory
     factory.close()
@@ -123,8 +127,11 @@ def study(project: Project) -> tuple[Project, int]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def demo_project(request: pytest.FixtureRequest, _templates: dict[str, str],
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+def demo_project(
+    request: pytest.FixtureRequest,
+    _templates: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Project]:
     """The demo study, built once per backend (read-only use in tests!)."""
     from kvali.demo.build import populate_demo
 
@@ -142,7 +149,9 @@ def snapshot(project: Project) -> dict[str, list[tuple]]:
     out = {}
     with project.begin() as conn:
         for table in metadata.sorted_tables:
-            cols = [c for c in table.c if c.name != "payload"] + ([table.c.payload] if "payload" in table.c else [])
+            cols = [c for c in table.c if c.name != "payload"] + (
+                [table.c.payload] if "payload" in table.c else []
+            )
             out[table.name] = sorted(
                 (tuple(str(v) for v in row) for row in conn.execute(sa.select(*cols))), key=str
             )

@@ -40,8 +40,22 @@ def mini_study(project: Project, sid: int, tmp: Path) -> dict[str, int]:
     with project.begin() as conn:
         add_participant(conn, sid, code="R1", attributes={"skoletype": "barneskole", "år": "7"})
         add_participant(conn, sid, code="R2", attributes={"skoletype": "ungdomsskole", "år": "4"})
-        add_interview(conn, sid, label="Intervju 1", participants=["R1"], interviewers=["Forsker A"], mode="in_person")
-        add_interview(conn, sid, label="Intervju 2", participants=["R2"], interviewers=["Forsker B"], mode="digital")
+        add_interview(
+            conn,
+            sid,
+            label="Intervju 1",
+            participants=["R1"],
+            interviewers=["Forsker A"],
+            mode="in_person",
+        )
+        add_interview(
+            conn,
+            sid,
+            label="Intervju 2",
+            participants=["R2"],
+            interviewers=["Forsker B"],
+            mode="digital",
+        )
         ids["t1"] = import_transcript(conn, sid, "Intervju 1", write(tmp, "i1.txt", TRANSCRIPT_1))
         ids["t2"] = import_transcript(conn, sid, "Intervju 2", write(tmp, "i2.txt", TRANSCRIPT_2))
         ids["theme"] = create_code(conn, sid, name="Samskaping", level="theme")

@@ -24,16 +24,37 @@ def test_code_by_span_and_by_quote(coded):
     with project.begin() as conn:
         text = get_text(conn, ids["t1"])
         s = text.index("Vi deler erfaringer")
-        a = add_coding(conn, sid, transcript_id=ids["t1"], code="Deler erfaringer", start=s, end=s + 19, coder="Forsker A")
-        b = code_quote(conn, sid, interview="Intervju 1", code="Tid", quote="Uten tid blir det ingenting av det.", gold=True)
-        again = add_coding(conn, sid, transcript_id=ids["t1"], code="Deler erfaringer", start=s, end=s + 19)
+        a = add_coding(
+            conn,
+            sid,
+            transcript_id=ids["t1"],
+            code="Deler erfaringer",
+            start=s,
+            end=s + 19,
+            coder="Forsker A",
+        )
+        b = code_quote(
+            conn,
+            sid,
+            interview="Intervju 1",
+            code="Tid",
+            quote="Uten tid blir det ingenting av det.",
+            gold=True,
+        )
+        again = add_coding(
+            conn, sid, transcript_id=ids["t1"], code="Deler erfaringer", start=s, end=s + 19
+        )
         rows = list_codings(conn, sid)
     assert again == a
     assert [(r["id"], r["code"], r["text"], r["is_gold"]) for r in rows] == [
         (a, "Deler erfaringer", "Vi deler erfaringer", False),
         (b, "Tid", "Uten tid blir det ingenting av det.", True),
     ]
-    assert rows[0]["coder"] == "Forsker A" and rows[0]["speaker"] == "Kari" and rows[0]["start_ms"] == 9000
+    assert (
+        rows[0]["coder"] == "Forsker A"
+        and rows[0]["speaker"] == "Kari"
+        and rows[0]["start_ms"] == 9000
+    )
 
 
 def test_quote_whitespace_tolerant_and_ambiguous_lists_matches(coded):
@@ -91,12 +112,20 @@ def test_csv_import_is_all_or_nothing_and_names_the_line(coded, tmp_path):
     from kvali.codings.service import import_codings_csv, list_codings
 
     project, sid, _ = coded
-    good = write(tmp_path, "ok.csv", "interview,code,quote,gold,coder\n"
-                 "Intervju 1,Tid,Tid er alt.,true,Forsker A\n"
-                 'Intervju 2,Faglig påfyll,"Nettverket i Romsdal gir oss faglig påfyll.",,Forsker B\n')
-    bad = write(tmp_path, "bad.csv", "interview,code,quote\n"
-                "Intervju 1,Deler erfaringer,Vi deler erfaringer\n"
-                "Intervju 1,Ingen slik kode,Tid er alt.\n")
+    good = write(
+        tmp_path,
+        "ok.csv",
+        "interview,code,quote,gold,coder\n"
+        "Intervju 1,Tid,Tid er alt.,true,Forsker A\n"
+        'Intervju 2,Faglig påfyll,"Nettverket i Romsdal gir oss faglig påfyll.",,Forsker B\n',
+    )
+    bad = write(
+        tmp_path,
+        "bad.csv",
+        "interview,code,quote\n"
+        "Intervju 1,Deler erfaringer,Vi deler erfaringer\n"
+        "Intervju 1,Ingen slik kode,Tid er alt.\n",
+    )
     before = snapshot(project)
     with pytest.raises(InputError) as exc, project.begin() as conn:
         import_codings_csv(conn, sid, bad)
@@ -105,9 +134,13 @@ def test_csv_import_is_all_or_nothing_and_names_the_line(coded, tmp_path):
     with project.begin() as conn:
         assert import_codings_csv(conn, sid, good) == 2
         rows = list_codings(conn, sid)
-    assert {(r["code"], r["is_gold"], r["coder"]) for r in rows} == {("Tid", True, "Forsker A"),
-                                                                    ("Faglig påfyll", False, "Forsker B")}
-    spans = write(tmp_path, "spans.csv", "interview,code,start,end\nIntervju 1,Tid,0,3\nIntervju 1,Tid,0,x\n")
+    assert {(r["code"], r["is_gold"], r["coder"]) for r in rows} == {
+        ("Tid", True, "Forsker A"),
+        ("Faglig påfyll", False, "Forsker B"),
+    }
+    spans = write(
+        tmp_path, "spans.csv", "interview,code,start,end\nIntervju 1,Tid,0,3\nIntervju 1,Tid,0,x\n"
+    )
     with pytest.raises(InputError, match="spans.csv:3"), project.begin() as conn:
         import_codings_csv(conn, sid, spans)
 
@@ -119,11 +152,19 @@ def test_new_cycle_keeps_earlier_codings_as_history(coded):
     project, sid, _ = coded
     with project.begin() as conn:
         a = code_quote(conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.")
-        code_quote(conn, sid, interview="Intervju 1", code="Deler erfaringer", quote="Vi deler erfaringer")
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Deler erfaringer", quote="Vi deler erfaringer"
+        )
         assert start_cycle(conn, sid, name="Skjerpet fokus") == 2
         current = list_codings(conn, sid)
         remove_coding(conn, sid, current[0]["id"])
-        code_quote(conn, sid, interview="Intervju 2", code="Faglig påfyll", quote="Vi lærer av andre skoler.")
+        code_quote(
+            conn,
+            sid,
+            interview="Intervju 2",
+            code="Faglig påfyll",
+            quote="Vi lærer av andre skoler.",
+        )
         with pytest.raises(InputError, match="earlier cycle"):
             remove_coding(conn, sid, a)
         cycle1 = list_codings(conn, sid, cycle=1)
@@ -132,7 +173,10 @@ def test_new_cycle_keeps_earlier_codings_as_history(coded):
     assert [r["text"] for r in cycle1] == ["Vi deler erfaringer", "Tid er alt."]
     assert {r["text"] for r in cycle2} == {"Tid er alt.", "Vi lærer av andre skoler."}
     assert all(r["derived_from_id"] for r in cycle2 if r["text"] == "Tid er alt.")
-    assert [(c["number"], c["codings"], c["codings_removed"]) for c in cycles] == [(1, 2, 0), (2, 2, 1)]
+    assert [(c["number"], c["codings"], c["codings_removed"]) for c in cycles] == [
+        (1, 2, 0),
+        (2, 2, 1),
+    ]
 
 
 def test_rename_merge_split_record_which_codes_became_which(coded):
@@ -143,13 +187,29 @@ def test_rename_merge_split_record_which_codes_became_which(coded):
     project, sid, _ = coded
     with project.begin() as conn:
         code_quote(conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.")
-        code_quote(conn, sid, interview="Intervju 1", code="Deler erfaringer", quote="Vi deler erfaringer")
-        code_quote(conn, sid, interview="Intervju 2", code="Deler erfaringer", quote="Vi deler erfaringer i team.")
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Deler erfaringer", quote="Vi deler erfaringer"
+        )
+        code_quote(
+            conn,
+            sid,
+            interview="Intervju 2",
+            code="Deler erfaringer",
+            quote="Vi deler erfaringer i team.",
+        )
         start_cycle(conn, sid)
         rename_code(conn, sid, "Tid", "Tid til utvikling")
         merge_codes(conn, sid, ["Faglig påfyll"], "Deler erfaringer")
-        copy = next(r["id"] for r in list_codings(conn, sid) if r["text"] == "Vi deler erfaringer i team.")
-        split_code(conn, sid, "Deler erfaringer", ["Deling i team", "Deling på tvers"], assign={copy: "Deling på tvers"})
+        copy = next(
+            r["id"] for r in list_codings(conn, sid) if r["text"] == "Vi deler erfaringer i team."
+        )
+        split_code(
+            conn,
+            sid,
+            "Deler erfaringer",
+            ["Deling i team", "Deling på tvers"],
+            assign={copy: "Deling på tvers"},
+        )
         history = code_history(conn, sid)
         now = {(r["code"], r["text"]) for r in list_codings(conn, sid)}
         before = {(r["code"], r["text"]) for r in list_codings(conn, sid, cycle=1)}
@@ -161,11 +221,17 @@ def test_rename_merge_split_record_which_codes_became_which(coded):
         (2, "merge", ["Faglig påfyll"], ["Deler erfaringer"]),
         (2, "split", ["Deler erfaringer"], ["Deling i team", "Deling på tvers"]),
     ]
-    assert now == {("Tid til utvikling", "Tid er alt."), ("Deling i team", "Vi deler erfaringer"),
-                   ("Deling på tvers", "Vi deler erfaringer i team.")}
+    assert now == {
+        ("Tid til utvikling", "Tid er alt."),
+        ("Deling i team", "Vi deler erfaringer"),
+        ("Deling på tvers", "Vi deler erfaringer i team."),
+    }
     # Cycle 1 still shows what was coded then (the renamed code carries its new name).
-    assert before == {("Tid til utvikling", "Tid er alt."), ("Deler erfaringer", "Vi deler erfaringer"),
-                      ("Deler erfaringer", "Vi deler erfaringer i team.")}
+    assert before == {
+        ("Tid til utvikling", "Tid er alt."),
+        ("Deler erfaringer", "Vi deler erfaringer"),
+        ("Deler erfaringer", "Vi deler erfaringer i team."),
+    }
     assert names["Faglig påfyll"] == "merged" and names["Deler erfaringer"] == "split"
 
 

@@ -25,14 +25,23 @@ def test_demo_study_has_the_thesis_shape(demo_project):
         people = list_participants(conn, sid)
         codes = list_codes(conn, sid)
         guide = get_guide(conn, sid)
-        words = [sum(len(t["text"].split()) for t in get_turns(conn, iv["transcript_id"])) for iv in interviews]
+        words = [
+            sum(len(t["text"].split()) for t in get_turns(conn, iv["transcript_id"]))
+            for iv in interviews
+        ]
     assert "PLF" in study["title"] and len(study["research_questions"]) == 2
     assert [iv["mode"] for iv in interviews] == ["in_person", "hybrid", "digital"]
     assert all(2500 <= w <= 4000 for w in words), words
     assert len(people) == 3 and all(p["attributes"].get("skoletype") for p in people)
-    assert [c["name"] for c in codes if c["level"] == "theme"] == ["Samskaping", "Distribuert ledelse", "Nettverk"]
+    assert [c["name"] for c in codes if c["level"] == "theme"] == [
+        "Samskaping",
+        "Distribuert ledelse",
+        "Nettverk",
+    ]
     assert counts["cycles"] == 2 and counts["codings"] > 100
-    assert len(guide["topics"]) >= 3 and any(q["keywords"] for t in guide["topics"] for q in t["questions"])
+    assert len(guide["topics"]) >= 3 and any(
+        q["keywords"] for t in guide["topics"] for q in t["questions"]
+    )
 
 
 def test_analysis_model_theme_matrix_condensation(demo_project):
@@ -46,9 +55,15 @@ def test_analysis_model_theme_matrix_condensation(demo_project):
         live = list_codings(conn, sid, with_text=False)
         cycle1 = build_report(conn, sid, cycle=1)
     assert report.cycle == 2 and cycle1.cycle == 1
-    assert [m.interview for m in report.analysis_models] == ["Intervju 1", "Intervju 2", "Intervju 3"]
+    assert [m.interview for m in report.analysis_models] == [
+        "Intervju 1",
+        "Intervju 2",
+        "Intervju 3",
+    ]
     for model in report.analysis_models:
-        assert model.gold_quotes and all(q.gold and q.text and q.start_ms is not None for q in model.gold_quotes)
+        assert model.gold_quotes and all(
+            q.gold and q.text and q.start_ms is not None for q in model.gold_quotes
+        )
         assert model.recurring_codes and all(rc.count >= 2 for rc in model.recurring_codes)
         assert model.recurring_words and model.categories and model.findings
     matrix = report.theme_matrix
@@ -69,13 +84,24 @@ def test_demo_command_runs_offline_under_a_minute_and_writes_every_report(tmp_pa
     from kvali.cli import cli
 
     t0 = time.perf_counter()
-    result = CliRunner().invoke(cli, ["demo", str(tmp_path / "demo"), "--lang", "nb"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["demo", str(tmp_path / "demo"), "--lang", "nb"], catch_exceptions=False
+    )
     elapsed = time.perf_counter() - t0
     assert result.exit_code == 0, result.output
     assert elapsed < 60
     exports = tmp_path / "demo" / "exports"
-    for name in ("report.md", "report.html", "report.docx", "report.xlsx", "report.json",
-                 "analysis_model.csv", "theme_matrix.csv", "condensation.csv", "code_frequency.csv"):
+    for name in (
+        "report.md",
+        "report.html",
+        "report.docx",
+        "report.xlsx",
+        "report.json",
+        "analysis_model.csv",
+        "theme_matrix.csv",
+        "condensation.csv",
+        "code_frequency.csv",
+    ):
         assert (exports / name).stat().st_size > 0, name
     md = (exports / "report.md").read_text(encoding="utf-8")
     assert "Gullet" in md and "Samskaping" in md

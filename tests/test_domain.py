@@ -22,7 +22,10 @@ def test_study_and_research_questions(study):
         update_study(conn, sid, problem_statement="Profesjonelle læringsfellesskap")
         data = get_study(conn, sid)
     assert data["problem_statement"] == "Profesjonelle læringsfellesskap"
-    assert [(r["position"], r["themes"]) for r in data["research_questions"]] == [(1, []), (2, ["Samskaping"])]
+    assert [(r["position"], r["themes"]) for r in data["research_questions"]] == [
+        (1, []),
+        (2, ["Samskaping"]),
+    ]
 
 
 def test_guide_yaml_and_markdown_round_trip(study, tmp_path):
@@ -51,10 +54,16 @@ def test_guide_yaml_and_markdown_round_trip(study, tmp_path):
     assert guide["topics"][1]["questions"][0]["keywords"] == ["Tid", "Organisering av team"]
     md = to_markdown(guide)
     again = parse_markdown(md)
-    assert [t["text"] for t in again["topics"]] == ["Begrepsforståelse", "Fremmende og hemmende faktorer"]
+    assert [t["text"] for t in again["topics"]] == [
+        "Begrepsforståelse",
+        "Fremmende og hemmende faktorer",
+    ]
     assert again["topics"][1]["questions"][0]["keywords"] == ["Tid", "Organisering av team"]
     (tmp_path / "again.yaml").write_text(to_yaml(guide), encoding="utf-8")
-    assert read_guide(tmp_path / "again.yaml")["topics"][0]["questions"][0]["text"] == "Hva legger du i begrepet PLF?"
+    assert (
+        read_guide(tmp_path / "again.yaml")["topics"][0]["questions"][0]["text"]
+        == "Hva legger du i begrepet PLF?"
+    )
 
 
 def test_guide_markdown_errors_name_the_line(tmp_path):
@@ -77,8 +86,14 @@ def test_participants_attributes_consent_member_check(study):
 
     project, sid = study
     with project.begin() as conn:
-        add_participant(conn, sid, code="R1", attributes={"skoletype": "ungdomsskole", "år som rektor": 5},
-                        consent_date=date(2022, 3, 28), consent_document="samtykke R1")
+        add_participant(
+            conn,
+            sid,
+            code="R1",
+            attributes={"skoletype": "ungdomsskole", "år som rektor": 5},
+            consent_date=date(2022, 3, 28),
+            consent_document="samtykke R1",
+        )
         set_attributes(conn, sid, "R1", {"kommunestørrelse": "900", "år som rektor": ""})
         record_member_check(conn, sid, "R1", status="approved", comments="Ingen merknader")
         p = get_participant(conn, sid, "R1")
@@ -98,8 +113,16 @@ def test_interviews_modes_people(study):
     project, sid = study
     with project.begin() as conn:
         add_participant(conn, sid, code="R1")
-        add_interview(conn, sid, label="Intervju 1", participants=["R1"], interviewers=["Forsker A", "Forsker B"],
-                      date=date(2022, 4, 26), mode="hybrid", duration_s=3300)
+        add_interview(
+            conn,
+            sid,
+            label="Intervju 1",
+            participants=["R1"],
+            interviewers=["Forsker A", "Forsker B"],
+            date=date(2022, 4, 26),
+            mode="hybrid",
+            duration_s=3300,
+        )
         with pytest.raises(InputError, match="mode"):
             add_interview(conn, sid, label="X", mode="telepathy")
         with pytest.raises(NotFoundError):
@@ -128,6 +151,9 @@ def test_memos_on_each_target_and_events_record_actor(study, tmp_path):
             events = list_events(conn, study_id=sid, entity="memo")
     finally:
         set_actor(None)
-    assert {(m["kind"], m["target_type"]) for m in memos} == {("reflexivity", "study"), ("analytic", "code")}
+    assert {(m["kind"], m["target_type"]) for m in memos} == {
+        ("reflexivity", "study"),
+        ("analytic", "code"),
+    }
     assert all(m["author"] == "Forsker A" for m in memos)
     assert [e["actor"] for e in events] == ["Forsker A", "Forsker A"]

@@ -15,7 +15,9 @@ def searchable(study, tmp_path):
     project, sid = study
     mini_study(project, sid, tmp_path)
     with project.begin() as conn:
-        code_quote(conn, sid, interview="Intervju 2", code="Tid", quote="Tid er alltid en utfordring.")
+        code_quote(
+            conn, sid, interview="Intervju 2", code="Tid", quote="Tid er alltid en utfordring."
+        )
     return project, sid
 
 
@@ -29,10 +31,16 @@ def _search(project, sid, query, **kw):
 def test_words_phrases_prefixes(searchable):
     project, sid = searchable
     hits = _search(project, sid, "erfaringer")
-    assert [(h["interview"], h["speaker"]) for h in hits] == [("Intervju 1", "Kari"), ("Intervju 2", "Ole")]
+    assert [(h["interview"], h["speaker"]) for h in hits] == [
+        ("Intervju 1", "Kari"),
+        ("Intervju 2", "Ole"),
+    ]
     assert _search(project, sid, '"lærer av andre"')[0]["interview"] == "Intervju 2"
     assert len(_search(project, sid, '"andre lærer"')) == 0
-    assert {h["interview"] for h in _search(project, sid, "nettverk*")} == {"Intervju 1", "Intervju 2"}
+    assert {h["interview"] for h in _search(project, sid, "nettverk*")} == {
+        "Intervju 1",
+        "Intervju 2",
+    }
     assert _search(project, sid, "tid utfordring")[0]["snippet"].startswith("Tid er alltid")
 
 
@@ -50,7 +58,9 @@ def test_hits_carry_offsets_into_the_transcript(searchable):
 def test_filters_code_attribute_mode_role(searchable):
     project, sid = searchable
     assert [h["interview"] for h in _search(project, sid, "tid", code="Tid")] == ["Intervju 2"]
-    assert [h["interview"] for h in _search(project, sid, "tid", attribute=("skoletype", "barneskole"))] == ["Intervju 1"]
+    assert [
+        h["interview"] for h in _search(project, sid, "tid", attribute=("skoletype", "barneskole"))
+    ] == ["Intervju 1"]
     assert {h["interview"] for h in _search(project, sid, "tid", mode="digital")} == {"Intervju 2"}
     assert {h["role"] for h in _search(project, sid, "tid", role="interviewer")} == {"interviewer"}
 

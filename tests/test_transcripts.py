@@ -24,7 +24,7 @@ def test_import_maps_labels_to_roles_and_participant(study, tmp_path):
     assert turns[1]["participant_id"] is not None and turns[0]["participant_id"] is None
     assert turns[1]["start_ms"] == 9000 and turns[1]["end_ms"] == 31000
     for t in turns:  # offsets address the joined text exactly
-        assert text[t["start_char"]:t["end_char"]] == t["text"]
+        assert text[t["start_char"] : t["end_char"]] == t["text"]
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,9 @@ def test_import_maps_labels_to_roles_and_participant(study, tmp_path):
         ("bad.txt", "Dette er tekst uten noen talerbetegnelse i det hele tatt\n", "bad.txt:1"),
     ],
 )
-def test_bad_transcript_names_file_and_line_and_writes_nothing(study, tmp_path, name, content, where):
+def test_bad_transcript_names_file_and_line_and_writes_nothing(
+    study, tmp_path, name, content, where
+):
     from kvali.interviews.service import add_interview
     from kvali.transcripts.service import import_transcript
 
@@ -58,7 +60,9 @@ def test_replacing_a_coded_transcript_is_refused(study, tmp_path):
     with project.begin() as conn:
         code_quote(conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.")
     with pytest.raises(InputError, match="codings"), project.begin() as conn:
-        import_transcript(conn, sid, "Intervju 1", write(tmp_path, "x.txt", TRANSCRIPT_1), replace=True)
+        import_transcript(
+            conn, sid, "Intervju 1", write(tmp_path, "x.txt", TRANSCRIPT_1), replace=True
+        )
 
 
 def test_edit_moves_codings_in_every_cycle(study, tmp_path):
@@ -70,27 +74,44 @@ def test_edit_moves_codings_in_every_cycle(study, tmp_path):
     ids = mini_study(project, sid, tmp_path)
     with project.begin() as conn:
         code_quote(conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.")
-        code_quote(conn, sid, interview="Intervju 1", code="Faglig påfyll", quote="Ingrid Berg på Fjellvang skole")
+        code_quote(
+            conn,
+            sid,
+            interview="Intervju 1",
+            code="Faglig påfyll",
+            quote="Ingrid Berg på Fjellvang skole",
+        )
         start_cycle(conn, sid)
         text = get_text(conn, ids["t1"])
         s = text.index("Ingrid Berg")
         f = text.index("Fjellvang skole")
-        result = edit_text(conn, sid, ids["t1"], [
-            Edit(s, s + len("Ingrid Berg"), "xxx (navn på ansatt)"),
-            Edit(f, f + len("Fjellvang skole"), "xxx (navn på skole)"),
-            Edit(text.index("For meg"), text.index("For meg") + 7, "For"),  # an earlier, shorter edit
-        ], reason="pseudonymization")
+        result = edit_text(
+            conn,
+            sid,
+            ids["t1"],
+            [
+                Edit(s, s + len("Ingrid Berg"), "xxx (navn på ansatt)"),
+                Edit(f, f + len("Fjellvang skole"), "xxx (navn på skole)"),
+                Edit(
+                    text.index("For meg"), text.index("For meg") + 7, "For"
+                ),  # an earlier, shorter edit
+            ],
+            reason="pseudonymization",
+        )
         new_text = get_text(conn, ids["t1"])
         cycle1 = list_codings(conn, sid, cycle=1)
         cycle2 = list_codings(conn, sid)
         turns = get_turns(conn, ids["t1"])
     assert result["codings_moved"] == 4
     for rows in (cycle1, cycle2):
-        assert {r["text"] for r in rows} == {"Tid er alt.", "xxx (navn på ansatt) på xxx (navn på skole)"}
+        assert {r["text"] for r in rows} == {
+            "Tid er alt.",
+            "xxx (navn på ansatt) på xxx (navn på skole)",
+        }
     assert "Ingrid" not in new_text
     assert [t["start_ms"] for t in turns] == [2000, 9000, 31000, 33000, 52000, 55000]
     for t in turns:
-        assert new_text[t["start_char"]:t["end_char"]] == t["text"]
+        assert new_text[t["start_char"] : t["end_char"]] == t["text"]
 
 
 def test_edit_that_deletes_coded_text_marks_coding_removed(study, tmp_path):
@@ -150,6 +171,6 @@ def test_spans_outside_edits_keep_their_text(te, data):
         ed.start == ed.end and s < ed.start < e for ed in edits
     )
     if untouched:
-        assert mapped is not None and new[mapped[0]:mapped[1]] == text[s:e]
+        assert mapped is not None and new[mapped[0] : mapped[1]] == text[s:e]
     if mapped is not None:
         assert 0 <= mapped[0] < mapped[1] <= len(new)

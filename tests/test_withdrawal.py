@@ -47,10 +47,17 @@ def test_withdraw_erases_interview_codings_memos_files_and_exports(study, tmp_pa
 
         set_consent(conn, sid, "R1", consent_date=None, document="media/samtykke-R1.txt")
         c = code_quote(conn, sid, interview="Intervju 1", code="Tid", quote=SECRET + ".", gold=True)
-        code_quote(conn, sid, interview="Intervju 2", code="Tid", quote="Tid er alltid en utfordring.")
+        code_quote(
+            conn, sid, interview="Intervju 2", code="Tid", quote="Tid er alltid en utfordring."
+        )
         add_memo(conn, sid, text="Kari sier " + SECRET, target_type="coding", target_id=c)
-        add_memo(conn, sid, text="Intervjuet med Kari", target_type="interview",
-                 target_id=interview_id(conn, sid, "Intervju 1"))
+        add_memo(
+            conn,
+            sid,
+            text="Intervjuet med Kari",
+            target_type="interview",
+            target_id=interview_id(conn, sid, "Intervju 1"),
+        )
         start_cycle(conn, sid)
     export_member_check(project, sid, "R1")
     write_study_reports(project, formats=["md", "html", "json"])
@@ -69,7 +76,11 @@ def test_withdraw_erases_interview_codings_memos_files_and_exports(study, tmp_pa
         counts = stats(conn, sid)
         people = {p["code"]: p for p in list_participants(conn, sid)}
     assert counts["interviews"] == 1 and counts["codings"] == 1
-    assert people["R1"]["withdrawn"] and people["R1"]["attributes"] == {} and people["R1"]["consent_document"] is None
+    assert (
+        people["R1"]["withdrawn"]
+        and people["R1"]["attributes"] == {}
+        and people["R1"]["consent_document"] is None
+    )
     assert not people["R2"]["withdrawn"]
 
 
@@ -82,14 +93,20 @@ def test_withdraw_from_group_interview_removes_only_their_turns(study, tmp_path)
 
     project, sid = study
     mini_study(project, sid, tmp_path)
-    group = write(tmp_path, "g.txt", "I: Hva er PLF?\nR1: Hemmelig svar fra R1 om Fjellvang.\n"
-                  "R3: Det er samarbeid om elevenes læring.\nR1: Enda et svar.\nR3: Og tillit.\n")
+    group = write(
+        tmp_path,
+        "g.txt",
+        "I: Hva er PLF?\nR1: Hemmelig svar fra R1 om Fjellvang.\n"
+        "R3: Det er samarbeid om elevenes læring.\nR1: Enda et svar.\nR3: Og tillit.\n",
+    )
     with project.begin() as conn:
         add_participant(conn, sid, code="R3")
         add_interview(conn, sid, label="Gruppe", participants=["R1", "R3"])
         import_transcript(conn, sid, "Gruppe", group)
         code_quote(conn, sid, interview="Gruppe", code="Tid", quote="Hemmelig svar")
-        code_quote(conn, sid, interview="Gruppe", code="Samskaping", quote="samarbeid om elevenes læring")
+        code_quote(
+            conn, sid, interview="Gruppe", code="Samskaping", quote="samarbeid om elevenes læring"
+        )
         code_quote(conn, sid, interview="Gruppe", code="Deling", quote="Og tillit.")
     result = withdraw_participant(project, sid, "R1")
     assert result["interviews_with_turns_removed"] == ["Gruppe"]
@@ -118,6 +135,11 @@ def test_member_check_export_and_record(study, tmp_path):
     assert parsed.turns[1].text.startswith("For meg handler det om")
     with project.begin() as conn:
         assert get_participant(conn, sid, "R1")["member_check_status"] == "sent"
-        record_member_check(conn, sid, "R1", status="changes_requested", comments="Navnet på skolen må fjernes.")
+        record_member_check(
+            conn, sid, "R1", status="changes_requested", comments="Navnet på skolen må fjernes."
+        )
         p = get_participant(conn, sid, "R1")
-    assert (p["member_check_status"], p["member_check_comments"]) == ("changes_requested", "Navnet på skolen må fjernes.")
+    assert (p["member_check_status"], p["member_check_comments"]) == (
+        "changes_requested",
+        "Navnet på skolen må fjernes.",
+    )

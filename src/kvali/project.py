@@ -116,6 +116,13 @@ class Project:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for table in ("turns", "codings", "memos", "participant_attributes", "participants",
-                              "transcripts", "events"):
+                for table in (
+                    "turns",
+                    "codings",
+                    "memos",
+                    "participant_attributes",
+                    "participants",
+                    "transcripts",
+                    "events",
+                ):
                     conn.exec_driver_sql(f"VACUUM {table}")

@@ -11,11 +11,25 @@ from kvali.events.service import set_actor
 
 
 @click.group(cls=KvaliGroup)
-@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path), envvar="KVALI_PROJECT",
-              default=".", show_default=True, help="Project folder (or $KVALI_PROJECT).")
-@click.option("--database-url", envvar="KVALI_DATABASE_URL", default=None,
-              help="Use this database instead of the folder's SQLite file (e.g. postgresql://…).")
-@click.option("--user", envvar="KVALI_USER", default=None, help="Who is acting (recorded in the event log).")
+@click.option(
+    "--project",
+    "-p",
+    "project_dir",
+    type=click.Path(path_type=Path),
+    envvar="KVALI_PROJECT",
+    default=".",
+    show_default=True,
+    help="Project folder (or $KVALI_PROJECT).",
+)
+@click.option(
+    "--database-url",
+    envvar="KVALI_DATABASE_URL",
+    default=None,
+    help="Use this database instead of the folder's SQLite file (e.g. postgresql://…).",
+)
+@click.option(
+    "--user", envvar="KVALI_USER", default=None, help="Who is acting (recorded in the event log)."
+)
 @click.version_option(package_name="kvali")
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path, database_url: str | None, user: str | None) -> None:
@@ -32,10 +46,21 @@ def main() -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--title", default=None, help="Create the study with this title.")
 @click.option("--problem", "problem_statement", default="", help="Problem statement.")
-@click.option("--language", default="nb", show_default=True, help="Language of the data (nb, nn, en, …).")
-@click.option("--database-url", "init_url", default=None, help="Store the data in this database (PostgreSQL).")
+@click.option(
+    "--language", default="nb", show_default=True, help="Language of the data (nb, nn, en, …)."
+)
+@click.option(
+    "--database-url", "init_url", default=None, help="Store the data in this database (PostgreSQL)."
+)
 @click.pass_obj
-def init(obj: Ctx, directory: Path, title: str | None, problem_statement: str, language: str, init_url: str | None) -> None:
+def init(
+    obj: Ctx,
+    directory: Path,
+    title: str | None,
+    problem_statement: str,
+    language: str,
+    init_url: str | None,
+) -> None:
     """Create a project folder: kvali.db (SQLite), media/ and exports/."""
     from kvali.project import Project
     from kvali.studies.service import create_study
@@ -49,17 +74,27 @@ def init(obj: Ctx, directory: Path, title: str | None, problem_statement: str, l
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path), default="kvali-demo")
-@click.option("--lang", type=click.Choice(["en", "nb"]), default="nb", show_default=True, help="Report language.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "nb"]),
+    default="nb",
+    show_default=True,
+    help="Report language.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
 def demo(directory: Path, lang: str, force: bool) -> None:
     """Create the demo study (the seed thesis) and write every report."""
     from kvali.demo.build import create_demo
 
-    result = create_demo(directory, lang=lang, force=force, progress=lambda msg: click.echo(f"  {msg}"))
+    result = create_demo(
+        directory, lang=lang, force=force, progress=lambda msg: click.echo(f"  {msg}")
+    )
     click.echo(f"demo study ready in {directory} ({result['seconds']:.1f} s)")
     for path in result["reports"]:
         click.echo(f"  report: {path}")
-    click.echo(f"next: kvali --project {directory} stats   ·   open {directory}/exports/report.html")
+    click.echo(
+        f"next: kvali --project {directory} stats   ·   open {directory}/exports/report.html"
+    )
 
 
 @cli.command()
@@ -88,15 +123,33 @@ def stats(obj: Ctx, as_json: bool) -> None:
 @click.option("--limit", default=50, show_default=True)
 @json_option
 @pass_ctx
-def search(obj: Ctx, query: str, code: str | None, attrs: tuple[str, ...], mode: str | None, interview: str | None,
-           role: str | None, limit: int, as_json: bool) -> None:
+def search(
+    obj: Ctx,
+    query: str,
+    code: str | None,
+    attrs: tuple[str, ...],
+    mode: str | None,
+    interview: str | None,
+    role: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Full-text search over transcripts ("phrases", prefix*)."""
     from kvali.search.service import search as run_search
 
     pairs = list(parse_pairs(attrs).items())
     with obj.project.begin() as conn:
-        hits = run_search(conn, obj.study_id(conn), query, code=code, attribute=pairs[0] if pairs else None,
-                          mode=mode, interview=interview, role=role, limit=limit)
+        hits = run_search(
+            conn,
+            obj.study_id(conn),
+            query,
+            code=code,
+            attribute=pairs[0] if pairs else None,
+            mode=mode,
+            interview=interview,
+            role=role,
+            limit=limit,
+        )
     if as_json:
         emit_json(hits)
         return
@@ -106,18 +159,37 @@ def search(obj: Ctx, query: str, code: str | None, attrs: tuple[str, ...], mode:
 
 
 @cli.command()
-@click.option("--format", "formats", multiple=True,
-              type=click.Choice(["md", "html", "docx", "xlsx", "csv", "json"]), help="Default: all formats.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["md", "html", "docx", "xlsx", "csv", "json"]),
+    help="Default: all formats.",
+)
 @click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder (default: PROJECT/exports).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder (default: PROJECT/exports).",
+)
 @click.option("--cycle", type=int, default=None, help="Report on an earlier coding cycle.")
 @json_option
 @pass_ctx
-def report(obj: Ctx, formats: tuple[str, ...], lang: str, out: Path | None, cycle: int | None, as_json: bool) -> None:
+def report(
+    obj: Ctx,
+    formats: tuple[str, ...],
+    lang: str,
+    out: Path | None,
+    cycle: int | None,
+    as_json: bool,
+) -> None:
     """Write the analysis model, theme overview and condensation tables (with charts)."""
     from kvali.reports.service import write_study_reports
 
-    paths = write_study_reports(obj.project, formats=formats or None, lang=lang, out_dir=out, cycle=cycle)
+    paths = write_study_reports(
+        obj.project, formats=formats or None, lang=lang, out_dir=out, cycle=cycle
+    )
     if as_json:
         emit_json([str(p) for p in paths])
     else:
@@ -161,8 +233,8 @@ def db_upgrade(obj: Ctx) -> None:
 @pass_ctx
 def db_current(obj: Ctx) -> None:
     from kvali.db import migrate
-    from kvali.project import resolve_database_url
     from kvali.db.engine import make_engine
+    from kvali.project import resolve_database_url
 
     engine = make_engine(resolve_database_url(obj.project_dir, obj.database_url))
     click.echo(f"current {migrate.current_revision(engine)} · head {migrate.head_revision()}")

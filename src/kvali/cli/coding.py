@@ -21,11 +21,21 @@ def code() -> None:
 @click.option("--description", default="")
 @click.option("--color", default=None, help="#rrggbb")
 @pass_ctx
-def code_add(obj: Ctx, name: str, parent: str | None, level: str | None, description: str, color: str | None) -> None:
+def code_add(
+    obj: Ctx, name: str, parent: str | None, level: str | None, description: str, color: str | None
+) -> None:
     from kvali.codes.service import create_code
 
     with obj.project.begin() as conn:
-        create_code(conn, obj.study_id(conn), name=name, parent=parent, level=level, description=description, color=color)
+        create_code(
+            conn,
+            obj.study_id(conn),
+            name=name,
+            parent=parent,
+            level=level,
+            description=description,
+            color=color,
+        )
 
 
 @code.command("list")
@@ -83,7 +93,9 @@ def code_merge(obj: Ctx, sources: tuple[str, ...], target: str) -> None:
 @code.command("split")
 @click.argument("name")
 @click.option("--into", "into", multiple=True, required=True, help="New code name (two or more).")
-@click.option("--assign", "assign", multiple=True, help="CODING_ID=NEW_NAME (others go to the first).")
+@click.option(
+    "--assign", "assign", multiple=True, help="CODING_ID=NEW_NAME (others go to the first)."
+)
 @pass_ctx
 def code_split(obj: Ctx, name: str, into: tuple[str, ...], assign: tuple[str, ...]) -> None:
     """Split a code into new codes."""
@@ -149,8 +161,16 @@ def coding() -> None:
 @click.option("--gold", is_flag=True, help="Flag as a gold quote.")
 @click.option("--coder", default=None, envvar="KVALI_USER")
 @pass_ctx
-def coding_add(obj: Ctx, interview: str, code_ref: str, start: int | None, end: int | None, quote: str | None,
-               gold: bool, coder: str | None) -> None:
+def coding_add(
+    obj: Ctx,
+    interview: str,
+    code_ref: str,
+    start: int | None,
+    end: int | None,
+    quote: str | None,
+    gold: bool,
+    coder: str | None,
+) -> None:
     from kvali.codings.service import add_coding, code_quote
     from kvali.transcripts.service import transcript_id_for
 
@@ -159,10 +179,20 @@ def coding_add(obj: Ctx, interview: str, code_ref: str, start: int | None, end: 
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
         if quote is not None:
-            cid = code_quote(conn, sid, interview=interview, code=code_ref, quote=quote, coder=coder, gold=gold)
+            cid = code_quote(
+                conn, sid, interview=interview, code=code_ref, quote=quote, coder=coder, gold=gold
+            )
         else:
-            cid = add_coding(conn, sid, transcript_id=transcript_id_for(conn, sid, interview), code=code_ref,
-                             start=start, end=end, coder=coder, gold=gold)
+            cid = add_coding(
+                conn,
+                sid,
+                transcript_id=transcript_id_for(conn, sid, interview),
+                code=code_ref,
+                start=start,
+                end=end,
+                coder=coder,
+                gold=gold,
+            )
     click.echo(f"coding {cid}")
 
 
@@ -195,19 +225,37 @@ def coding_gold(obj: Ctx, coding_id: int, off: bool) -> None:
 @click.option("--removed", is_flag=True, help="Include removed codings (history).")
 @json_option
 @pass_ctx
-def coding_list(obj: Ctx, interview: str | None, code_ref: str | None, cycle: int | None, gold: bool | None,
-                removed: bool, as_json: bool) -> None:
+def coding_list(
+    obj: Ctx,
+    interview: str | None,
+    code_ref: str | None,
+    cycle: int | None,
+    gold: bool | None,
+    removed: bool,
+    as_json: bool,
+) -> None:
     from kvali.codings.service import list_codings
 
     with obj.project.begin() as conn:
-        rows = list_codings(conn, obj.study_id(conn), interview=interview, code=code_ref, cycle=cycle,
-                            gold=True if gold else None, include_removed=removed)
-    emit_json(rows) if as_json else table(rows, ["id", "interview", "code", "start_char", "end_char", "is_gold", "coder", "text"])
+        rows = list_codings(
+            conn,
+            obj.study_id(conn),
+            interview=interview,
+            code=code_ref,
+            cycle=cycle,
+            gold=True if gold else None,
+            include_removed=removed,
+        )
+    emit_json(rows) if as_json else table(
+        rows, ["id", "interview", "code", "start_char", "end_char", "is_gold", "coder", "text"]
+    )
 
 
 @coding.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--create-codes", is_flag=True, help="Create codes the file names but the codebook lacks.")
+@click.option(
+    "--create-codes", is_flag=True, help="Create codes the file names but the codebook lacks."
+)
 @pass_ctx
 def coding_import(obj: Ctx, file: Path, create_codes: bool) -> None:
     """Bulk-add codings from CSV: interview, code, start+end or quote, [gold, coder]."""
@@ -231,7 +279,9 @@ def cycle_list(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_cycles(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(rows, ["number", "name", "started_at", "codings", "codings_removed"])
+    emit_json(rows) if as_json else table(
+        rows, ["number", "name", "started_at", "codings", "codings_removed"]
+    )
 
 
 @cycle.command("start")
@@ -268,15 +318,24 @@ def _target(conn, sid: int, on: str) -> tuple[str, int | None]:  # type: ignore[
         "rq": lambda r: research_question_id(conn, sid, r),
     }
     if kind not in resolvers or not ref:
-        raise click.BadParameter("use study, interview:LABEL, code:NAME, coding:ID, participant:CODE or rq:N")
+        raise click.BadParameter(
+            "use study, interview:LABEL, code:NAME, coding:ID, participant:CODE or rq:N"
+        )
     return ("research_question" if kind == "rq" else kind), resolvers[kind](ref)
 
 
 @memo.command("add")
 @click.argument("text")
-@click.option("--on", "on", default="study", show_default=True,
-              help="study, interview:LABEL, code:NAME, coding:ID, participant:CODE, rq:N")
-@click.option("--kind", type=click.Choice(["analytic", "reflexivity", "condensation"]), default="analytic")
+@click.option(
+    "--on",
+    "on",
+    default="study",
+    show_default=True,
+    help="study, interview:LABEL, code:NAME, coding:ID, participant:CODE, rq:N",
+)
+@click.option(
+    "--kind", type=click.Choice(["analytic", "reflexivity", "condensation"]), default="analytic"
+)
 @click.option("--title", default="")
 @pass_ctx
 def memo_add(obj: Ctx, text: str, on: str, kind: str, title: str) -> None:
@@ -285,12 +344,22 @@ def memo_add(obj: Ctx, text: str, on: str, kind: str, title: str) -> None:
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
         target_type, target_id = _target(conn, sid, on)
-        mid = add_memo(conn, sid, text=text, target_type=target_type, target_id=target_id, kind=kind, title=title)
+        mid = add_memo(
+            conn,
+            sid,
+            text=text,
+            target_type=target_type,
+            target_id=target_id,
+            kind=kind,
+            title=title,
+        )
     click.echo(f"memo {mid}")
 
 
 @memo.command("list")
-@click.option("--kind", type=click.Choice(["analytic", "reflexivity", "condensation"]), default=None)
+@click.option(
+    "--kind", type=click.Choice(["analytic", "reflexivity", "condensation"]), default=None
+)
 @json_option
 @pass_ctx
 def memo_list(obj: Ctx, kind: str | None, as_json: bool) -> None:
@@ -298,7 +367,9 @@ def memo_list(obj: Ctx, kind: str | None, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_memos(conn, obj.study_id(conn), kind=kind)
-    emit_json(rows) if as_json else table(rows, ["id", "kind", "target_type", "target_id", "title", "text"])
+    emit_json(rows) if as_json else table(
+        rows, ["id", "kind", "target_type", "target_id", "title", "text"]
+    )
 
 
 COMMANDS = [code, coding, cycle, memo]

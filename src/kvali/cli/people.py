@@ -30,13 +30,24 @@ def participant() -> None:
 @click.option("--consent-date", default=None, help="YYYY-MM-DD")
 @click.option("--consent-document", default=None, help="Where the signed consent is kept.")
 @pass_ctx
-def participant_add(obj: Ctx, code: str, attrs: tuple[str, ...], consent_date: str | None,
-                    consent_document: str | None) -> None:
+def participant_add(
+    obj: Ctx,
+    code: str,
+    attrs: tuple[str, ...],
+    consent_date: str | None,
+    consent_document: str | None,
+) -> None:
     from kvali.participants.service import add_participant
 
     with obj.project.begin() as conn:
-        add_participant(conn, obj.study_id(conn), code=code, attributes=parse_pairs(attrs),
-                        consent_date=_date(consent_date), consent_document=consent_document)
+        add_participant(
+            conn,
+            obj.study_id(conn),
+            code=code,
+            attributes=parse_pairs(attrs),
+            consent_date=_date(consent_date),
+            consent_document=consent_document,
+        )
     click.echo(f"participant {code} added")
 
 
@@ -48,7 +59,9 @@ def participant_list(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_participants(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(rows, ["code", "attributes", "consent_date", "member_check_status", "withdrawn"])
+    emit_json(rows) if as_json else table(
+        rows, ["code", "attributes", "consent_date", "member_check_status", "withdrawn"]
+    )
 
 
 @participant.command("set")
@@ -57,8 +70,13 @@ def participant_list(obj: Ctx, as_json: bool) -> None:
 @click.option("--consent-date", default=None)
 @click.option("--consent-document", default=None)
 @pass_ctx
-def participant_set(obj: Ctx, code: str, attrs: tuple[str, ...], consent_date: str | None,
-                    consent_document: str | None) -> None:
+def participant_set(
+    obj: Ctx,
+    code: str,
+    attrs: tuple[str, ...],
+    consent_date: str | None,
+    consent_document: str | None,
+) -> None:
     from kvali.participants.service import set_attributes, set_consent
 
     with obj.project.begin() as conn:
@@ -66,7 +84,9 @@ def participant_set(obj: Ctx, code: str, attrs: tuple[str, ...], consent_date: s
         if attrs:
             set_attributes(conn, sid, code, parse_pairs(attrs))
         if consent_date or consent_document:
-            set_consent(conn, sid, code, consent_date=_date(consent_date), document=consent_document)
+            set_consent(
+                conn, sid, code, consent_date=_date(consent_date), document=consent_document
+            )
 
 
 @participant.group("member-check")
@@ -91,8 +111,11 @@ def member_check_export(obj: Ctx, code: str, out: Path | None, lang: str) -> Non
 
 @member_check.command("record")
 @click.argument("code")
-@click.option("--status", required=True,
-              type=click.Choice(["not_offered", "sent", "approved", "changes_requested", "declined"]))
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(["not_offered", "sent", "approved", "changes_requested", "declined"]),
+)
 @click.option("--comments", default=None)
 @pass_ctx
 def member_check_record(obj: Ctx, code: str, status: str, comments: str | None) -> None:
@@ -118,7 +141,9 @@ def participant_withdraw(obj: Ctx, code: str, yes: bool, as_json: bool) -> None:
     if not yes:
         click.echo(f"Withdrawing {code} erases for good:")
         click.echo(f"  interviews: {', '.join(plan['interviews_deleted']) or '—'}")
-        click.echo(f"  turns: {plan['turns']}, codings: {plan['codings']}, files: {len(plan['files'])}")
+        click.echo(
+            f"  turns: {plan['turns']}, codings: {plan['codings']}, files: {len(plan['files'])}"
+        )
         click.confirm("Continue?", abort=True)
     result = withdraw_participant(project, sid, code)
     if as_json:
@@ -127,9 +152,13 @@ def participant_withdraw(obj: Ctx, code: str, yes: bool, as_json: bool) -> None:
     click.echo(f"{code} withdrawn. Erased:")
     click.echo(f"  interviews: {', '.join(result['interviews_deleted']) or '—'}")
     if result["interviews_with_turns_removed"]:
-        click.echo(f"  turns removed from group interviews: {', '.join(result['interviews_with_turns_removed'])}")
-    click.echo(f"  turns: {result['turns']}  codings: {result['codings']}  memos: {result['memos']}  "
-               f"event payloads redacted: {result['events_redacted']}")
+        click.echo(
+            f"  turns removed from group interviews: {', '.join(result['interviews_with_turns_removed'])}"
+        )
+    click.echo(
+        f"  turns: {result['turns']}  codings: {result['codings']}  memos: {result['memos']}  "
+        f"event payloads redacted: {result['events_redacted']}"
+    )
     for f in result["files"]:
         click.echo(f"  file: {f}")
 
@@ -144,22 +173,44 @@ def interview() -> None:
 @click.option("--participant", "participants", multiple=True, help="Participant code (repeatable).")
 @click.option("--interviewer", "interviewers", multiple=True, help="Interviewer name (repeatable).")
 @click.option("--date", "when", default=None, help="YYYY-MM-DD")
-@click.option("--mode", default="in-person", show_default=True, help="in-person, hybrid or digital.")
+@click.option(
+    "--mode", default="in-person", show_default=True, help="in-person, hybrid or digital."
+)
 @click.option("--duration", type=int, default=None, help="Minutes.")
-@click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Copy this recording into the project's media folder.")
+@click.option(
+    "--audio",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Copy this recording into the project's media folder.",
+)
 @pass_ctx
-def interview_add(obj: Ctx, label: str, participants: tuple[str, ...], interviewers: tuple[str, ...],
-                  when: str | None, mode: str, duration: int | None, audio: Path | None) -> None:
-    from kvali.interviews.service import add_interview
+def interview_add(
+    obj: Ctx,
+    label: str,
+    participants: tuple[str, ...],
+    interviewers: tuple[str, ...],
+    when: str | None,
+    mode: str,
+    duration: int | None,
+    audio: Path | None,
+) -> None:
     from kvali.interviews.media import store_media
+    from kvali.interviews.service import add_interview
 
     project = obj.project
     audio_rel = store_media(project, audio) if audio else None
     with project.begin() as conn:
-        add_interview(conn, obj.study_id(conn), label=label, participants=list(participants),
-                      interviewers=list(interviewers), date=_date(when), mode=mode,
-                      duration_s=duration * 60 if duration else None, audio_path=audio_rel)
+        add_interview(
+            conn,
+            obj.study_id(conn),
+            label=label,
+            participants=list(participants),
+            interviewers=list(interviewers),
+            date=_date(when),
+            mode=mode,
+            duration_s=duration * 60 if duration else None,
+            audio_path=audio_rel,
+        )
     click.echo(f"interview {label!r} added")
 
 
@@ -172,7 +223,9 @@ def interview_list(obj: Ctx, as_json: bool) -> None:
     with obj.project.begin() as conn:
         rows = list_interviews(conn, obj.study_id(conn))
     emit_json(rows) if as_json else table(
-        rows, ["label", "date", "mode", "participants", "interviewers", "char_count", "pseudonymized"])
+        rows,
+        ["label", "date", "mode", "participants", "interviewers", "char_count", "pseudonymized"],
+    )
 
 
 @interview.command("show")

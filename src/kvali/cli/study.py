@@ -23,7 +23,9 @@ def study_create(obj: Ctx, title: str, problem_statement: str, language: str) ->
     from kvali.studies.service import create_study
 
     with obj.project.begin() as conn:
-        sid = create_study(conn, title=title, problem_statement=problem_statement, language=language)
+        sid = create_study(
+            conn, title=title, problem_statement=problem_statement, language=language
+        )
     click.echo(f"study {sid} created")
 
 
@@ -41,7 +43,10 @@ def study_show(obj: Ctx, as_json: bool) -> None:
     click.echo(data["title"])
     click.echo(f"\n{data['problem_statement']}\n")
     for rq in data["research_questions"]:
-        click.echo(f"  RQ{rq['position']}: {rq['text']}" + (f"  [{', '.join(rq['themes'])}]" if rq["themes"] else ""))
+        click.echo(
+            f"  RQ{rq['position']}: {rq['text']}"
+            + (f"  [{', '.join(rq['themes'])}]" if rq["themes"] else "")
+        )
 
 
 @study.command("set")
@@ -49,11 +54,19 @@ def study_show(obj: Ctx, as_json: bool) -> None:
 @click.option("--problem", "problem_statement", default=None)
 @click.option("--language", default=None)
 @pass_ctx
-def study_set(obj: Ctx, title: str | None, problem_statement: str | None, language: str | None) -> None:
+def study_set(
+    obj: Ctx, title: str | None, problem_statement: str | None, language: str | None
+) -> None:
     from kvali.studies.service import update_study
 
     with obj.project.begin() as conn:
-        update_study(conn, obj.study_id(conn), title=title, problem_statement=problem_statement, language=language)
+        update_study(
+            conn,
+            obj.study_id(conn),
+            title=title,
+            problem_statement=problem_statement,
+            language=language,
+        )
 
 
 @click.group()
@@ -107,8 +120,14 @@ def rq_condense(obj: Ctx, number: int, text: str) -> None:
 
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
-        add_memo(conn, sid, text=text, target_type="research_question",
-                 target_id=research_question_id(conn, sid, number), kind="condensation")
+        add_memo(
+            conn,
+            sid,
+            text=text,
+            target_type="research_question",
+            target_id=research_question_id(conn, sid, number),
+            kind="condensation",
+        )
 
 
 @click.group()
@@ -127,11 +146,15 @@ def guide_import(obj: Ctx, file: Path) -> None:
     data = read_guide(file)
     with obj.project.begin() as conn:
         counts = replace_guide(conn, obj.study_id(conn), data)
-    click.echo(f"guide: {counts['topics']} topics, {counts['questions']} questions, {counts['keywords']} keywords")
+    click.echo(
+        f"guide: {counts['topics']} topics, {counts['questions']} questions, {counts['keywords']} keywords"
+    )
 
 
 @guide.command("export")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "md"]), default="yaml", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "md"]), default="yaml", show_default=True
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None)
 @pass_ctx
 def guide_export(obj: Ctx, fmt: str, out: Path | None) -> None:

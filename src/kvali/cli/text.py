@@ -18,23 +18,45 @@ def transcript() -> None:
 @transcript.command("import")
 @click.argument("interview")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "vtt", "srt", "docx", "json"]), default=None,
-              help="Default: from the file extension.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "vtt", "srt", "docx", "json"]),
+    default=None,
+    help="Default: from the file extension.",
+)
 @click.option("--language", default=None)
 @click.option("--speaker-role", "roles", multiple=True, help="LABEL=interviewer|participant|other")
 @click.option("--replace", is_flag=True, help="Replace an uncoded transcript.")
 @pass_ctx
-def transcript_import(obj: Ctx, interview: str, file: Path, fmt: str | None, language: str | None,
-                      roles: tuple[str, ...], replace: bool) -> None:
+def transcript_import(
+    obj: Ctx,
+    interview: str,
+    file: Path,
+    fmt: str | None,
+    language: str | None,
+    roles: tuple[str, ...],
+    replace: bool,
+) -> None:
     """Import a transcript file (txt/md, vtt, srt, docx, kvali json) for INTERVIEW."""
     from kvali.transcripts.service import get_turns, import_transcript
 
     with obj.project.begin() as conn:
-        tid = import_transcript(conn, obj.study_id(conn), interview, file, format=fmt, language=language,
-                                speaker_roles=parse_pairs(roles, "LABEL=ROLE"), replace=replace)
+        tid = import_transcript(
+            conn,
+            obj.study_id(conn),
+            interview,
+            file,
+            format=fmt,
+            language=language,
+            speaker_roles=parse_pairs(roles, "LABEL=ROLE"),
+            replace=replace,
+        )
         turns = get_turns(conn, tid)
     speakers = sorted({(t["speaker"], t["role"]) for t in turns})
-    click.echo(f"{len(turns)} turns imported; speakers: " + ", ".join(f"{s} ({r})" for s, r in speakers))
+    click.echo(
+        f"{len(turns)} turns imported; speakers: " + ", ".join(f"{s} ({r})" for s, r in speakers)
+    )
 
 
 @transcript.command("show")
@@ -58,12 +80,24 @@ def transcript_show(obj: Ctx, interview: str, as_json: bool) -> None:
 @click.argument("interview")
 @click.option("--start", type=int, default=None, help="Code-point offset where the change starts.")
 @click.option("--end", type=int, default=None)
-@click.option("--find", "find", default=None, help="Text to replace (must occur once) instead of --start/--end.")
+@click.option(
+    "--find",
+    "find",
+    default=None,
+    help="Text to replace (must occur once) instead of --start/--end.",
+)
 @click.option("--text", "new", required=True, help="Replacement text.")
 @json_option
 @pass_ctx
-def transcript_edit(obj: Ctx, interview: str, start: int | None, end: int | None, find: str | None, new: str,
-                    as_json: bool) -> None:
+def transcript_edit(
+    obj: Ctx,
+    interview: str,
+    start: int | None,
+    end: int | None,
+    find: str | None,
+    new: str,
+    as_json: bool,
+) -> None:
     """Correct transcript text; codings move with it."""
     from kvali.codings.service import find_quote
     from kvali.transcripts.offsets import Edit
@@ -78,7 +112,8 @@ def transcript_edit(obj: Ctx, interview: str, start: int | None, end: int | None
             raise click.UsageError("give --find TEXT or --start and --end")
         result = edit_text(conn, sid, tid, [Edit(start, end, new)])
     emit_json(result) if as_json else click.echo(
-        f"version {result['version']}: {result['codings_moved']} codings moved, {result['codings_removed']} removed")
+        f"version {result['version']}: {result['codings_moved']} codings moved, {result['codings_removed']} removed"
+    )
 
 
 @transcript.command("speaker")
@@ -87,19 +122,30 @@ def transcript_edit(obj: Ctx, interview: str, start: int | None, end: int | None
 @click.option("--rename", default=None)
 @click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
 @pass_ctx
-def transcript_speaker(obj: Ctx, interview: str, speaker: str, rename: str | None, role: str | None) -> None:
+def transcript_speaker(
+    obj: Ctx, interview: str, speaker: str, rename: str | None, role: str | None
+) -> None:
     """Rename a speaker or change their role."""
     from kvali.transcripts.service import set_speaker, transcript_id_for
 
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
-        n = set_speaker(conn, sid, transcript_id_for(conn, sid, interview), speaker=speaker, new_name=rename, role=role)
+        n = set_speaker(
+            conn,
+            sid,
+            transcript_id_for(conn, sid, interview),
+            speaker=speaker,
+            new_name=rename,
+            role=role,
+        )
     click.echo(f"{n} turns updated")
 
 
 @transcript.command("export")
 @click.argument("interview")
-@click.option("--format", "fmt", type=click.Choice(["json", "docx", "txt"]), default="json", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "docx", "txt"]), default="json", show_default=True
+)
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_ctx
 def transcript_export(obj: Ctx, interview: str, fmt: str, out: Path) -> None:
@@ -114,9 +160,15 @@ def transcript_export(obj: Ctx, interview: str, fmt: str, out: Path) -> None:
     elif fmt == "docx":
         write_transcript_docx(out, title=interview, subtitle="", turns=rows, instructions=False)
     else:
-        out.write_text("\n".join(
-            (f"[{format_ms(r['start_ms'])}] " if r["start_ms"] is not None else "") + f"{r['speaker']}: {r['text']}"
-            for r in rows) + "\n", encoding="utf-8")
+        out.write_text(
+            "\n".join(
+                (f"[{format_ms(r['start_ms'])}] " if r["start_ms"] is not None else "")
+                + f"{r['speaker']}: {r['text']}"
+                for r in rows
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     click.echo(str(out))
 
 

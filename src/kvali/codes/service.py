@@ -22,7 +22,11 @@ PALETTE = ("#2a9d8f", "#e76f51", "#264653", "#f4a261", "#8ab17d", "#6d597a", "#e
 
 
 def _rows(conn: sa.Connection, study_id: int, *, active_only: bool = True) -> list[dict[str, Any]]:
-    q = sa.select(t.codes).where(t.codes.c.study_id == study_id).order_by(t.codes.c.position, t.codes.c.id)
+    q = (
+        sa.select(t.codes)
+        .where(t.codes.c.study_id == study_id)
+        .order_by(t.codes.c.position, t.codes.c.id)
+    )
     if active_only:
         q = q.where(t.codes.c.status == "active")
     return [dict(r) for r in conn.execute(q).mappings()]
@@ -38,7 +42,11 @@ def code_paths(rows: list[dict[str, Any]]) -> dict[int, str]:
             return paths[cid]
         r = by_id[cid]
         parent = r["parent_id"]
-        p = r["name"] if parent is None or parent not in by_id or depth > 50 else f"{path(parent, depth + 1)}/{r['name']}"
+        p = (
+            r["name"]
+            if parent is None or parent not in by_id or depth > 50
+            else f"{path(parent, depth + 1)}/{r['name']}"
+        )
         paths[cid] = p
         return p
 
@@ -67,10 +75,16 @@ def code_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     if len(matches) > 1:
         paths = code_paths(rows)
         raise InputError(f"code name {ref!r} is ambiguous: " + "; ".join(paths[m] for m in matches))
-    retired = [r for r in _rows(conn, study_id, active_only=False) if r["name"] == ref and r["status"] != "active"]
+    retired = [
+        r
+        for r in _rows(conn, study_id, active_only=False)
+        if r["name"] == ref and r["status"] != "active"
+    ]
     if retired:
-        raise InputError(f"code {ref!r} was {retired[0]['status']} and cannot take new codings "
-                         "(see `kvali code history`)")
+        raise InputError(
+            f"code {ref!r} was {retired[0]['status']} and cannot take new codings "
+            "(see `kvali code history`)"
+        )
     raise NotFoundError(f"unknown code {ref!r}")
 
 
@@ -92,7 +106,9 @@ def create_code(
     if any(r["name"] == name for r in siblings):
         raise InputError(f"a code named {name!r} already exists there")
     if parent_id is not None:
-        parent_row = conn.execute(sa.select(t.codes).where(t.codes.c.id == parent_id)).mappings().one()
+        parent_row = (
+            conn.execute(sa.select(t.codes).where(t.codes.c.id == parent_id)).mappings().one()
+        )
         level = level or _CHILD_LEVEL[parent_row["level"]]
         color = color or parent_row["color"]
         if LEVELS.index(level) < LEVELS.index(parent_row["level"]):
@@ -103,36 +119,83 @@ def create_code(
     color = color or PALETTE[len(siblings) % len(PALETTE)]
     cid = conn.execute(
         t.codes.insert().values(
-            guid=new_guid(), study_id=study_id, parent_id=parent_id, level=level, name=name,
-            description=description, color=color, position=len(siblings), created_at=now(),
+            guid=new_guid(),
+            study_id=study_id,
+            parent_id=parent_id,
+            level=level,
+            name=name,
+            description=description,
+            color=color,
+            position=len(siblings),
+            created_at=now(),
         )
     ).inserted_primary_key[0]
-    log_event(conn, study_id=study_id, action="create", entity="code", entity_id=cid,
-              payload={"name": name, "level": level, "parent_id": parent_id})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="code",
+        entity_id=cid,
+        payload={"name": name, "level": level, "parent_id": parent_id},
+    )
     return cid
 
 
 def update_code(
-    conn: sa.Connection, study_id: int, ref: str | int, *, description: str | None = None, color: str | None = None
+    conn: sa.Connection,
+    study_id: int,
+    ref: str | int,
+    *,
+    description: str | None = None,
+    color: str | None = None,
 ) -> None:
     cid = code_id(conn, study_id, ref)
-    values = {k: v for k, v in {"description": description, "color": color}.items() if v is not None}
+    values = {
+        k: v for k, v in {"description": description, "color": color}.items() if v is not None
+    }
     if values:
         conn.execute(t.codes.update().where(t.codes.c.id == cid).values(**values))
-        log_event(conn, study_id=study_id, action="update", entity="code", entity_id=cid, payload={"fields": sorted(values)})
+        log_event(
+            conn,
+            study_id=study_id,
+            action="update",
+            entity="code",
+            entity_id=cid,
+            payload={"fields": sorted(values)},
+        )
 
 
-def _record(conn: sa.Connection, study_id: int, kind: str, from_ids: list[int], to_ids: list[int],
-            old_name: str | None = None, new_name: str | None = None) -> None:
+def _record(
+    conn: sa.Connection,
+    study_id: int,
+    kind: str,
+    from_ids: list[int],
+    to_ids: list[int],
+    old_name: str | None = None,
+    new_name: str | None = None,
+) -> None:
     cycle = current_cycle_id(conn, study_id)
     conn.execute(
         t.code_changes.insert().values(
-            study_id=study_id, cycle_id=cycle, kind=kind, from_code_ids=from_ids, to_code_ids=to_ids,
-            old_name=old_name, new_name=new_name, actor=current_actor(), created_at=now(),
+            study_id=study_id,
+            cycle_id=cycle,
+            kind=kind,
+            from_code_ids=from_ids,
+            to_code_ids=to_ids,
+            old_name=old_name,
+            new_name=new_name,
+            actor=current_actor(),
+            created_at=now(),
         )
     )
-    log_event(conn, study_id=study_id, action=kind, entity="code", entity_id=(to_ids or from_ids or [None])[0],
-              payload={"from": from_ids, "to": to_ids, "old_name": old_name, "new_name": new_name})
+    log_event(
+        conn,
+        study_id=study_id,
+        action=kind,
+        entity="code",
+        entity_id=(to_ids or from_ids or [None])[0],
+        payload={"from": from_ids, "to": to_ids, "old_name": old_name, "new_name": new_name},
+    )
 
 
 def rename_code(conn: sa.Connection, study_id: int, ref: str | int, new_name: str) -> int:
@@ -141,14 +204,20 @@ def rename_code(conn: sa.Connection, study_id: int, ref: str | int, new_name: st
     if not new_name or "/" in new_name:
         raise InputError(f"invalid code name {new_name!r}")
     row = conn.execute(sa.select(t.codes).where(t.codes.c.id == cid)).mappings().one()
-    if any(r["name"] == new_name and r["id"] != cid for r in _rows(conn, study_id) if r["parent_id"] == row["parent_id"]):
+    if any(
+        r["name"] == new_name and r["id"] != cid
+        for r in _rows(conn, study_id)
+        if r["parent_id"] == row["parent_id"]
+    ):
         raise InputError(f"a code named {new_name!r} already exists there")
     conn.execute(t.codes.update().where(t.codes.c.id == cid).values(name=new_name))
     _record(conn, study_id, "rename", [cid], [cid], row["name"], new_name)
     return cid
 
 
-def move_code(conn: sa.Connection, study_id: int, ref: str | int, new_parent: str | int | None) -> int:
+def move_code(
+    conn: sa.Connection, study_id: int, ref: str | int, new_parent: str | int | None
+) -> int:
     cid = code_id(conn, study_id, ref)
     pid = code_id(conn, study_id, new_parent) if new_parent not in (None, "") else None
     node = pid
@@ -161,11 +230,17 @@ def move_code(conn: sa.Connection, study_id: int, ref: str | int, new_parent: st
     return cid
 
 
-def _reassign(conn: sa.Connection, cycle: int, coding_ids: list[int], target: int, reason: str) -> int:
+def _reassign(
+    conn: sa.Connection, cycle: int, coding_ids: list[int], target: int, reason: str
+) -> int:
     """Move live codings of the current cycle to ``target``: the old rows are closed, new rows
     point back at them (history is appended, not overwritten). Exact duplicates are folded."""
     c = t.codings
-    rows = conn.execute(sa.select(c).where(c.c.id.in_(coding_ids or [-1]), c.c.removed_at.is_(None))).mappings().all()
+    rows = (
+        conn.execute(sa.select(c).where(c.c.id.in_(coding_ids or [-1]), c.c.removed_at.is_(None)))
+        .mappings()
+        .all()
+    )
     existing = {
         (r.transcript_id, r.start_char, r.end_char)
         for r in conn.execute(
@@ -180,13 +255,26 @@ def _reassign(conn: sa.Connection, cycle: int, coding_ids: list[int], target: in
         key = (r["transcript_id"], r["start_char"], r["end_char"])
         if key not in existing:
             existing.add(key)
-            new_rows.append({
-                "guid": new_guid(), "transcript_id": r["transcript_id"], "code_id": target, "cycle_id": cycle,
-                "coder_id": r["coder_id"], "start_char": r["start_char"], "end_char": r["end_char"],
-                "is_gold": r["is_gold"], "derived_from_id": r["id"], "created_at": stamp,
-            })
+            new_rows.append(
+                {
+                    "guid": new_guid(),
+                    "transcript_id": r["transcript_id"],
+                    "code_id": target,
+                    "cycle_id": cycle,
+                    "coder_id": r["coder_id"],
+                    "start_char": r["start_char"],
+                    "end_char": r["end_char"],
+                    "is_gold": r["is_gold"],
+                    "derived_from_id": r["id"],
+                    "created_at": stamp,
+                }
+            )
     if rows:
-        conn.execute(c.update().where(c.c.id.in_([r["id"] for r in rows])).values(removed_at=stamp, removed_reason=reason))
+        conn.execute(
+            c.update()
+            .where(c.c.id.in_([r["id"] for r in rows]))
+            .values(removed_at=stamp, removed_reason=reason)
+        )
     if new_rows:
         conn.execute(c.insert(), new_rows)
     return len(rows)
@@ -194,12 +282,18 @@ def _reassign(conn: sa.Connection, cycle: int, coding_ids: list[int], target: in
 
 def _live_codings(conn: sa.Connection, cycle: int, code: int) -> list[int]:
     c = t.codings
-    return list(conn.execute(
-        sa.select(c.c.id).where(c.c.code_id == code, c.c.cycle_id == cycle, c.c.removed_at.is_(None))
-    ).scalars())
+    return list(
+        conn.execute(
+            sa.select(c.c.id).where(
+                c.c.code_id == code, c.c.cycle_id == cycle, c.c.removed_at.is_(None)
+            )
+        ).scalars()
+    )
 
 
-def merge_codes(conn: sa.Connection, study_id: int, sources: list[str | int], target: str | int) -> dict[str, int]:
+def merge_codes(
+    conn: sa.Connection, study_id: int, sources: list[str | int], target: str | int
+) -> dict[str, int]:
     """Merge codes into ``target``: their current-cycle codings and sub-codes move there."""
     tid = code_id(conn, study_id, target)
     sids = [code_id(conn, study_id, s) for s in sources]
@@ -230,8 +324,15 @@ def split_code(
     sid = code_id(conn, study_id, ref)
     row = conn.execute(sa.select(t.codes).where(t.codes.c.id == sid)).mappings().one()
     new_ids = {
-        name: create_code(conn, study_id, name=name, parent=row["parent_id"], level=row["level"],
-                          description=f"Split from «{row['name']}»", color=row["color"])
+        name: create_code(
+            conn,
+            study_id,
+            name=name,
+            parent=row["parent_id"],
+            level=row["level"],
+            description=f"Split from «{row['name']}»",
+            color=row["color"],
+        )
         for name in into
     }
     cycle = current_cycle_id(conn, study_id)
@@ -248,13 +349,17 @@ def split_code(
         groups[assign.get(coding, into[0])].append(coding)
     for name, ids in groups.items():
         _reassign(conn, cycle, ids, new_ids[name], "split")
-    conn.execute(t.codes.update().where(t.codes.c.parent_id == sid).values(parent_id=new_ids[into[0]]))
+    conn.execute(
+        t.codes.update().where(t.codes.c.parent_id == sid).values(parent_id=new_ids[into[0]])
+    )
     conn.execute(t.codes.update().where(t.codes.c.id == sid).values(status="split"))
     _record(conn, study_id, "split", [sid], list(new_ids.values()))
     return {"codes": new_ids, "codings": {n: len(v) for n, v in groups.items()}}
 
 
-def list_codes(conn: sa.Connection, study_id: int, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+def list_codes(
+    conn: sa.Connection, study_id: int, *, include_inactive: bool = False
+) -> list[dict[str, Any]]:
     """Codes in tree order with path, depth and live coding counts in the current cycle."""
     rows = _rows(conn, study_id, active_only=not include_inactive)
     paths = code_paths(rows)
@@ -262,9 +367,13 @@ def list_codes(conn: sa.Connection, study_id: int, *, include_inactive: bool = F
     counts: dict[int, int] = {}
     if cycle is not None:
         c = t.codings
-        counts = dict(conn.execute(
-            sa.select(c.c.code_id, sa.func.count()).where(c.c.cycle_id == cycle, c.c.removed_at.is_(None)).group_by(c.c.code_id)
-        ).all())
+        counts = dict(
+            conn.execute(
+                sa.select(c.c.code_id, sa.func.count())
+                .where(c.c.cycle_id == cycle, c.c.removed_at.is_(None))
+                .group_by(c.c.code_id)
+            ).all()
+        )
     children: dict[int | None, list[dict[str, Any]]] = {}
     ids = {r["id"] for r in rows}
     for r in rows:
@@ -273,11 +382,20 @@ def list_codes(conn: sa.Connection, study_id: int, *, include_inactive: bool = F
 
     def walk(parent: int | None, depth: int) -> None:
         for r in children.get(parent, []):
-            out.append({
-                "id": r["id"], "name": r["name"], "level": r["level"], "parent_id": r["parent_id"],
-                "path": paths[r["id"]], "depth": depth, "description": r["description"],
-                "color": r["color"], "status": r["status"], "codings": counts.get(r["id"], 0),
-            })
+            out.append(
+                {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "level": r["level"],
+                    "parent_id": r["parent_id"],
+                    "path": paths[r["id"]],
+                    "depth": depth,
+                    "description": r["description"],
+                    "color": r["color"],
+                    "status": r["status"],
+                    "codings": counts.get(r["id"], 0),
+                }
+            )
             walk(r["id"], depth + 1)
 
     walk(None, 0)
@@ -295,13 +413,18 @@ def code_history(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
     )
     out = []
     for r in conn.execute(q).mappings():
-        out.append({
-            "cycle": r["number"], "kind": r["kind"],
-            "from": [r["old_name"] or names.get(i, str(i)) for i in r["from_code_ids"]] if r["kind"] == "rename"
-            else [names.get(i, str(i)) for i in r["from_code_ids"]],
-            "to": [names.get(i, str(i)) for i in r["to_code_ids"]],
-            "actor": r["actor"], "at": r["created_at"].isoformat(),
-        })
+        out.append(
+            {
+                "cycle": r["number"],
+                "kind": r["kind"],
+                "from": [r["old_name"] or names.get(i, str(i)) for i in r["from_code_ids"]]
+                if r["kind"] == "rename"
+                else [names.get(i, str(i)) for i in r["from_code_ids"]],
+                "to": [names.get(i, str(i)) for i in r["to_code_ids"]],
+                "actor": r["actor"],
+                "at": r["created_at"].isoformat(),
+            }
+        )
     return out
 
 

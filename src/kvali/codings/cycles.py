@@ -23,8 +23,14 @@ def current_cycle_id(conn: sa.Connection, study_id: int, *, create: bool = True)
         cid = conn.execute(
             t.cycles.insert().values(study_id=study_id, number=1, name="", started_at=now())
         ).inserted_primary_key[0]
-        log_event(conn, study_id=study_id, action="start_cycle", entity="cycle", entity_id=cid,
-                  payload={"number": 1})
+        log_event(
+            conn,
+            study_id=study_id,
+            action="start_cycle",
+            entity="cycle",
+            entity_id=cid,
+            payload={"number": 1},
+        )
     return cid
 
 
@@ -52,7 +58,15 @@ def start_cycle(conn: sa.Connection, study_id: int, *, name: str = "") -> int:
     ).inserted_primary_key[0]
     c = t.codings
     rows = conn.execute(
-        sa.select(c.c.id, c.c.transcript_id, c.c.code_id, c.c.coder_id, c.c.start_char, c.c.end_char, c.c.is_gold)
+        sa.select(
+            c.c.id,
+            c.c.transcript_id,
+            c.c.code_id,
+            c.c.coder_id,
+            c.c.start_char,
+            c.c.end_char,
+            c.c.is_gold,
+        )
         .where(c.c.cycle_id == prev, c.c.removed_at.is_(None))
         .order_by(c.c.id)
     ).all()
@@ -61,14 +75,29 @@ def start_cycle(conn: sa.Connection, study_id: int, *, name: str = "") -> int:
         conn.execute(
             c.insert(),
             [
-                {"guid": new_guid(), "transcript_id": r.transcript_id, "code_id": r.code_id, "cycle_id": cid,
-                 "coder_id": r.coder_id, "start_char": r.start_char, "end_char": r.end_char,
-                 "is_gold": r.is_gold, "derived_from_id": r.id, "created_at": created}
+                {
+                    "guid": new_guid(),
+                    "transcript_id": r.transcript_id,
+                    "code_id": r.code_id,
+                    "cycle_id": cid,
+                    "coder_id": r.coder_id,
+                    "start_char": r.start_char,
+                    "end_char": r.end_char,
+                    "is_gold": r.is_gold,
+                    "derived_from_id": r.id,
+                    "created_at": created,
+                }
                 for r in rows
             ],
         )
-    log_event(conn, study_id=study_id, action="start_cycle", entity="cycle", entity_id=cid,
-              payload={"number": number, "carried_codings": len(rows)})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="start_cycle",
+        entity="cycle",
+        entity_id=cid,
+        payload={"number": number, "carried_codings": len(rows)},
+    )
     return number
 
 
@@ -76,15 +105,25 @@ def list_cycles(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
     c = t.codings
     live = sa.func.sum(sa.case((c.c.removed_at.is_(None), 1), else_=0))
     q = (
-        sa.select(t.cycles.c.number, t.cycles.c.name, t.cycles.c.started_at,
-                  sa.func.count(c.c.id).label("codings_total"), live.label("codings_live"))
+        sa.select(
+            t.cycles.c.number,
+            t.cycles.c.name,
+            t.cycles.c.started_at,
+            sa.func.count(c.c.id).label("codings_total"),
+            live.label("codings_live"),
+        )
         .select_from(t.cycles.outerjoin(c, c.c.cycle_id == t.cycles.c.id))
         .where(t.cycles.c.study_id == study_id)
         .group_by(t.cycles.c.id, t.cycles.c.number, t.cycles.c.name, t.cycles.c.started_at)
         .order_by(t.cycles.c.number)
     )
     return [
-        {"number": r.number, "name": r.name, "started_at": r.started_at.isoformat(),
-         "codings": int(r.codings_live or 0), "codings_removed": int(r.codings_total - (r.codings_live or 0))}
+        {
+            "number": r.number,
+            "name": r.name,
+            "started_at": r.started_at.isoformat(),
+            "codings": int(r.codings_live or 0),
+            "codings_removed": int(r.codings_total - (r.codings_live or 0)),
+        }
         for r in conn.execute(q)
     ]

@@ -20,14 +20,18 @@ from kvali.util import new_guid, normalize_text, now
 
 
 def _transcript_length(conn: sa.Connection, transcript_id: int) -> int:
-    n = conn.execute(sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)).scalar()
+    n = conn.execute(
+        sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)
+    ).scalar()
     if n is None:
         raise NotFoundError(f"no transcript {transcript_id}")
     return n
 
 
 def _check_code(conn: sa.Connection, study_id: int, cid: int) -> None:
-    row = conn.execute(sa.select(t.codes.c.study_id, t.codes.c.status, t.codes.c.name).where(t.codes.c.id == cid)).first()
+    row = conn.execute(
+        sa.select(t.codes.c.study_id, t.codes.c.status, t.codes.c.name).where(t.codes.c.id == cid)
+    ).first()
     if row is None or row.study_id != study_id:
         raise NotFoundError(f"code {cid} is not in this study")
     if row.status != "active":
@@ -69,8 +73,12 @@ def add_coding(
     c = t.codings
     existing = conn.execute(
         sa.select(c.c.id).where(
-            c.c.transcript_id == transcript_id, c.c.code_id == cid, c.c.cycle_id == cycle,
-            c.c.start_char == start, c.c.end_char == end, c.c.removed_at.is_(None),
+            c.c.transcript_id == transcript_id,
+            c.c.code_id == cid,
+            c.c.cycle_id == cycle,
+            c.c.start_char == start,
+            c.c.end_char == end,
+            c.c.removed_at.is_(None),
         )
     ).scalar()
     if existing is not None:
@@ -80,12 +88,31 @@ def add_coding(
     coder_id = user_id(conn, coder) if coder else None
     new_id = conn.execute(
         c.insert().values(
-            guid=new_guid(), transcript_id=transcript_id, code_id=cid, cycle_id=cycle, coder_id=coder_id,
-            start_char=start, end_char=end, is_gold=gold, created_at=now(),
+            guid=new_guid(),
+            transcript_id=transcript_id,
+            code_id=cid,
+            cycle_id=cycle,
+            coder_id=coder_id,
+            start_char=start,
+            end_char=end,
+            is_gold=gold,
+            created_at=now(),
         )
     ).inserted_primary_key[0]
-    log_event(conn, study_id=study_id, action="create", entity="coding", entity_id=new_id,
-              payload={"transcript_id": transcript_id, "code_id": cid, "start": start, "end": end, "gold": gold})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="coding",
+        entity_id=new_id,
+        payload={
+            "transcript_id": transcript_id,
+            "code_id": cid,
+            "start": start,
+            "end": end,
+            "gold": gold,
+        },
+    )
     return new_id
 
 
@@ -104,7 +131,9 @@ def find_quote(text: str, quote: str, *, source: str = "transcript") -> tuple[in
     if not hits:
         raise InputError(f"quote not found in {source}: {quote[:80]!r}")
     if len(hits) > 1:
-        listing = "; ".join(f"{s}–{e}: …{text[max(0, s - 30):s]}[{text[s:e][:40]}]…" for s, e in hits[:10])
+        listing = "; ".join(
+            f"{s}–{e}: …{text[max(0, s - 30) : s]}[{text[s:e][:40]}]…" for s, e in hits[:10]
+        )
         raise InputError(f"quote is ambiguous in {source} ({len(hits)} matches): {listing}")
     return hits[0]
 
@@ -121,37 +150,65 @@ def code_quote(
 ) -> int:
     tid = transcript_id_for(conn, study_id, interview)
     start, end = find_quote(get_text(conn, tid), quote, source=f"interview {interview!r}")
-    return add_coding(conn, study_id, transcript_id=tid, code=code, start=start, end=end, coder=coder, gold=gold)
+    return add_coding(
+        conn, study_id, transcript_id=tid, code=code, start=start, end=end, coder=coder, gold=gold
+    )
 
 
 def _live(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
     c = t.codings
-    row = conn.execute(
-        sa.select(c, t.interviews.c.study_id)
-        .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
-        .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
-        .where(c.c.id == coding_id)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            sa.select(c, t.interviews.c.study_id)
+            .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
+            .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
+            .where(c.c.id == coding_id)
+        )
+        .mappings()
+        .first()
+    )
     if row is None or row["study_id"] != study_id:
         raise NotFoundError(f"no coding {coding_id}")
     if row["removed_at"] is not None:
         raise InputError(f"coding {coding_id} was already removed ({row['removed_reason']})")
     if row["cycle_id"] != current_cycle_id(conn, study_id):
-        raise InputError(f"coding {coding_id} belongs to an earlier cycle; earlier cycles are history")
+        raise InputError(
+            f"coding {coding_id} belongs to an earlier cycle; earlier cycles are history"
+        )
     return dict(row)
 
 
-def remove_coding(conn: sa.Connection, study_id: int, coding_id: int, *, reason: str = "removed") -> None:
+def remove_coding(
+    conn: sa.Connection, study_id: int, coding_id: int, *, reason: str = "removed"
+) -> None:
     """Close a coding; the row stays as history."""
     _live(conn, study_id, coding_id)
-    conn.execute(t.codings.update().where(t.codings.c.id == coding_id).values(removed_at=now(), removed_reason=reason))
-    log_event(conn, study_id=study_id, action="remove", entity="coding", entity_id=coding_id, payload={"reason": reason})
+    conn.execute(
+        t.codings.update()
+        .where(t.codings.c.id == coding_id)
+        .values(removed_at=now(), removed_reason=reason)
+    )
+    log_event(
+        conn,
+        study_id=study_id,
+        action="remove",
+        entity="coding",
+        entity_id=coding_id,
+        payload={"reason": reason},
+    )
 
 
 def set_gold(conn: sa.Connection, study_id: int, coding_id: int, gold: bool = True) -> None:
     _live(conn, study_id, coding_id)
     conn.execute(t.codings.update().where(t.codings.c.id == coding_id).values(is_gold=gold))
-    log_event(conn, study_id=study_id, action="set_gold", entity="coding", entity_id=coding_id, payload={"gold": gold})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="set_gold",
+        entity="coding",
+        entity_id=coding_id,
+        payload={"gold": gold},
+    )
 
 
 def list_codings(
@@ -167,13 +224,28 @@ def list_codings(
 ) -> list[dict[str, Any]]:
     """Codings of a cycle (default: current) with code, interview, coder, text and time."""
     c, codes, tr, iv = t.codings, t.codes, t.transcripts, t.interviews
-    cycle_id = cycle_id_by_number(conn, study_id, cycle) if cycle else current_cycle_id(conn, study_id, create=False)
+    cycle_id = (
+        cycle_id_by_number(conn, study_id, cycle)
+        if cycle
+        else current_cycle_id(conn, study_id, create=False)
+    )
     if cycle_id is None:
         return []
     q = (
-        sa.select(c.c.id, c.c.transcript_id, c.c.start_char, c.c.end_char, c.c.is_gold, c.c.removed_at,
-                  c.c.removed_reason, c.c.derived_from_id, codes.c.name.label("code"), codes.c.id.label("code_id"),
-                  iv.c.label.label("interview"), t.users.c.name.label("coder"))
+        sa.select(
+            c.c.id,
+            c.c.transcript_id,
+            c.c.start_char,
+            c.c.end_char,
+            c.c.is_gold,
+            c.c.removed_at,
+            c.c.removed_reason,
+            c.c.derived_from_id,
+            codes.c.name.label("code"),
+            codes.c.id.label("code_id"),
+            iv.c.label.label("interview"),
+            t.users.c.name.label("coder"),
+        )
         .select_from(
             c.join(codes, codes.c.id == c.c.code_id)
             .join(tr, tr.c.id == c.c.transcript_id)
@@ -198,9 +270,12 @@ def list_codings(
         cache: dict[int, tuple[str, list[dict[str, Any]]]] = {}
         for r in rows:
             if r["transcript_id"] not in cache:
-                cache[r["transcript_id"]] = (get_text(conn, r["transcript_id"]), get_turns(conn, r["transcript_id"]))
+                cache[r["transcript_id"]] = (
+                    get_text(conn, r["transcript_id"]),
+                    get_turns(conn, r["transcript_id"]),
+                )
             text, turns = cache[r["transcript_id"]]
-            r["text"] = text[r["start_char"]:r["end_char"]]
+            r["text"] = text[r["start_char"] : r["end_char"]]
             turn = turn_at(turns, r["start_char"])
             r["speaker"] = turn["speaker"] if turn else None
             r["start_ms"] = turn["start_ms"] if turn else None
@@ -227,7 +302,9 @@ def import_codings_csv(
             if missing or not ({"quote"} <= set(header) or {"start", "end"} <= set(header)):
                 raise InputError(
                     "CSV needs columns interview, code and either quote or start,end "
-                    f"(found: {', '.join(header) or 'none'})", file=path, line=1,
+                    f"(found: {', '.join(header) or 'none'})",
+                    file=path,
+                    line=1,
                 )
             rows = list(reader)
     except UnicodeDecodeError as exc:
@@ -256,10 +333,26 @@ def import_codings_csv(
                 except (TypeError, ValueError) as exc:
                     raise InputError("start and end must be whole numbers") from exc
                 tid = transcript_id_for(conn, study_id, interview)
-                add_coding(conn, study_id, transcript_id=tid, code=code, start=start, end=end, coder=coder, gold=gold)
+                add_coding(
+                    conn,
+                    study_id,
+                    transcript_id=tid,
+                    code=code,
+                    start=start,
+                    end=end,
+                    coder=coder,
+                    gold=gold,
+                )
             else:
-                code_quote(conn, study_id, interview=interview, code=code, quote=row.get("quote") or "",
-                           coder=coder, gold=gold)
+                code_quote(
+                    conn,
+                    study_id,
+                    interview=interview,
+                    code=code,
+                    quote=row.get("quote") or "",
+                    coder=coder,
+                    gold=gold,
+                )
         except KvaliError as exc:
             raise InputError(str(exc), file=path, line=lineno) from exc
         n += 1

@@ -27,9 +27,7 @@ def make_engine(url: str) -> Engine:
         try:
             import psycopg  # noqa: F401
         except ImportError as exc:  # pragma: no cover - depends on install
-            raise KvaliError(
-                "PostgreSQL needs the driver: pip install 'kvali[postgres]'"
-            ) from exc
+            raise KvaliError("PostgreSQL needs the driver: pip install 'kvali[postgres]'") from exc
         return sa.create_engine(url, pool_pre_ping=True)
     if not url.startswith("sqlite"):
         raise KvaliError(f"unsupported database URL {url!r}: use sqlite:///… or postgresql://…")

@@ -31,7 +31,9 @@ def _guid() -> sa.Column:
 
 
 def _fk(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column:
-    return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+    return sa.Column(
+        name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
+    )
 
 
 studies = sa.Table(

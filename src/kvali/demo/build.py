@@ -48,25 +48,45 @@ def populate_demo(project: Project) -> dict[str, int]:
     codings = list(csv.DictReader((DATA / "codings.csv").read_text(encoding="utf-8").splitlines()))
     cycles = _yaml("cycles.yaml")["cycles"]
     with project.begin() as conn:
-        sid = create_study(conn, title=study["title"], problem_statement=study["problem_statement"],
-                           language=study.get("language", "nb"))
+        sid = create_study(
+            conn,
+            title=study["title"],
+            problem_statement=study["problem_statement"],
+            language=study.get("language", "nb"),
+        )
         for rq in study["research_questions"]:
             add_research_question(conn, sid, text=rq["text"])
         replace_guide(conn, sid, _yaml("guide.yaml"))
         for p in study["participants"]:
-            add_participant(conn, sid, code=p["code"], attributes=p.get("attributes") or {},
-                            consent_date=_date(p.get("consent_date")), consent_document=p.get("consent_document"))
+            add_participant(
+                conn,
+                sid,
+                code=p["code"],
+                attributes=p.get("attributes") or {},
+                consent_date=_date(p.get("consent_date")),
+                consent_document=p.get("consent_document"),
+            )
             mc = p.get("member_check") or {}
             if mc.get("status"):
-                record_member_check(conn, sid, p["code"], status=mc["status"], comments=mc.get("comments"))
+                record_member_check(
+                    conn, sid, p["code"], status=mc["status"], comments=mc.get("comments")
+                )
     with project.begin() as conn:
         for iv in study["interviews"]:
-            add_interview(conn, sid, label=iv["label"], participants=[iv["participant"]],
-                          interviewers=iv.get("interviewers") or study.get("interviewers", []),
-                          date=_date(iv.get("date")), mode=iv["mode"],
-                          duration_s=int(iv["duration_min"]) * 60 if iv.get("duration_min") else None)
+            add_interview(
+                conn,
+                sid,
+                label=iv["label"],
+                participants=[iv["participant"]],
+                interviewers=iv.get("interviewers") or study.get("interviewers", []),
+                date=_date(iv.get("date")),
+                mode=iv["mode"],
+                duration_s=int(iv["duration_min"]) * 60 if iv.get("duration_min") else None,
+            )
             with resources.as_file(DATA / iv["transcript"]) as path:
-                import_transcript(conn, sid, iv["label"], path, language=study.get("language", "nb"))
+                import_transcript(
+                    conn, sid, iv["label"], path, language=study.get("language", "nb")
+                )
     with project.begin() as conn:
         import_codebook(conn, sid, _yaml("codebook.yaml"))
         for i, rq in enumerate(study["research_questions"], start=1):
@@ -82,32 +102,61 @@ def populate_demo(project: Project) -> dict[str, int]:
                 from kvali.db.schema import cycles as cycles_table
 
                 cid = current_cycle_id(conn, sid)
-                conn.execute(cycles_table.update().where(cycles_table.c.id == cid).values(name=cyc.get("name", "")))
+                conn.execute(
+                    cycles_table.update()
+                    .where(cycles_table.c.id == cid)
+                    .values(name=cyc.get("name", ""))
+                )
             for change in cyc.get("changes") or []:
                 if "rename" in change:
                     rename_code(conn, sid, change["rename"], change["to"])
                 elif "merge" in change:
-                    merge_codes(conn, sid, [c for c in change["merge"] if c != change["into"]], change["into"])
+                    merge_codes(
+                        conn,
+                        sid,
+                        [c for c in change["merge"] if c != change["into"]],
+                        change["into"],
+                    )
             for row in codings:
                 if int(row["cycle"]) != number:
                     continue
                 set_actor(row.get("coder") or None)
-                code_quote(conn, sid, interview=row["interview"], code=row["code"], quote=row["quote"],
-                           coder=row.get("coder") or None, gold=row.get("gold", "").lower() == "true")
+                code_quote(
+                    conn,
+                    sid,
+                    interview=row["interview"],
+                    code=row["code"],
+                    quote=row["quote"],
+                    coder=row.get("coder") or None,
+                    gold=row.get("gold", "").lower() == "true",
+                )
             set_actor(None)
     with project.begin() as conn:
         from kvali.interviews.service import interview_id
 
         for iv in study["interviews"]:
             for text in iv.get("findings") or []:
-                add_memo(conn, sid, text=text, target_type="interview",
-                         target_id=interview_id(conn, sid, iv["label"]), kind="analytic", title="Hovedfunn")
+                add_memo(
+                    conn,
+                    sid,
+                    text=text,
+                    target_type="interview",
+                    target_id=interview_id(conn, sid, iv["label"]),
+                    kind="analytic",
+                    title="Hovedfunn",
+                )
         for i, rq in enumerate(study["research_questions"], start=1):
             if rq.get("condensed_meaning"):
                 from kvali.studies.service import research_question_id
 
-                add_memo(conn, sid, text=rq["condensed_meaning"], target_type="research_question",
-                         target_id=research_question_id(conn, sid, i), kind="condensation")
+                add_memo(
+                    conn,
+                    sid,
+                    text=rq["condensed_meaning"],
+                    target_type="research_question",
+                    target_id=research_question_id(conn, sid, i),
+                    kind="condensation",
+                )
         for m in study.get("memos") or []:
             kind, _, ref = str(m.get("target", "study")).partition(":")
             target_id = None
@@ -117,8 +166,15 @@ def populate_demo(project: Project) -> dict[str, int]:
                 target_id = interview_id(conn, sid, ref)
             elif kind == "code":
                 target_id = code_id(conn, sid, ref)
-            add_memo(conn, sid, text=m["text"], title=m.get("title", ""), kind=m.get("kind", "analytic"),
-                     target_type=kind or "study", target_id=target_id)
+            add_memo(
+                conn,
+                sid,
+                text=m["text"],
+                title=m.get("title", ""),
+                kind=m.get("kind", "analytic"),
+                target_type=kind or "study",
+                target_id=target_id,
+            )
     return {"study_id": sid}
 
 
@@ -148,4 +204,8 @@ def create_demo(
     progress("writing reports")
     reports = write_study_reports(project, lang=lang)
     project.close()
-    return {"project": str(directory), "reports": [str(p) for p in reports], "seconds": time.perf_counter() - t0}
+    return {
+        "project": str(directory),
+        "reports": [str(p) for p in reports],
+        "seconds": time.perf_counter() - t0,
+    }

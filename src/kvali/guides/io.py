@@ -24,8 +24,11 @@ def read_guide(path: str | Path) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                         line=line + 1 if line is not None else None) from exc
+        raise InputError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}",
+            file=path,
+            line=line + 1 if line is not None else None,
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
         raise InputError("a guide file needs a top-level 'topics' list", file=path)
     return data
@@ -44,17 +47,23 @@ def parse_markdown(text: str, *, source: str = "<guide>") -> dict[str, Any]:
             indent = len(line) - len(line.lstrip())
             item = line.lstrip()[2:].strip()
             if not topics:
-                raise InputError("list item before the first '## topic' heading", file=source, line=lineno)
+                raise InputError(
+                    "list item before the first '## topic' heading", file=source, line=lineno
+                )
             if indent == 0:
                 topics[-1]["questions"].append({"text": item, "keywords": []})
             else:
                 if not topics[-1]["questions"]:
-                    raise InputError("keyword before the first question of the topic", file=source, line=lineno)
+                    raise InputError(
+                        "keyword before the first question of the topic", file=source, line=lineno
+                    )
                 topics[-1]["questions"][-1]["keywords"].append(item)
         elif not topics:
             intro.append(line.strip())
         else:
-            raise InputError("expected '## topic', '- question' or '  - keyword'", file=source, line=lineno)
+            raise InputError(
+                "expected '## topic', '- question' or '  - keyword'", file=source, line=lineno
+            )
     if not topics:
         raise InputError("no topics ('## …' headings) found", file=source)
     return {"introduction": " ".join(intro), "topics": topics}
@@ -77,7 +86,13 @@ def to_yaml(guide: dict[str, Any]) -> str:
     clean = {
         "introduction": guide.get("introduction", ""),
         "topics": [
-            {"text": tp["text"], "questions": [{"text": q["text"], "keywords": list(q.get("keywords", []))} for q in tp["questions"]]}
+            {
+                "text": tp["text"],
+                "questions": [
+                    {"text": q["text"], "keywords": list(q.get("keywords", []))}
+                    for q in tp["questions"]
+                ],
+            }
             for tp in guide["topics"]
         ],
     }

@@ -22,7 +22,9 @@ def add_node(conn: sa.Connection, study_id: int, *, text: str, parent_id: int | 
     parent_kind = None
     if parent_id is not None:
         parent_kind = conn.execute(
-            sa.select(t.guide_nodes.c.kind).where(t.guide_nodes.c.id == parent_id, t.guide_nodes.c.study_id == study_id)
+            sa.select(t.guide_nodes.c.kind).where(
+                t.guide_nodes.c.id == parent_id, t.guide_nodes.c.study_id == study_id
+            )
         ).scalar()
         if parent_kind is None:
             raise InputError(f"no guide entry {parent_id}")
@@ -30,33 +32,62 @@ def add_node(conn: sa.Connection, study_id: int, *, text: str, parent_id: int | 
     if kind is None:
         raise InputError("prompt keywords cannot have children")
     pos = conn.execute(
-        sa.select(sa.func.count()).select_from(t.guide_nodes).where(
+        sa.select(sa.func.count())
+        .select_from(t.guide_nodes)
+        .where(
             t.guide_nodes.c.study_id == study_id,
-            t.guide_nodes.c.parent_id.is_(None) if parent_id is None else t.guide_nodes.c.parent_id == parent_id,
+            t.guide_nodes.c.parent_id.is_(None)
+            if parent_id is None
+            else t.guide_nodes.c.parent_id == parent_id,
         )
     ).scalar()
     nid = conn.execute(
-        t.guide_nodes.insert().values(guid=new_guid(), study_id=study_id, parent_id=parent_id, kind=kind, position=pos, text=text)
+        t.guide_nodes.insert().values(
+            guid=new_guid(),
+            study_id=study_id,
+            parent_id=parent_id,
+            kind=kind,
+            position=pos,
+            text=text,
+        )
     ).inserted_primary_key[0]
     return nid
 
 
 def get_guide(conn: sa.Connection, study_id: int) -> dict[str, Any]:
     """``{"introduction": str, "topics": [{"id", "text", "questions": [{"id", "text", "keywords": [...]}]}]}``"""
-    rows = [dict(r) for r in conn.execute(
-        sa.select(t.guide_nodes).where(t.guide_nodes.c.study_id == study_id).order_by(t.guide_nodes.c.position, t.guide_nodes.c.id)
-    ).mappings()]
+    rows = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(t.guide_nodes)
+            .where(t.guide_nodes.c.study_id == study_id)
+            .order_by(t.guide_nodes.c.position, t.guide_nodes.c.id)
+        ).mappings()
+    ]
     kids: dict[int | None, list[dict[str, Any]]] = {}
     for r in rows:
         kids.setdefault(r["parent_id"], []).append(r)
-    intro = conn.execute(sa.select(t.studies.c.guide_introduction).where(t.studies.c.id == study_id)).scalar() or ""
+    intro = (
+        conn.execute(
+            sa.select(t.studies.c.guide_introduction).where(t.studies.c.id == study_id)
+        ).scalar()
+        or ""
+    )
     return {
         "introduction": intro,
         "topics": [
-            {"id": tp["id"], "text": tp["text"], "questions": [
-                {"id": q["id"], "text": q["text"], "keywords": [k["text"] for k in kids.get(q["id"], [])]}
-                for q in kids.get(tp["id"], [])
-            ]}
+            {
+                "id": tp["id"],
+                "text": tp["text"],
+                "questions": [
+                    {
+                        "id": q["id"],
+                        "text": q["text"],
+                        "keywords": [k["text"] for k in kids.get(q["id"], [])],
+                    }
+                    for q in kids.get(tp["id"], [])
+                ],
+            }
             for tp in kids.get(None, [])
         ],
     }
@@ -69,7 +100,11 @@ def replace_guide(conn: sa.Connection, study_id: int, guide: dict[str, Any]) -> 
         raise InputError("a guide needs a list of topics")
     # Delete deepest first so the self-referencing foreign key never blocks.
     for kind in ("keyword", "question", "topic"):
-        conn.execute(t.guide_nodes.delete().where(t.guide_nodes.c.study_id == study_id, t.guide_nodes.c.kind == kind))
+        conn.execute(
+            t.guide_nodes.delete().where(
+                t.guide_nodes.c.study_id == study_id, t.guide_nodes.c.kind == kind
+            )
+        )
     counts = {"topics": 0, "questions": 0, "keywords": 0}
     for i, topic in enumerate(topics, start=1):
         if not isinstance(topic, dict) or not str(topic.get("text", "")).strip():
@@ -87,6 +122,15 @@ def replace_guide(conn: sa.Connection, study_id: int, guide: dict[str, Any]) -> 
                 add_node(conn, study_id, text=str(kw), parent_id=qid)
                 counts["keywords"] += 1
     intro = str(guide.get("introduction") or "").strip()
-    conn.execute(t.studies.update().where(t.studies.c.id == study_id).values(guide_introduction=intro))
-    log_event(conn, study_id=study_id, action="replace", entity="guide", entity_id=study_id, payload=counts)
+    conn.execute(
+        t.studies.update().where(t.studies.c.id == study_id).values(guide_introduction=intro)
+    )
+    log_event(
+        conn,
+        study_id=study_id,
+        action="replace",
+        entity="guide",
+        entity_id=study_id,
+        payload=counts,
+    )
     return counts

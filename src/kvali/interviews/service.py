@@ -14,7 +14,12 @@ from kvali.participants.service import participant_id
 from kvali.util import new_guid, now
 
 MODES = ("in_person", "hybrid", "digital")
-_MODE_ALIASES = {"in-person": "in_person", "fysisk": "in_person", "digitalt": "digital", "teams": "digital"}
+_MODE_ALIASES = {
+    "in-person": "in_person",
+    "fysisk": "in_person",
+    "digitalt": "digital",
+    "teams": "digital",
+}
 
 
 def normalize_mode(mode: str) -> str:
@@ -54,7 +59,9 @@ def add_interview(
     if _find(conn, study_id, label) is not None:
         raise InputError(f"interview {label!r} already exists")
     mode = normalize_mode(mode)
-    pids = [participant_id(conn, study_id, code) for code in participants]  # validate before writing
+    pids = [
+        participant_id(conn, study_id, code) for code in participants
+    ]  # validate before writing
     iid = conn.execute(
         t.interviews.insert().values(
             guid=new_guid(),
@@ -70,15 +77,25 @@ def add_interview(
     for pid in pids:
         conn.execute(t.interview_participants.insert().values(interview_id=iid, participant_id=pid))
     for name in interviewers:
-        conn.execute(t.interview_interviewers.insert().values(interview_id=iid, user_id=user_id(conn, name)))
-    log_event(conn, study_id=study_id, action="create", entity="interview", entity_id=iid,
-              payload={"label": label, "mode": mode})
+        conn.execute(
+            t.interview_interviewers.insert().values(interview_id=iid, user_id=user_id(conn, name))
+        )
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="interview",
+        entity_id=iid,
+        payload={"label": label, "mode": mode},
+    )
     return iid
 
 
 def _find(conn: sa.Connection, study_id: int, label: str) -> int | None:
     return conn.execute(
-        sa.select(t.interviews.c.id).where(t.interviews.c.study_id == study_id, t.interviews.c.label == label)
+        sa.select(t.interviews.c.id).where(
+            t.interviews.c.study_id == study_id, t.interviews.c.label == label
+        )
     ).scalar()
 
 
@@ -107,8 +124,14 @@ def update_interview(conn: sa.Connection, study_id: int, ref: str | int, **value
     values = {k: v for k, v in values.items() if v is not None}
     if values:
         conn.execute(t.interviews.update().where(t.interviews.c.id == iid).values(**values))
-        log_event(conn, study_id=study_id, action="update", entity="interview", entity_id=iid,
-                  payload={"fields": sorted(values)})
+        log_event(
+            conn,
+            study_id=study_id,
+            action="update",
+            entity="interview",
+            entity_id=iid,
+            payload={"fields": sorted(values)},
+        )
 
 
 def list_interviews(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:

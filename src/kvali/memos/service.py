@@ -37,25 +37,57 @@ def add_memo(
     stamp = now()
     mid = conn.execute(
         t.memos.insert().values(
-            guid=new_guid(), study_id=study_id, target_type=target_type, target_id=target_id, kind=kind,
-            title=title, text=text.strip(), author=current_actor(), created_at=stamp, updated_at=stamp,
+            guid=new_guid(),
+            study_id=study_id,
+            target_type=target_type,
+            target_id=target_id,
+            kind=kind,
+            title=title,
+            text=text.strip(),
+            author=current_actor(),
+            created_at=stamp,
+            updated_at=stamp,
         )
     ).inserted_primary_key[0]
-    log_event(conn, study_id=study_id, action="create", entity="memo", entity_id=mid,
-              payload={"target_type": target_type, "target_id": target_id, "kind": kind})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="memo",
+        entity_id=mid,
+        payload={"target_type": target_type, "target_id": target_id, "kind": kind},
+    )
     return mid
 
 
-def update_memo(conn: sa.Connection, study_id: int, memo_id: int, *, text: str | None = None, title: str | None = None) -> None:
-    values: dict[str, Any] = {k: v for k, v in {"text": text, "title": title}.items() if v is not None}
+def update_memo(
+    conn: sa.Connection,
+    study_id: int,
+    memo_id: int,
+    *,
+    text: str | None = None,
+    title: str | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        k: v for k, v in {"text": text, "title": title}.items() if v is not None
+    }
     if not values:
         return
     n = conn.execute(
-        t.memos.update().where(t.memos.c.id == memo_id, t.memos.c.study_id == study_id).values(**values, updated_at=now())
+        t.memos.update()
+        .where(t.memos.c.id == memo_id, t.memos.c.study_id == study_id)
+        .values(**values, updated_at=now())
     ).rowcount
     if not n:
         raise NotFoundError(f"no memo {memo_id}")
-    log_event(conn, study_id=study_id, action="update", entity="memo", entity_id=memo_id, payload={"fields": sorted(values)})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="update",
+        entity="memo",
+        entity_id=memo_id,
+        payload={"fields": sorted(values)},
+    )
 
 
 def list_memos(

@@ -32,19 +32,38 @@ def export_member_check(
         ).all()
         out_dir = Path(out) if out else project.exports_dir / "member-check"
         out_dir.mkdir(parents=True, exist_ok=True)
-        title = {"nb": "Gjennomlesing av transkripsjon", "en": "Transcript check"}.get(lang, "Transcript check")
+        title = {"nb": "Gjennomlesing av transkripsjon", "en": "Transcript check"}.get(
+            lang, "Transcript check"
+        )
         for label, date, tid in rows:
-            turns = [{"speaker": r["speaker"], "text": r["text"], "start_ms": r["start_ms"]} for r in get_turns(conn, tid)]
+            turns = [
+                {"speaker": r["speaker"], "text": r["text"], "start_ms": r["start_ms"]}
+                for r in get_turns(conn, tid)
+            ]
             path = out_dir / f"{code}-{label}.docx".replace(" ", "_").replace("/", "_")
-            write_transcript_docx(path, title=title, subtitle=f"{label} · {code}" + (f" · {date.isoformat()}" if date else ""),
-                                  turns=turns, lang=lang)
+            write_transcript_docx(
+                path,
+                title=title,
+                subtitle=f"{label} · {code}" + (f" · {date.isoformat()}" if date else ""),
+                turns=turns,
+                lang=lang,
+            )
             written.append(path)
         if rows:
             conn.execute(
                 t.participants.update()
-                .where(t.participants.c.id == pid, t.participants.c.member_check_status == "not_offered")
+                .where(
+                    t.participants.c.id == pid,
+                    t.participants.c.member_check_status == "not_offered",
+                )
                 .values(member_check_status="sent")
             )
-            log_event(conn, study_id=study_id, action="member_check_export", entity="participant", entity_id=pid,
-                      payload={"files": len(written)})
+            log_event(
+                conn,
+                study_id=study_id,
+                action="member_check_export",
+                entity="participant",
+                entity_id=pid,
+                payload={"files": len(written)},
+            )
     return written

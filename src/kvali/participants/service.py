@@ -44,8 +44,14 @@ def add_participant(
     ).inserted_primary_key[0]
     if attributes:
         _write_attributes(conn, pid, attributes)
-    log_event(conn, study_id=study_id, action="create", entity="participant", entity_id=pid,
-              payload={"code": code})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="participant",
+        entity_id=pid,
+        payload={"code": code},
+    )
     return pid
 
 
@@ -72,16 +78,29 @@ def _write_attributes(conn: sa.Connection, pid: int, attributes: dict[str, Any])
             conn.execute(pa.insert().values(participant_id=pid, name=str(name), value=str(value)))
 
 
-def set_attributes(conn: sa.Connection, study_id: int, code: str, attributes: dict[str, Any]) -> None:
+def set_attributes(
+    conn: sa.Connection, study_id: int, code: str, attributes: dict[str, Any]
+) -> None:
     """Set (or, with an empty value, remove) case attributes."""
     pid = participant_id(conn, study_id, code)
     _write_attributes(conn, pid, attributes)
-    log_event(conn, study_id=study_id, action="set_attributes", entity="participant", entity_id=pid,
-              payload={"names": sorted(attributes)})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="set_attributes",
+        entity="participant",
+        entity_id=pid,
+        payload={"names": sorted(attributes)},
+    )
 
 
 def set_consent(
-    conn: sa.Connection, study_id: int, code: str, *, consent_date: date | None, document: str | None
+    conn: sa.Connection,
+    study_id: int,
+    code: str,
+    *,
+    consent_date: date | None,
+    document: str | None,
 ) -> None:
     pid = participant_id(conn, study_id, code)
     conn.execute(
@@ -104,8 +123,14 @@ def record_member_check(
         .where(t.participants.c.id == pid)
         .values(member_check_status=status, member_check_comments=comments, member_check_at=now())
     )
-    log_event(conn, study_id=study_id, action="member_check", entity="participant", entity_id=pid,
-              payload={"status": status})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="member_check",
+        entity="participant",
+        entity_id=pid,
+        payload={"status": status},
+    )
 
 
 def list_participants(

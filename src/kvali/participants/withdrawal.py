@@ -34,7 +34,9 @@ def _project_file(project: Project, ref: str | None) -> Path | None:
     return p if p.exists() else None
 
 
-def plan_withdrawal(conn: sa.Connection, project: Project, study_id: int, code: str) -> dict[str, Any]:
+def plan_withdrawal(
+    conn: sa.Connection, project: Project, study_id: int, code: str
+) -> dict[str, Any]:
     """What withdrawal would erase (shown for confirmation before anything is touched)."""
     pid = participant_id(conn, study_id, code)
     ip = t.interview_participants
@@ -46,21 +48,35 @@ def plan_withdrawal(conn: sa.Connection, project: Project, study_id: int, code: 
     whole, shared = [], []
     for iv in interviews:
         others = conn.execute(
-            sa.select(sa.func.count()).select_from(ip).where(ip.c.interview_id == iv.id, ip.c.participant_id != pid)
+            sa.select(sa.func.count())
+            .select_from(ip)
+            .where(ip.c.interview_id == iv.id, ip.c.participant_id != pid)
         ).scalar()
         (shared if others else whole).append(iv)
     whole_ids = [iv.id for iv in whole]
-    tr_ids = list(conn.execute(sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id.in_(whole_ids or [-1]))).scalars())
+    tr_ids = list(
+        conn.execute(
+            sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id.in_(whole_ids or [-1]))
+        ).scalars()
+    )
     turns_whole = conn.execute(
-        sa.select(sa.func.count()).select_from(t.turns).where(t.turns.c.transcript_id.in_(tr_ids or [-1]))
+        sa.select(sa.func.count())
+        .select_from(t.turns)
+        .where(t.turns.c.transcript_id.in_(tr_ids or [-1]))
     ).scalar()
     turns_own = conn.execute(
-        sa.select(sa.func.count()).select_from(t.turns).where(
-            t.turns.c.participant_id == pid, t.turns.c.transcript_id.not_in(tr_ids or [-1])
-        )
+        sa.select(sa.func.count())
+        .select_from(t.turns)
+        .where(t.turns.c.participant_id == pid, t.turns.c.transcript_id.not_in(tr_ids or [-1]))
     ).scalar()
-    coding_ids = list(conn.execute(sa.select(t.codings.c.id).where(t.codings.c.transcript_id.in_(tr_ids or [-1]))).scalars())
-    consent = conn.execute(sa.select(t.participants.c.consent_document).where(t.participants.c.id == pid)).scalar()
+    coding_ids = list(
+        conn.execute(
+            sa.select(t.codings.c.id).where(t.codings.c.transcript_id.in_(tr_ids or [-1]))
+        ).scalars()
+    )
+    consent = conn.execute(
+        sa.select(t.participants.c.consent_document).where(t.participants.c.id == pid)
+    ).scalar()
     files = [f for f in (_project_file(project, iv.audio_path) for iv in whole) if f]
     consent_file = _project_file(project, consent)
     if consent_file:
@@ -94,32 +110,61 @@ def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str
             m = t.memos
             memo_filters = [
                 sa.and_(m.c.target_type == "participant", m.c.target_id == pid),
-                sa.and_(m.c.target_type == "interview", m.c.target_id.in_(plan["interview_ids"] or [-1])),
+                sa.and_(
+                    m.c.target_type == "interview", m.c.target_id.in_(plan["interview_ids"] or [-1])
+                ),
                 sa.and_(m.c.target_type == "coding", m.c.target_id.in_(plan["coding_ids"] or [-1])),
             ]
             memo_ids = list(conn.execute(sa.select(m.c.id).where(sa.or_(*memo_filters))).scalars())
             conn.execute(m.delete().where(m.c.id.in_(memo_ids or [-1])))
             removed_codings = 0
             for tid in conn.execute(
-                sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id.in_(plan["shared_interview_ids"] or [-1]))
+                sa.select(t.transcripts.c.id).where(
+                    t.transcripts.c.interview_id.in_(plan["shared_interview_ids"] or [-1])
+                )
             ).scalars():
-                own = list(conn.execute(sa.select(t.turns.c.id).where(t.turns.c.transcript_id == tid, t.turns.c.participant_id == pid)).scalars())
+                own = list(
+                    conn.execute(
+                        sa.select(t.turns.c.id).where(
+                            t.turns.c.transcript_id == tid, t.turns.c.participant_id == pid
+                        )
+                    ).scalars()
+                )
                 removed_codings += delete_turns(conn, study_id, tid, own)["codings_removed"]
             # Deleting interviews cascades to transcripts, turns, codings and edit records.
-            conn.execute(t.codings.update().where(t.codings.c.id.in_(plan["coding_ids"] or [-1])).values(derived_from_id=None))
-            conn.execute(t.interviews.delete().where(t.interviews.c.id.in_(plan["interview_ids"] or [-1])))
-            conn.execute(t.participant_attributes.delete().where(t.participant_attributes.c.participant_id == pid))
             conn.execute(
-                t.participants.update().where(t.participants.c.id == pid).values(
-                    consent_date=None, consent_document=None, member_check_status="not_offered",
-                    member_check_comments=None, member_check_at=None, withdrawn_at=now(),
+                t.codings.update()
+                .where(t.codings.c.id.in_(plan["coding_ids"] or [-1]))
+                .values(derived_from_id=None)
+            )
+            conn.execute(
+                t.interviews.delete().where(t.interviews.c.id.in_(plan["interview_ids"] or [-1]))
+            )
+            conn.execute(
+                t.participant_attributes.delete().where(
+                    t.participant_attributes.c.participant_id == pid
+                )
+            )
+            conn.execute(
+                t.participants.update()
+                .where(t.participants.c.id == pid)
+                .values(
+                    consent_date=None,
+                    consent_document=None,
+                    member_check_status="not_offered",
+                    member_check_comments=None,
+                    member_check_at=None,
+                    withdrawn_at=now(),
                 )
             )
             redacted = sum(
                 redact_events(conn, entity=entity, entity_ids=ids)
                 for entity, ids in (
-                    ("participant", [pid]), ("interview", plan["interview_ids"]), ("transcript", plan["transcript_ids"]),
-                    ("coding", plan["coding_ids"]), ("memo", memo_ids),
+                    ("participant", [pid]),
+                    ("interview", plan["interview_ids"]),
+                    ("transcript", plan["transcript_ids"]),
+                    ("coding", plan["coding_ids"]),
+                    ("memo", memo_ids),
                 )
             )
             for rel in plan["files"]:
@@ -127,10 +172,20 @@ def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str
                 dst = trash / str(len(moved))
                 shutil.move(str(src), dst)
                 moved.append((src, dst))
-            log_event(conn, study_id=study_id, action="withdraw", entity="participant", entity_id=pid,
-                      payload={"interviews": len(plan["interview_ids"]), "turns": plan["turns"],
-                               "codings": plan["codings"] + removed_codings, "memos": len(memo_ids),
-                               "files": len(plan["files"])})
+            log_event(
+                conn,
+                study_id=study_id,
+                action="withdraw",
+                entity="participant",
+                entity_id=pid,
+                payload={
+                    "interviews": len(plan["interview_ids"]),
+                    "turns": plan["turns"],
+                    "codings": plan["codings"] + removed_codings,
+                    "memos": len(memo_ids),
+                    "files": len(plan["files"]),
+                },
+            )
     except BaseException:
         for src, dst in moved:
             src.parent.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,9 @@ class _Interview:
         self.text = ""
 
 
-def _load(conn: sa.Connection, study_id: int, cycle_id: int | None) -> tuple[list[_Interview], dict[int, dict[str, Any]]]:
+def _load(
+    conn: sa.Connection, study_id: int, cycle_id: int | None
+) -> tuple[list[_Interview], dict[int, dict[str, Any]]]:
     iv, tr = t.interviews, t.transcripts
     interviews = [
         _Interview(dict(r))
@@ -73,7 +75,9 @@ def _load(conn: sa.Connection, study_id: int, cycle_id: int | None) -> tuple[lis
         by_iv[iid].participants.append(code)
     tu = t.turns
     for r in conn.execute(
-        sa.select(tu.c.transcript_id, tu.c.start_char, tu.c.end_char, tu.c.start_ms, tu.c.role, tu.c.text)
+        sa.select(
+            tu.c.transcript_id, tu.c.start_char, tu.c.end_char, tu.c.start_ms, tu.c.role, tu.c.text
+        )
         .join(tr, tr.c.id == tu.c.transcript_id)
         .join(iv, iv.c.id == tr.c.interview_id)
         .where(iv.c.study_id == study_id)
@@ -82,11 +86,16 @@ def _load(conn: sa.Connection, study_id: int, cycle_id: int | None) -> tuple[lis
         by_tr[r.transcript_id].turns.append((r.start_char, r.end_char, r.start_ms, r.role, r.text))
     for i in interviews:
         i.text = SEP.join(x[4] for x in i.turns)
-    codes = {r["id"]: dict(r) for r in conn.execute(sa.select(t.codes).where(t.codes.c.study_id == study_id)).mappings()}
+    codes = {
+        r["id"]: dict(r)
+        for r in conn.execute(sa.select(t.codes).where(t.codes.c.study_id == study_id)).mappings()
+    }
     if cycle_id is not None:
         c = t.codings
         for r in conn.execute(
-            sa.select(c.c.id, c.c.transcript_id, c.c.code_id, c.c.start_char, c.c.end_char, c.c.is_gold)
+            sa.select(
+                c.c.id, c.c.transcript_id, c.c.code_id, c.c.start_char, c.c.end_char, c.c.is_gold
+            )
             .where(c.c.cycle_id == cycle_id, c.c.removed_at.is_(None))
             .order_by(c.c.transcript_id, c.c.start_char, c.c.id)
         ).mappings():
@@ -119,12 +128,18 @@ def _quotes(
         key = (c["start_char"], c["end_char"])
         q = spans.get(key)
         if q is None:
-            text = interview.text[key[0]:key[1]]
+            text = interview.text[key[0] : key[1]]
             if len(text) > MAX_QUOTE:
                 text = text[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
             q = spans[key] = Quote(
-                interview=interview.label, participant=", ".join(interview.participants) or None, text=text,
-                codes=[], start_char=key[0], end_char=key[1], start_ms=_start_ms(interview, key[0]), gold=False,
+                interview=interview.label,
+                participant=", ".join(interview.participants) or None,
+                text=text,
+                codes=[],
+                start_char=key[0],
+                end_char=key[1],
+                start_ms=_start_ms(interview, key[0]),
+                gold=False,
             )
         name = codes[c["code_id"]]["name"]
         if name not in q.codes:
@@ -141,8 +156,14 @@ def _strongest(quotes: list[Quote]) -> Quote | None:
     return max(quotes, key=lambda q: (q.gold, min(len(q.text), 400), -q.start_char))
 
 
-def build_report(conn: sa.Connection, study_id: int, *, cycle: int | None = None, top_words: int = 12) -> StudyReport:
-    cycle_id = cycle_id_by_number(conn, study_id, cycle) if cycle else current_cycle_id(conn, study_id, create=False)
+def build_report(
+    conn: sa.Connection, study_id: int, *, cycle: int | None = None, top_words: int = 12
+) -> StudyReport:
+    cycle_id = (
+        cycle_id_by_number(conn, study_id, cycle)
+        if cycle
+        else current_cycle_id(conn, study_id, create=False)
+    )
     study = get_study(conn, study_id)
     interviews, codes = _load(conn, study_id, cycle_id)
     lineage = {cid: ancestors(codes, cid) for cid in codes}
@@ -182,7 +203,12 @@ def build_report(conn: sa.Connection, study_id: int, *, cycle: int | None = None
         for cid, n in per_code.items():
             freq[codes[cid]["name"]][iv.label] += n
         recurring = [
-            RecurringCode(code=codes[cid]["name"], category=lineage[cid]["category"], theme=lineage[cid]["theme"], count=n)
+            RecurringCode(
+                code=codes[cid]["name"],
+                category=lineage[cid]["category"],
+                theme=lineage[cid]["theme"],
+                count=n,
+            )
             for cid, n in per_code.most_common()
             if n >= 2
         ]
@@ -199,23 +225,39 @@ def build_report(conn: sa.Connection, study_id: int, *, cycle: int | None = None
             cat = lin["category"] or lin["theme"] or codes[cid]["name"]
             f = cats.setdefault(cat, CategoryFinding(category=cat, theme=lin["theme"], count=0))
             f.count += n
-            f.codes.append(RecurringCode(code=codes[cid]["name"], category=lin["category"], theme=lin["theme"], count=n))
+            f.codes.append(
+                RecurringCode(
+                    code=codes[cid]["name"], category=lin["category"], theme=lin["theme"], count=n
+                )
+            )
         for c in iv.codings:
             theme_counts[(theme_of[c["code_id"]], iv.label)] += 1
-        models.append(AnalysisModel(
-            interview=iv.label, participants=iv.participants, mode=iv.mode, date=iv.date,
-            gold_quotes=[q for q in quotes if q.gold],
-            recurring_codes=recurring,
-            recurring_words=[RecurringWord(w, n) for w, n in words.most_common(top_words) if n >= 3],
-            categories=sorted(cats.values(), key=lambda f: -f.count),
-            findings=findings.get(iv.id, []),
-        ))
+        models.append(
+            AnalysisModel(
+                interview=iv.label,
+                participants=iv.participants,
+                mode=iv.mode,
+                date=iv.date,
+                gold_quotes=[q for q in quotes if q.gold],
+                recurring_codes=recurring,
+                recurring_words=[
+                    RecurringWord(w, n) for w, n in words.most_common(top_words) if n >= 3
+                ],
+                categories=sorted(cats.values(), key=lambda f: -f.count),
+                findings=findings.get(iv.id, []),
+            )
+        )
 
     labels = [iv.label for iv in interviews]
     rows = []
     for th in themes:
-        cells = [ThemeCell(count=theme_counts[(th["name"], lab)], quote=_strongest(theme_quotes[(th["name"], lab)]))
-                 for lab in labels]
+        cells = [
+            ThemeCell(
+                count=theme_counts[(th["name"], lab)],
+                quote=_strongest(theme_quotes[(th["name"], lab)]),
+            )
+            for lab in labels
+        ]
         rows.append(ThemeRow(theme=th["name"], cells=cells, total=sum(c.count for c in cells)))
     code_names = sorted(freq, key=lambda n: (-sum(freq[n].values()), n))
 
@@ -225,19 +267,29 @@ def build_report(conn: sa.Connection, study_id: int, *, cycle: int | None = None
         linked = set(rq["themes"])
         quotes = [q for q, names in all_quotes if linked & names]
         quotes.sort(key=lambda q: (not q.gold, q.interview, q.start_char))
-        condensations.append(Condensation(
-            position=rq["position"], question=rq["text"], themes=rq["themes"],
-            condensed_meaning="\n\n".join(condensed.get(rq["id"], [])), quotes=quotes[:10],
-        ))
+        condensations.append(
+            Condensation(
+                position=rq["position"],
+                question=rq["text"],
+                themes=rq["themes"],
+                condensed_meaning="\n\n".join(condensed.get(rq["id"], [])),
+                quotes=quotes[:10],
+            )
+        )
     return StudyReport(
-        title=study["title"], problem_statement=study["problem_statement"], language=study["language"],
+        title=study["title"],
+        problem_statement=study["problem_statement"],
+        language=study["language"],
         generated_at=now().isoformat(timespec="seconds"),
         cycle=cycle_number(conn, cycle_id) if cycle_id is not None else 0,
         research_questions=[rq["text"] for rq in rqs],
         analysis_models=models,
         theme_matrix=ThemeMatrix(interviews=labels, rows=rows),
-        code_frequency=CodeFrequency(interviews=labels, codes=code_names,
-                                     counts=[[freq[n][lab] for lab in labels] for n in code_names]),
+        code_frequency=CodeFrequency(
+            interviews=labels,
+            codes=code_names,
+            counts=[[freq[n][lab] for lab in labels] for n in code_names],
+        ),
         condensations=condensations,
     )
 

@@ -22,4 +22,6 @@ def write_study_reports(
 
     with project.begin() as conn:
         report = build_report(conn, default_study_id(conn), cycle=cycle)
-    return write_reports(report, out_dir or project.exports_dir, formats=formats or FORMATS, lang=lang)
+    return write_reports(
+        report, out_dir or project.exports_dir, formats=formats or FORMATS, lang=lang
+    )

@@ -1,6 +1,7 @@
 """Function words left out of «repeated and reinforced statements» word counts (Bokmål, Nynorsk, English)."""
 
-NB = set("""
+NB = set(
+    """
 alle allerede altså andre annen annet at av bare begge ble bli blir blitt bort bra både da dag de dei
 deg dem den denne dens der deres det dette di din disse ditt du då eg eit ein eller en enda ene enn
 er et ett etter faktisk fem fikk fire fra før først få gang gjennom gjorde gjør gjøre god godt går
@@ -12,9 +13,11 @@ si sia sidan siden sin sine sitt sjøl skal skulle slik slike slikt som så sån
 tre tror uten var vart ved veldig vere vi vil ville vite vore vort vår våre vårt være vært åtte
 egentlig liksom tenker tenke synes sier sagt gjerne ganske akkurat eksempel fordi både holde
 mm nettopp ok okei javel hm eh øh ehm jo der dere deres hos mot innenfor blant ut over under etter
-""".split())
+""".split()
+)
 
-EN = set("""
+EN = set(
+    """
 a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had
 has have having he her here hers herself him himself his how i if in into is it its itself just
@@ -22,6 +25,7 @@ know like me more most my myself no nor not now of off on once only or other our
 out over own really right same she should so some such than that the their theirs them themselves
 then there these they think this those through to too under until up very was we well were what
 when where which while who whom why will with would yeah yes you your yours yourself mm okay ok
-""".split())
+""".split()
+)
 
 STOPWORDS = NB | EN

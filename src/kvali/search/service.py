@@ -72,8 +72,17 @@ def search(
 ) -> list[dict[str, Any]]:
     terms = parse_query(query)
     tu, tr, iv = t.turns, t.transcripts, t.interviews
-    cols = [tu.c.id, tu.c.transcript_id, tu.c.speaker, tu.c.role, tu.c.start_ms, tu.c.start_char, tu.c.text,
-            iv.c.label.label("interview"), iv.c.mode]
+    cols = [
+        tu.c.id,
+        tu.c.transcript_id,
+        tu.c.speaker,
+        tu.c.role,
+        tu.c.start_ms,
+        tu.c.start_char,
+        tu.c.text,
+        iv.c.label.label("interview"),
+        iv.c.mode,
+    ]
     if conn.dialect.name == "sqlite":
         fts = sa.table("turns_fts", sa.column("rowid"))
         q = (
@@ -82,8 +91,12 @@ def search(
             .where(sa.text("turns_fts MATCH :fts").bindparams(fts=_fts5(terms)))
         )
     else:
-        q = sa.select(*cols).select_from(tu).where(
-            sa.text("turns.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=_tsquery(terms))
+        q = (
+            sa.select(*cols)
+            .select_from(tu)
+            .where(
+                sa.text("turns.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=_tsquery(terms))
+            )
         )
     q = (
         q.join(tr, tr.c.id == tu.c.transcript_id)
@@ -105,7 +118,11 @@ def search(
             sa.exists(
                 sa.select(1)
                 .select_from(ip.join(pa, pa.c.participant_id == ip.c.participant_id))
-                .where(ip.c.interview_id == iv.c.id, pa.c.name == attribute[0], pa.c.value == attribute[1])
+                .where(
+                    ip.c.interview_id == iv.c.id,
+                    pa.c.name == attribute[0],
+                    pa.c.value == attribute[1],
+                )
             )
         )
     if code is not None:
@@ -115,8 +132,12 @@ def search(
         q = q.where(
             sa.exists(
                 sa.select(1).where(
-                    c.c.transcript_id == tu.c.transcript_id, c.c.code_id == cid, c.c.cycle_id == cycle,
-                    c.c.removed_at.is_(None), c.c.start_char < tu.c.end_char, c.c.end_char > tu.c.start_char,
+                    c.c.transcript_id == tu.c.transcript_id,
+                    c.c.code_id == cid,
+                    c.c.cycle_id == cycle,
+                    c.c.removed_at.is_(None),
+                    c.c.start_char < tu.c.end_char,
+                    c.c.end_char > tu.c.start_char,
                 )
             )
         )

@@ -26,7 +26,9 @@ def create_study(
             created_at=now(),
         )
     ).inserted_primary_key[0]
-    log_event(conn, study_id=sid, action="create", entity="study", entity_id=sid, payload={"title": title})
+    log_event(
+        conn, study_id=sid, action="create", entity="study", entity_id=sid, payload={"title": title}
+    )
     return sid
 
 
@@ -58,14 +60,24 @@ def update_study(
 ) -> None:
     values = {
         k: v
-        for k, v in {"title": title, "problem_statement": problem_statement, "language": language}.items()
+        for k, v in {
+            "title": title,
+            "problem_statement": problem_statement,
+            "language": language,
+        }.items()
         if v is not None
     }
     if not values:
         return
     conn.execute(t.studies.update().where(t.studies.c.id == study_id).values(**values))
-    log_event(conn, study_id=study_id, action="update", entity="study", entity_id=study_id,
-              payload={"fields": sorted(values)})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="update",
+        entity="study",
+        entity_id=study_id,
+        payload={"fields": sorted(values)},
+    )
 
 
 def add_research_question(conn: sa.Connection, study_id: int, *, text: str) -> int:
@@ -81,15 +93,23 @@ def add_research_question(conn: sa.Connection, study_id: int, *, text: str) -> i
             guid=new_guid(), study_id=study_id, position=pos + 1, text=text.strip()
         )
     ).inserted_primary_key[0]
-    log_event(conn, study_id=study_id, action="create", entity="research_question", entity_id=rid,
-              payload={"position": pos + 1})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="research_question",
+        entity_id=rid,
+        payload={"position": pos + 1},
+    )
     return rid
 
 
 def list_research_questions(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
     rq, rqt, codes = t.research_questions, t.research_question_themes, t.codes
     rows = conn.execute(
-        sa.select(rq.c.id, rq.c.position, rq.c.text).where(rq.c.study_id == study_id).order_by(rq.c.position)
+        sa.select(rq.c.id, rq.c.position, rq.c.text)
+        .where(rq.c.study_id == study_id)
+        .order_by(rq.c.position)
     ).mappings()
     out = [dict(r) | {"themes": []} for r in rows]
     by_id = {r["id"]: r for r in out}
@@ -126,16 +146,26 @@ def link_theme(conn: sa.Connection, study_id: int, *, question: int, code_id: in
         )
     ).first()
     if not exists:
-        conn.execute(t.research_question_themes.insert().values(research_question_id=rid, code_id=code_id))
-        log_event(conn, study_id=study_id, action="link_theme", entity="research_question",
-                  entity_id=rid, payload={"code_id": code_id})
+        conn.execute(
+            t.research_question_themes.insert().values(research_question_id=rid, code_id=code_id)
+        )
+        log_event(
+            conn,
+            study_id=study_id,
+            action="link_theme",
+            entity="research_question",
+            entity_id=rid,
+            payload={"code_id": code_id},
+        )
 
 
 def stats(conn: sa.Connection, study_id: int) -> dict[str, int]:
     """Counts scripts rely on (``kvali stats --json``)."""
 
     def count(table: sa.Table, *where: Any) -> int:
-        return conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar() or 0
+        return (
+            conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar() or 0
+        )
 
     tr_ids = (
         sa.select(t.transcripts.c.id)
@@ -146,26 +176,37 @@ def stats(conn: sa.Connection, study_id: int) -> dict[str, int]:
 
     cycle_id = current_cycle_id(conn, study_id, create=False)
     return {
-        "participants": count(t.participants, t.participants.c.study_id == study_id,
-                              t.participants.c.withdrawn_at.is_(None)),
-        "withdrawn": count(t.participants, t.participants.c.study_id == study_id,
-                           t.participants.c.withdrawn_at.is_not(None)),
+        "participants": count(
+            t.participants,
+            t.participants.c.study_id == study_id,
+            t.participants.c.withdrawn_at.is_(None),
+        ),
+        "withdrawn": count(
+            t.participants,
+            t.participants.c.study_id == study_id,
+            t.participants.c.withdrawn_at.is_not(None),
+        ),
         "interviews": count(t.interviews, t.interviews.c.study_id == study_id),
         "transcripts": count(t.transcripts, t.transcripts.c.id.in_(tr_ids)),
         "turns": count(t.turns, t.turns.c.transcript_id.in_(tr_ids)),
         "words": _word_count(conn, tr_ids),
         "codes": count(t.codes, t.codes.c.study_id == study_id, t.codes.c.status == "active"),
-        "codings": count(t.codings, t.codings.c.cycle_id == (cycle_id or -1),
-                         t.codings.c.removed_at.is_(None)),
+        "codings": count(
+            t.codings, t.codings.c.cycle_id == (cycle_id or -1), t.codings.c.removed_at.is_(None)
+        ),
         "codings_all_cycles": count(t.codings, t.codings.c.transcript_id.in_(tr_ids)),
         "memos": count(t.memos, t.memos.c.study_id == study_id),
         "cycles": count(t.cycles, t.cycles.c.study_id == study_id),
-        "research_questions": count(t.research_questions, t.research_questions.c.study_id == study_id),
+        "research_questions": count(
+            t.research_questions, t.research_questions.c.study_id == study_id
+        ),
     }
 
 
 def _word_count(conn: sa.Connection, tr_ids: sa.Select) -> int:
     n = 0
-    for (text,) in conn.execute(sa.select(t.turns.c.text).where(t.turns.c.transcript_id.in_(tr_ids))):
+    for (text,) in conn.execute(
+        sa.select(t.turns.c.text).where(t.turns.c.transcript_id.in_(tr_ids))
+    ):
         n += len(text.split())
     return n

@@ -31,7 +31,10 @@ def _interview_people(conn: sa.Connection, iid: int) -> tuple[list[str], dict[st
         code: pid
         for pid, code in conn.execute(
             sa.select(t.participants.c.id, t.participants.c.code)
-            .join(t.interview_participants, t.interview_participants.c.participant_id == t.participants.c.id)
+            .join(
+                t.interview_participants,
+                t.interview_participants.c.participant_id == t.participants.c.id,
+            )
             .where(t.interview_participants.c.interview_id == iid)
         )
     }
@@ -55,12 +58,16 @@ def save_transcript(
     from kvali.interop.transcripts import guess_role
 
     iid = interview_id(conn, study_id, interview)
-    existing = conn.execute(sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)).scalar()
+    existing = conn.execute(
+        sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)
+    ).scalar()
     if existing is not None:
         if not replace:
             raise InputError(f"interview {interview!r} already has a transcript (use --replace)")
         n = conn.execute(
-            sa.select(sa.func.count()).select_from(t.codings).where(t.codings.c.transcript_id == existing)
+            sa.select(sa.func.count())
+            .select_from(t.codings)
+            .where(t.codings.c.transcript_id == existing)
         ).scalar()
         if n:
             raise InputError(
@@ -77,8 +84,10 @@ def save_transcript(
         if not text:
             continue
         speaker = normalize_text(turn["speaker"]).strip() or "Unknown"
-        role = turn.get("role") or speaker_roles.get(speaker.lower()) or guess_role(
-            speaker, interviewer_names=interviewers
+        role = (
+            turn.get("role")
+            or speaker_roles.get(speaker.lower())
+            or guess_role(speaker, interviewer_names=interviewers)
         )
         if role not in ROLES:
             raise InputError(f"unknown role {role!r} for speaker {speaker!r}")
@@ -112,8 +121,18 @@ def save_transcript(
     for pos, (row, (s, e)) in enumerate(zip(rows, spans, strict=True)):
         row.update(transcript_id=tid, position=pos, start_char=s, end_char=e)
     conn.execute(t.turns.insert(), rows)
-    log_event(conn, study_id=study_id, action="create", entity="transcript", entity_id=tid,
-              payload={"interview_id": iid, "turns": len(rows), "source": Path(source).name if source else None})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="transcript",
+        entity_id=tid,
+        payload={
+            "interview_id": iid,
+            "turns": len(rows),
+            "source": Path(source).name if source else None,
+        },
+    )
     return tid
 
 
@@ -133,7 +152,13 @@ def import_transcript(
 
     parsed = parse_transcript(path, format=format)
     turns = [
-        {"speaker": p.speaker, "text": p.text, "start_ms": p.start_ms, "end_ms": p.end_ms, "role": p.role}
+        {
+            "speaker": p.speaker,
+            "text": p.text,
+            "start_ms": p.start_ms,
+            "end_ms": p.end_ms,
+            "role": p.role,
+        }
         for p in parsed.turns
     ]
     return save_transcript(
@@ -151,14 +176,20 @@ def import_transcript(
 
 def transcript_id_for(conn: sa.Connection, study_id: int, interview: str | int) -> int:
     iid = interview_id(conn, study_id, interview)
-    tid = conn.execute(sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)).scalar()
+    tid = conn.execute(
+        sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)
+    ).scalar()
     if tid is None:
         raise NotFoundError(f"interview {interview!r} has no transcript yet")
     return tid
 
 
 def get_turns(conn: sa.Connection, transcript_id: int) -> list[dict[str, Any]]:
-    q = sa.select(t.turns).where(t.turns.c.transcript_id == transcript_id).order_by(t.turns.c.position)
+    q = (
+        sa.select(t.turns)
+        .where(t.turns.c.transcript_id == transcript_id)
+        .order_by(t.turns.c.position)
+    )
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
@@ -166,7 +197,9 @@ def get_text(conn: sa.Connection, transcript_id: int) -> str:
     return SEP.join(
         text
         for (text,) in conn.execute(
-            sa.select(t.turns.c.text).where(t.turns.c.transcript_id == transcript_id).order_by(t.turns.c.position)
+            sa.select(t.turns.c.text)
+            .where(t.turns.c.transcript_id == transcript_id)
+            .order_by(t.turns.c.position)
         )
     )
 
@@ -219,7 +252,9 @@ def edit_text(
         if not text.strip():
             raise InputError(f"edit would leave turn {tr['position'] + 1} empty")
         new_texts[tr["id"]] = text
-    covered = sum(1 for tr in turns for e in edits if tr["start_char"] <= e.start and e.end <= tr["end_char"])
+    covered = sum(
+        1 for tr in turns for e in edits if tr["start_char"] <= e.start and e.end <= tr["end_char"]
+    )
     if covered != len(edits):
         raise InputError("an edit crosses a turn boundary; edit one turn at a time")
     for tid_, text in new_texts.items():
@@ -227,7 +262,9 @@ def edit_text(
     return _relayout(conn, study_id, transcript_id, edits, reason=reason, vanished="remove")
 
 
-def delete_turns(conn: sa.Connection, study_id: int, transcript_id: int, turn_ids: Iterable[int]) -> dict[str, int]:
+def delete_turns(
+    conn: sa.Connection, study_id: int, transcript_id: int, turn_ids: Iterable[int]
+) -> dict[str, int]:
     """Remove whole turns (a withdrawn speaker); codings on them are deleted, others move."""
     ids = set(turn_ids)
     turns = get_turns(conn, transcript_id)
@@ -255,23 +292,37 @@ def _merge_adjacent(edits: list[Edit]) -> list[Edit]:
 
 
 def _relayout(
-    conn: sa.Connection, study_id: int, transcript_id: int, edits: Sequence[Edit], *, reason: str, vanished: str
+    conn: sa.Connection,
+    study_id: int,
+    transcript_id: int,
+    edits: Sequence[Edit],
+    *,
+    reason: str,
+    vanished: str,
 ) -> dict[str, int]:
     turns = get_turns(conn, transcript_id)
     spans = layout([tr["text"] for tr in turns])
     for pos, (tr, (s, e)) in enumerate(zip(turns, spans, strict=True)):
         if (tr["start_char"], tr["end_char"], tr["position"]) != (s, e, pos):
-            conn.execute(t.turns.update().where(t.turns.c.id == tr["id"]).values(start_char=s, end_char=e, position=pos))
+            conn.execute(
+                t.turns.update()
+                .where(t.turns.c.id == tr["id"])
+                .values(start_char=s, end_char=e, position=pos)
+            )
     length = spans[-1][1] if spans else 0
     moved = removed = 0
     c = t.codings
     for cid, s, e, removed_at in conn.execute(
-        sa.select(c.c.id, c.c.start_char, c.c.end_char, c.c.removed_at).where(c.c.transcript_id == transcript_id)
+        sa.select(c.c.id, c.c.start_char, c.c.end_char, c.c.removed_at).where(
+            c.c.transcript_id == transcript_id
+        )
     ).all():
         span = map_span(s, e, edits)
         if span is None:
             if vanished == "delete":
-                conn.execute(c.update().where(c.c.derived_from_id == cid).values(derived_from_id=None))
+                conn.execute(
+                    c.update().where(c.c.derived_from_id == cid).values(derived_from_id=None)
+                )
                 conn.execute(c.delete().where(c.c.id == cid))
             else:
                 # Keep the record; park it on the nearest character so the span stays valid.
@@ -282,10 +333,14 @@ def _relayout(
                 conn.execute(c.update().where(c.c.id == cid).values(**values))
             removed += 1
         elif span != (s, e):
-            conn.execute(c.update().where(c.c.id == cid).values(start_char=span[0], end_char=span[1]))
+            conn.execute(
+                c.update().where(c.c.id == cid).values(start_char=span[0], end_char=span[1])
+            )
             moved += 1
     created = now()
-    version = conn.execute(sa.select(t.transcripts.c.version).where(t.transcripts.c.id == transcript_id)).scalar()
+    version = conn.execute(
+        sa.select(t.transcripts.c.version).where(t.transcripts.c.id == transcript_id)
+    ).scalar()
     conn.execute(
         t.transcripts.update()
         .where(t.transcripts.c.id == transcript_id)
@@ -295,18 +350,41 @@ def _relayout(
         conn.execute(
             t.transcript_edits.insert(),
             [
-                {"transcript_id": transcript_id, "version": version + 1, "start_char": e.start,
-                 "end_char": e.end, "new_length": len(e.new), "reason": reason, "created_at": created}
+                {
+                    "transcript_id": transcript_id,
+                    "version": version + 1,
+                    "start_char": e.start,
+                    "end_char": e.end,
+                    "new_length": len(e.new),
+                    "reason": reason,
+                    "created_at": created,
+                }
                 for e in edits
             ],
         )
-    log_event(conn, study_id=study_id, action="edit_text", entity="transcript", entity_id=transcript_id,
-              payload={"reason": reason, "edits": len(edits), "codings_moved": moved, "codings_removed": removed})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="edit_text",
+        entity="transcript",
+        entity_id=transcript_id,
+        payload={
+            "reason": reason,
+            "edits": len(edits),
+            "codings_moved": moved,
+            "codings_removed": removed,
+        },
+    )
     return {"version": version + 1, "codings_moved": moved, "codings_removed": removed}
 
 
 def set_speaker(
-    conn: sa.Connection, study_id: int, transcript_id: int, *, speaker: str, new_name: str | None = None,
+    conn: sa.Connection,
+    study_id: int,
+    transcript_id: int,
+    *,
+    speaker: str,
+    new_name: str | None = None,
     role: str | None = None,
 ) -> int:
     """Rename a speaker label or change its role across a transcript."""
@@ -320,10 +398,18 @@ def set_speaker(
     if not values:
         return 0
     n = conn.execute(
-        t.turns.update().where(t.turns.c.transcript_id == transcript_id, t.turns.c.speaker == speaker).values(**values)
+        t.turns.update()
+        .where(t.turns.c.transcript_id == transcript_id, t.turns.c.speaker == speaker)
+        .values(**values)
     ).rowcount
     if n == 0:
         raise NotFoundError(f"no turns by speaker {speaker!r}")
-    log_event(conn, study_id=study_id, action="set_speaker", entity="transcript", entity_id=transcript_id,
-              payload={"turns": n, "role": role})
+    log_event(
+        conn,
+        study_id=study_id,
+        action="set_speaker",
+        entity="transcript",
+        entity_id=transcript_id,
+        payload={"turns": n, "role": role},
+    )
     return n

@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-26 03:49:39.965880
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 REDACTED = '{"redacted": "withdrawal"}'
 
