@@ -43,6 +43,7 @@ from kvali.reports.render.common import cite, fmt_time, xml_safe
 
 THEMES = ["Samskaping", "Distribuert ledelse", "Nettverk"]
 NASTY = 'Vi sa "ja | nei" <script>alert(1)</script>\nog så gikk vi videre – æøå'
+FORMULA_LIKE = "=SUM(A1:A2) er ikke en formel"
 CSV_FILES = ["analysis_model.csv", "theme_matrix.csv", "condensation.csv", "code_frequency.csv"]
 
 
@@ -367,7 +368,7 @@ def test_docx_has_headings_and_quotes_in_tables(report: StudyReport, tmp_path: P
 
 
 def test_xlsx_has_sheets_headers_and_chart(report: StudyReport, tmp_path: Path) -> None:
-    report.analysis_models[0].findings.append("=SUM(A1:A2) er ikke en formel")
+    report.analysis_models[0].findings.append(FORMULA_LIKE)
     path = tmp_path / "r.xlsx"
     write_xlsx(report, path, "nb")
     wb = load_workbook(path)
@@ -378,7 +379,10 @@ def test_xlsx_has_sheets_headers_and_chart(report: StudyReport, tmp_path: Path) 
     assert header[:4] == ["Intervju", "Kolonne", "Type", "Element"]
     assert ws[1][0].font.bold and ws.freeze_panes == "B2" and ws.auto_filter.ref
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row]
-    assert NASTY in values and "=SUM(A1:A2) er ikke en formel" in values
+    assert NASTY in values and FORMULA_LIKE in values
+    formula_like = next(c for row in ws.iter_rows() for c in row if c.value == FORMULA_LIKE)
+    assert formula_like.data_type == "s"  # stored as text, not evaluated as a formula
+    assert ws["D3"].alignment.wrap_text and ws.column_dimensions["D"].width > 30
     assert ws.max_row == 1 + sum(2 + 2 + 2 + 2 + 1 for _ in range(3)) + 1
     matrix = wb["Tematisk oversikt"]
     assert [c.value for c in matrix[1]] == [
@@ -468,5 +472,7 @@ def test_500_interview_report_renders_all_formats_quickly(tmp_path: Path) -> Non
     assert "| Intervju | Samskaping | Distribuert ledelse | Nettverk | Totalt |" in md
     doc = Document(str(tmp_path / "report.docx"))
     assert len(doc.tables) == 500 + 2 and len(doc.tables[500].columns) == 5
+    wb = load_workbook(tmp_path / "report.xlsx")
+    assert len(wb["Kodefrekvens"]._charts) == 1 and wb["Analysemodell"].max_row > 500 * 20
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Viser de 30 hyppigste av 40 koder" in html and "Andre (491 intervjuer)" in html

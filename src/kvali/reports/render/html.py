@@ -1,0 +1,160 @@
+"""HTML report: one self-contained file (inline CSS and SVG, no scripts, no external resources).
+
+It opens offline, can be mailed to a supervisor, and prints as a readable document; interview data
+is escaped everywhere, since transcripts can contain anything.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from importlib.resources import files
+
+from kvali.reports.labels import check_lang, label
+from kvali.reports.model import AnalysisModel, Quote, StudyReport, ThemeCell
+from kvali.reports.render.charts import code_frequency_svg, heatmap_svg
+from kvali.reports.render.common import (
+    analysis_columns,
+    citation,
+    counted,
+    interview_meta,
+    matrix_view,
+    paragraphs,
+    quoted,
+)
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _css() -> str:
+    return files("kvali.reports.render").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def _paras(text: str) -> str:
+    return "".join(f"<p>{_e(p)}</p>" for p in paragraphs(text))
+
+
+def _quote_html(quote: Quote, *, interview: bool = True) -> str:
+    where = citation(quote, interview=interview)
+    cite = f" <cite>({_e(where)})</cite>" if where else ""
+    return f'<span class="quote">{_e(quoted(quote.text))}</span>{cite}'
+
+
+def _analysis_model(model: AnalysisModel, lang: str, anchor: str) -> str:
+    meta = " · ".join(f"<b>{_e(k)}:</b> {_e(v)}" for k, v in interview_meta(model, lang))
+    heads, cells = [], []
+    for key, items in analysis_columns(model):
+        heads.append(f"<th>{_e(label(key, lang))}</th>")
+        lis = []
+        for it in items:
+            if it.kind == "gold_quote" and it.quote is not None:
+                lis.append(f"<li>{_quote_html(it.quote)}</li>")
+            elif it.kind == "recurring_code":
+                lis.append(f'<li>{_e(it.text)} <span class="count">({it.count})</span></li>')
+            elif it.kind == "recurring_word":
+                lis.append(f'<li>«{_e(it.text)}» <span class="count">({it.count})</span></li>')
+            elif it.kind == "category":
+                codes = f'<br><span class="codes">{_e(it.detail)}</span>' if it.detail else ""
+                lis.append(f"<li><b>{_e(counted(it.text, it.count))}</b>{codes}</li>")
+            else:
+                lis.append(f'<li class="finding">{_e(it.text)}</li>')
+        cells.append(f"<td><ul>{''.join(lis)}</ul></td>" if lis else "<td></td>")
+    return (
+        f'<article id="{anchor}"><h3>{_e(model.interview)}</h3><p class="meta">{meta}</p>'
+        f'<table class="model"><thead><tr>{"".join(heads)}</tr></thead>'
+        f"<tbody><tr>{''.join(cells)}</tr></tbody></table></article>"
+    )
+
+
+def _matrix_cell(cell: ThemeCell, *, interview: bool) -> str:
+    quote = f"<br>{_quote_html(cell.quote, interview=interview)}" if cell.quote else ""
+    return f'<td><span class="n">{cell.count}</span>{quote}</td>'
+
+
+def _theme_matrix(report: StudyReport, lang: str) -> str:
+    view = matrix_view(report.theme_matrix, lang)
+    head = "".join(f"<th>{_e(c)}</th>" for c in view.columns)
+    rows = "".join(
+        f"<tr><th>{_e(name)}</th>"
+        + "".join(_matrix_cell(c, interview=view.transposed) for c in cells)
+        + f'<td class="num">{total}</td></tr>'
+        for name, cells, total in zip(view.rows, view.cells, view.totals, strict=True)
+    )
+    return (
+        f'<div class="scroll"><table class="matrix"><thead><tr><th>{_e(view.corner)}</th>{head}'
+        f'<th class="num">{_e(label("total", lang))}</th></tr></thead><tbody>{rows}</tbody></table></div>'
+    )
+
+
+def _condensations(report: StudyReport, lang: str) -> str:
+    out = []
+    none = _e(label("none", lang))
+    for cond in report.condensations:
+        quotes = "".join(f"<li>{_quote_html(q)}</li>" for q in cond.quotes) or f"<li>{none}</li>"
+        out.append(
+            f'<article id="rq-{cond.position}"><h3>{cond.position}. {_e(cond.question)}</h3>'
+            f'<p class="meta"><b>{_e(label("themes", lang))}:</b> {_e(", ".join(cond.themes)) or none}</p>'
+            f"<h4>{_e(label('condensed_meaning', lang))}</h4>"
+            f'<div class="condensed">{_paras(cond.condensed_meaning) or none}</div>'
+            f'<h4>{_e(label("supporting_quotes", lang))}</h4><ul class="quotes">{quotes}</ul></article>'
+        )
+    return "".join(out)
+
+
+def render_html(report: StudyReport, lang: str) -> str:
+    """The whole report with both SVG charts, as one HTML document."""
+    check_lang(lang)
+    sections = [
+        (
+            "problem",
+            "problem_statement",
+            _paras(report.problem_statement) or f"<p>{_e(label('none', lang))}</p>",
+        ),
+        (
+            "questions",
+            "research_questions",
+            "<ol>" + "".join(f"<li>{_e(q)}</li>" for q in report.research_questions) + "</ol>",
+        ),
+        (
+            "analysis",
+            "analysis_model",
+            "".join(
+                _analysis_model(m, lang, f"interview-{i}")
+                for i, m in enumerate(report.analysis_models, 1)
+            ),
+        ),
+        (
+            "themes",
+            "theme_overview",
+            f"<figure>{heatmap_svg(report.theme_matrix, lang)}</figure>"
+            + _theme_matrix(report, lang),
+        ),
+        ("frequency", "code_frequency", _frequency(report, lang)),
+        ("condensation", "condensation", _condensations(report, lang)),
+    ]
+    newpage = {"analysis", "themes", "condensation"}
+    toc = "".join(
+        f'<li><a href="#{sid}">{_e(label(key, lang))}</a></li>' for sid, key, _ in sections
+    )
+    body = "".join(
+        f'<section id="{sid}"{" class=newpage" if sid in newpage else ""}>'
+        f"<h2>{_e(label(key, lang))}</h2>{content}</section>"
+        for sid, key, content in sections
+    )
+    meta = (
+        f"<b>{_e(label('generated_at', lang))}:</b> {_e(report.generated_at)} · "
+        f"<b>{_e(label('cycle', lang))}:</b> {report.cycle}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="kvali">\n'
+        f"<title>{_e(report.title)}</title>\n<style>\n{_css()}</style>\n</head>\n<body>\n"
+        f'<header><h1>{_e(report.title)}</h1><p class="meta">{meta}</p></header>\n'
+        f"<nav><b>{_e(label('contents', lang))}</b><ol>{toc}</ol></nav>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _frequency(report: StudyReport, lang: str) -> str:
+    return f"<figure>{code_frequency_svg(report.code_frequency, lang)}</figure>"
