@@ -265,8 +265,7 @@ def build_report(
     condensations = []
     for rq in rqs:
         linked = set(rq["themes"])
-        quotes = [q for q, names in all_quotes if linked & names]
-        quotes.sort(key=lambda q: (not q.gold, q.interview, q.start_char))
+        quotes = _balanced([q for q, names in all_quotes if linked & names], limit=10)
         condensations.append(
             Condensation(
                 position=rq["position"],
@@ -292,6 +291,20 @@ def build_report(
         ),
         condensations=condensations,
     )
+
+
+def _balanced(quotes: list[Quote], *, limit: int) -> list[Quote]:
+    """Take quotes round-robin across interviews, gold and fuller passages first, so one
+    talkative interview does not crowd out the others."""
+    by_interview: dict[str, list[Quote]] = defaultdict(list)
+    for q in sorted(quotes, key=lambda q: (not q.gold, -min(len(q.text), 400), q.start_char)):
+        by_interview[q.interview].append(q)
+    picked: list[Quote] = []
+    while len(picked) < limit and any(by_interview.values()):
+        for queue in by_interview.values():
+            if queue and len(picked) < limit:
+                picked.append(queue.pop(0))
+    return sorted(picked, key=lambda q: (list(by_interview).index(q.interview), q.start_char))
 
 
 def _root_name(codes: dict[int, dict[str, Any]], cid: int) -> str:

@@ -12,6 +12,8 @@ ned nei noe noen nok nokon noko nå når og også om opp oss over på rett rikti
 si sia sidan siden sin sine sitt sjøl skal skulle slik slike slikt som så sånn tatt til tilbake
 tre tror uten var vart ved veldig vere vi vil ville vite vore vort vår våre vårt være vært åtte
 egentlig liksom tenker tenke synes sier sagt gjerne ganske akkurat eksempel fordi både holde
+ting tingene igjen trenger liten lite stor store bruker brukt holder står betyr prøver prøve
+gjort tenkt kommet skulle måtte kanskje sikkert mener syns blitt finne fått får
 mm nettopp ok okei javel hm eh øh ehm jo der dere deres hos mot innenfor blant ut over under etter
 """.split()
 )
