@@ -144,8 +144,9 @@ def demo_project(
 
 def snapshot(project: Project) -> dict[str, list[tuple]]:
     """Every row of every table, to prove a failed operation wrote nothing."""
-    from kvali.db.schema import metadata
+    from kvali.db.tables import all_metadata
 
+    metadata = all_metadata()
     out = {}
     with project.begin() as conn:
         for table in metadata.sorted_tables:

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from kvali.db import migrate
-from kvali.db.schema import metadata
+from kvali.db.tables import all_metadata
 from kvali.project import Project
 
 
@@ -19,7 +19,7 @@ def test_init_creates_folder_layout_with_wal_and_foreign_keys(tmp_path):
     with project.begin() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    assert migrate.current_revision(project.engine) == migrate.head_revision()
+    assert migrate.is_current(project.engine)
 
 
 def test_init_refuses_existing_project(tmp_path):
@@ -44,7 +44,7 @@ def test_open_non_project_names_the_folder(tmp_path):
 def test_migrations_match_the_schema_module(project):
     """The Alembic history builds exactly the tables schema.py declares (on each backend)."""
     with project.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), all_metadata())
 
     def relevant(d):
         # FTS shadow tables (SQLite) and the generated tsvector column (PostgreSQL) live only in

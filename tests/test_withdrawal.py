@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import metadata
+from kvali.db.tables import all_metadata
 from tests.helpers import mini_study, write
 
 SECRET = "Uten tid blir det ingenting av det"  # only in R1's interview
@@ -14,7 +14,7 @@ def _db_text(project) -> str:
     """Every value of every table as one string (what a search of the database would see)."""
     parts = []
     with project.begin() as conn:
-        for table in metadata.sorted_tables:
+        for table in all_metadata().sorted_tables:
             for row in conn.execute(sa.select(table)):
                 parts.append(repr(tuple(row)))
     return "\n".join(parts)

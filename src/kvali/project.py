@@ -89,10 +89,11 @@ class Project:
         url = resolve_database_url(path, database_url)
         engine = make_engine(url)
         project = cls(path=path, database_url=url, engine=engine)
-        current = migrate.current_revision(engine)
-        if current != migrate.head_revision():
-            if current is not None and project.is_sqlite:
-                shutil.copy2(path / DB_FILE, path / f"{DB_FILE}.bak-{current}")
+        current = migrate.current_revisions(engine)
+        if current != migrate.head_revisions():
+            if current and project.is_sqlite:
+                tag = "-".join(sorted(current))
+                shutil.copy2(path / DB_FILE, path / f"{DB_FILE}.bak-{tag}")
             migrate.upgrade(engine)
         for sub in ("media", "exports"):
             (path / sub).mkdir(exist_ok=True)

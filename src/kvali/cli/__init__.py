@@ -226,7 +226,7 @@ def db_upgrade(obj: Ctx) -> None:
     from kvali.db import migrate
 
     project = obj.project  # opening upgrades
-    click.echo(f"schema at {migrate.current_revision(project.engine)}")
+    click.echo(f"schema at {', '.join(sorted(migrate.current_revisions(project.engine)))}")
 
 
 @db.command("current")
@@ -237,14 +237,22 @@ def db_current(obj: Ctx) -> None:
     from kvali.project import resolve_database_url
 
     engine = make_engine(resolve_database_url(obj.project_dir, obj.database_url))
-    click.echo(f"current {migrate.current_revision(engine)} · head {migrate.head_revision()}")
+    current = ", ".join(sorted(migrate.current_revisions(engine))) or "none"
+    click.echo(f"current {current} · heads {', '.join(sorted(migrate.head_revisions()))}")
+
+
+# Each CLI module exposes COMMANDS; feature areas add a module here and it is picked up if present.
+CLI_MODULES = ("study", "people", "text", "coding", "interop", "speech", "privacy", "web", "analysis", "semantic")
 
 
 def _register() -> None:
-    from kvali.cli import coding, people, study, text
+    import importlib
+    import importlib.util
 
-    for module in (study, people, text, coding):
-        for command in module.COMMANDS:
+    for name in CLI_MODULES:
+        if importlib.util.find_spec(f"kvali.cli.{name}") is None:
+            continue
+        for command in importlib.import_module(f"kvali.cli.{name}").COMMANDS:
             cli.add_command(command)
 
 

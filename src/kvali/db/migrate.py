@@ -21,16 +21,21 @@ def _config(conn: sa.Connection | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head() or ""
+def head_revisions() -> set[str]:
+    """All heads: feature areas may add their own migration branches off the same base."""
+    return set(ScriptDirectory.from_config(_config()).get_heads())
 
 
-def current_revision(engine: sa.Engine) -> str | None:
+def current_revisions(engine: sa.Engine) -> set[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+def is_current(engine: sa.Engine) -> bool:
+    return current_revisions(engine) == head_revisions()
+
+
+def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` inside one transaction."""
     with engine.begin() as conn:
         command.upgrade(_config(conn), revision)

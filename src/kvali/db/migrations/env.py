@@ -2,7 +2,9 @@
 
 from alembic import context
 
-from kvali.db.schema import metadata
+from kvali.db.tables import all_metadata
+
+metadata = all_metadata()
 
 config = context.config
 connection = config.attributes["connection"]
