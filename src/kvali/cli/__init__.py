@@ -242,7 +242,18 @@ def db_current(obj: Ctx) -> None:
 
 
 # Each CLI module exposes COMMANDS; feature areas add a module here and it is picked up if present.
-CLI_MODULES = ("study", "people", "text", "coding", "interop", "speech", "privacy", "web", "analysis", "semantic")
+CLI_MODULES = (
+    "study",
+    "people",
+    "text",
+    "coding",
+    "interop",
+    "speech",
+    "privacy",
+    "web",
+    "analysis",
+    "semantic",
+)
 
 
 def _register() -> None:

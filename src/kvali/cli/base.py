@@ -52,6 +52,14 @@ def json_option(f: Any) -> Any:
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(f)
 
 
+def show(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    """Rows as JSON for scripts, or as an aligned table for people."""
+    if as_json:
+        emit_json(rows)
+    else:
+        table(rows, columns)
+
+
 def table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     """A plain aligned text table for the terminal."""
     if not rows:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
 
 
 @click.group()
@@ -120,7 +120,7 @@ def code_history(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = history(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(rows, ["cycle", "kind", "from", "to", "actor", "at"])
+    show(rows, as_json, ["cycle", "kind", "from", "to", "actor", "at"])
 
 
 @code.command("import")
@@ -246,8 +246,10 @@ def coding_list(
             gold=True if gold else None,
             include_removed=removed,
         )
-    emit_json(rows) if as_json else table(
-        rows, ["id", "interview", "code", "start_char", "end_char", "is_gold", "coder", "text"]
+    show(
+        rows,
+        as_json,
+        ["id", "interview", "code", "start_char", "end_char", "is_gold", "coder", "text"],
     )
 
 
@@ -279,9 +281,7 @@ def cycle_list(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_cycles(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(
-        rows, ["number", "name", "started_at", "codings", "codings_removed"]
-    )
+    show(rows, as_json, ["number", "name", "started_at", "codings", "codings_removed"])
 
 
 @cycle.command("start")
@@ -367,9 +367,7 @@ def memo_list(obj: Ctx, kind: str | None, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_memos(conn, obj.study_id(conn), kind=kind)
-    emit_json(rows) if as_json else table(
-        rows, ["id", "kind", "target_type", "target_id", "title", "text"]
-    )
+    show(rows, as_json, ["id", "kind", "target_type", "target_id", "title", "text"])
 
 
 COMMANDS = [code, coding, cycle, memo]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, table
+from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, show, table
 
 
 def _date(value: str | None) -> date | None:
@@ -59,9 +59,7 @@ def participant_list(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_participants(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(
-        rows, ["code", "attributes", "consent_date", "member_check_status", "withdrawn"]
-    )
+    show(rows, as_json, ["code", "attributes", "consent_date", "member_check_status", "withdrawn"])
 
 
 @participant.command("set")
@@ -222,8 +220,9 @@ def interview_list(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_interviews(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(
+    show(
         rows,
+        as_json,
         ["label", "date", "mode", "participants", "interviewers", "char_count", "pseudonymized"],
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
 
 
 @click.group()
@@ -92,7 +92,7 @@ def rq_list(obj: Ctx, as_json: bool) -> None:
 
     with obj.project.begin() as conn:
         rows = list_research_questions(conn, obj.study_id(conn))
-    emit_json(rows) if as_json else table(rows, ["position", "text", "themes"])
+    show(rows, as_json, ["position", "text", "themes"])
 
 
 @rq.command("link")
