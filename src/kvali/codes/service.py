@@ -57,11 +57,18 @@ def code_paths(rows: list[dict[str, Any]]) -> dict[int, str]:
 
 def code_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     """Resolve an active code by id, name, or ``Theme/Category/Code`` path."""
-    rows = _rows(conn, study_id)
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        for r in rows:
-            if r["id"] == int(ref):
-                return r["id"]
+        # One indexed lookup: coding many spans by id must not load the codebook each time.
+        cid = conn.execute(
+            sa.select(t.codes.c.id).where(
+                t.codes.c.id == int(ref),
+                t.codes.c.study_id == study_id,
+                t.codes.c.status == "active",
+            )
+        ).scalar()
+        if cid is not None:
+            return cid
+    rows = _rows(conn, study_id)
     ref = str(ref).strip()
     if "/" in ref:
         for cid, p in code_paths(rows).items():

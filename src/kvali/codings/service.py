@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,15 @@ from kvali.codes.service import code_id
 from kvali.codings.cycles import current_cycle_id, cycle_id_by_number
 from kvali.db import schema as t
 from kvali.errors import InputError, KvaliError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import log_event, log_events
 from kvali.interviews.service import user_id
-from kvali.transcripts.service import get_text, get_turns, transcript_id_for, turn_at
+from kvali.transcripts.service import (
+    check_transcript_in_study,
+    get_text,
+    get_turns,
+    transcript_id_for,
+    turn_at,
+)
 from kvali.util import new_guid, normalize_text, now
 
 
@@ -38,16 +45,6 @@ def _check_code(conn: sa.Connection, study_id: int, cid: int) -> None:
         raise InputError(f"code {row.name!r} was {row.status} and cannot take new codings")
 
 
-def _check_transcript(conn: sa.Connection, study_id: int, transcript_id: int) -> None:
-    sid = conn.execute(
-        sa.select(t.interviews.c.study_id)
-        .join(t.transcripts, t.transcripts.c.interview_id == t.interviews.c.id)
-        .where(t.transcripts.c.id == transcript_id)
-    ).scalar()
-    if sid != study_id:
-        raise NotFoundError(f"transcript {transcript_id} is not in this study")
-
-
 def add_coding(
     conn: sa.Connection,
     study_id: int,
@@ -63,57 +60,161 @@ def add_coding(
 
     Coding the same span with the same code twice returns the existing coding.
     """
-    _check_transcript(conn, study_id, transcript_id)
-    cid = code_id(conn, study_id, code)
-    _check_code(conn, study_id, cid)
-    length = _transcript_length(conn, transcript_id)
-    if not (0 <= start < end <= length):
-        raise InputError(f"span {start}–{end} is outside the transcript text (0–{length})")
+    item = {
+        "transcript_id": transcript_id,
+        "code": code,
+        "start": start,
+        "end": end,
+        "coder": coder,
+        "gold": gold,
+    }
+    return add_codings(conn, study_id, [item])[0]
+
+
+def add_codings(
+    conn: sa.Connection,
+    study_id: int,
+    items: Sequence[dict[str, Any]] = (),
+    *,
+    source: str | Path | None = None,
+    transcript_id: int | None = None,
+    spans: Sequence[tuple[int, int, int, str | None, bool]] = (),
+) -> list[int]:
+    """Code many spans at once: each item ``{transcript_id, code, start, end, coder?, gold?, line?}``
+    (or, for one transcript, ``spans`` of ``(code_id, start, end, coder, gold)``).
+
+    Everything is validated before anything is written; lookups are cached and the rows go in
+    one statement, so importing thousands of codings stays fast (also on PostgreSQL). An error
+    names ``source`` and the item's ``line`` when given. Returns the coding id per item.
+    """
+    if spans:
+        items = [
+            {
+                "transcript_id": transcript_id,
+                "code": cid,
+                "start": s,
+                "end": e,
+                "coder": coder,
+                "gold": gold,
+            }
+            for cid, s, e, coder, gold in spans
+        ]
     cycle = current_cycle_id(conn, study_id)
     c = t.codings
-    existing = conn.execute(
-        sa.select(c.c.id).where(
-            c.c.transcript_id == transcript_id,
-            c.c.code_id == cid,
-            c.c.cycle_id == cycle,
-            c.c.start_char == start,
-            c.c.end_char == end,
-            c.c.removed_at.is_(None),
+    lengths: dict[int, int] = {}
+    codes: dict[str | int, int] = {}
+    coders: dict[str, int] = {}
+    live: dict[int, dict[tuple[int, int, int], int]] = {}
+    ids: list[int | None] = []
+    new_rows: list[dict[str, Any]] = []
+    gold_existing: list[int] = []
+    pending: dict[tuple[int, int, int, int], int] = {}
+    for item in items:
+        try:
+            tid, start, end = int(item["transcript_id"]), int(item["start"]), int(item["end"])
+            if tid not in lengths:
+                check_transcript_in_study(conn, study_id, tid)
+                lengths[tid] = _transcript_length(conn, tid)
+                live[tid] = {
+                    (r.code_id, r.start_char, r.end_char): r.id
+                    for r in conn.execute(
+                        sa.select(c.c.id, c.c.code_id, c.c.start_char, c.c.end_char).where(
+                            c.c.transcript_id == tid,
+                            c.c.cycle_id == cycle,
+                            c.c.removed_at.is_(None),
+                        )
+                    )
+                }
+            ref = item["code"]
+            if ref not in codes:
+                codes[ref] = code_id(conn, study_id, ref)
+                _check_code(conn, study_id, codes[ref])
+            cid = codes[ref]
+            if not (0 <= start < end <= lengths[tid]):
+                raise InputError(
+                    f"span {start}–{end} is outside the transcript text (0–{lengths[tid]})"
+                )
+        except KvaliError as exc:
+            if source is None and item.get("line") is None:
+                raise
+            raise InputError(
+                getattr(exc, "message", str(exc)), file=source, line=item.get("line")
+            ) from exc
+        gold = bool(item.get("gold"))
+        existing = live[tid].get((cid, start, end))
+        if existing is not None:
+            ids.append(existing)
+            if gold:
+                gold_existing.append(existing)
+            continue
+        key = (tid, cid, start, end)
+        if key in pending:  # the same span twice in one batch
+            ids.append(None)
+            new_rows[pending[key]]["is_gold"] |= gold
+            continue
+        coder = item.get("coder")
+        if coder and coder not in coders:
+            coders[coder] = user_id(conn, coder)
+        pending[key] = len(new_rows)
+        ids.append(None)
+        new_rows.append(
+            {
+                "guid": new_guid(),
+                "transcript_id": tid,
+                "code_id": cid,
+                "cycle_id": cycle,
+                "coder_id": coders.get(coder) if coder else None,
+                "start_char": start,
+                "end_char": end,
+                "is_gold": gold,
+                "created_at": now(),
+            }
         )
-    ).scalar()
-    if existing is not None:
-        if gold:
-            set_gold(conn, study_id, existing, True)
-        return existing
-    coder_id = user_id(conn, coder) if coder else None
-    new_id = conn.execute(
-        c.insert().values(
-            guid=new_guid(),
-            transcript_id=transcript_id,
-            code_id=cid,
-            cycle_id=cycle,
-            coder_id=coder_id,
-            start_char=start,
-            end_char=end,
-            is_gold=gold,
-            created_at=now(),
+    if gold_existing:
+        conn.execute(c.update().where(c.c.id.in_(gold_existing)).values(is_gold=True))
+        log_events(
+            conn,
+            study_id=study_id,
+            action="set_gold",
+            entity="coding",
+            items=[(i, {"gold": True}) for i in gold_existing],
         )
-    ).inserted_primary_key[0]
-    log_event(
-        conn,
-        study_id=study_id,
-        action="create",
-        entity="coding",
-        entity_id=new_id,
-        payload={
-            "transcript_id": transcript_id,
-            "code_id": cid,
-            "start": start,
-            "end": end,
-            "gold": gold,
-        },
-    )
-    return new_id
+    new_ids: list[int] = []
+    if new_rows:
+        result = conn.execute(c.insert().returning(c.c.id, sort_by_parameter_order=True), new_rows)
+        new_ids = [r[0] for r in result]
+        log_events(
+            conn,
+            study_id=study_id,
+            action="create",
+            entity="coding",
+            items=[
+                (
+                    i,
+                    {
+                        "transcript_id": r["transcript_id"],
+                        "code_id": r["code_id"],
+                        "start": r["start_char"],
+                        "end": r["end_char"],
+                        "gold": r["is_gold"],
+                    },
+                )
+                for i, r in zip(new_ids, new_rows, strict=True)
+            ],
+        )
+    key_ids = {key: new_ids[pos] for key, pos in pending.items()}
+    out = []
+    for n, item in enumerate(items):
+        if ids[n] is not None:
+            out.append(ids[n])
+        else:
+            ref = item["code"]
+            out.append(
+                key_ids[
+                    (int(item["transcript_id"]), codes[ref], int(item["start"]), int(item["end"]))
+                ]
+            )
+    return out
 
 
 def find_quote(text: str, quote: str, *, source: str = "transcript") -> tuple[int, int]:
@@ -311,7 +412,8 @@ def import_codings_csv(
         raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from exc
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=path) from exc
-    n = 0
+    items: list[dict[str, Any]] = []
+    transcripts: dict[str, tuple[int, str]] = {}
     for lineno, row in enumerate(rows, start=2):
         try:
             interview = (row.get("interview") or "").strip()
@@ -327,33 +429,117 @@ def import_codings_csv(
                     create_code(conn, study_id, name=code)
             gold = (row.get("gold") or "").strip().lower() in ("1", "true", "yes", "ja", "x")
             coder = (row.get("coder") or "").strip() or None
+            if interview not in transcripts:
+                tid = transcript_id_for(conn, study_id, interview)
+                transcripts[interview] = (tid, get_text(conn, tid))
+            tid, text = transcripts[interview]
             if (row.get("start") or "").strip():
                 try:
                     start, end = int(row["start"]), int(row["end"])
                 except (TypeError, ValueError) as exc:
                     raise InputError("start and end must be whole numbers") from exc
-                tid = transcript_id_for(conn, study_id, interview)
-                add_coding(
-                    conn,
-                    study_id,
-                    transcript_id=tid,
-                    code=code,
-                    start=start,
-                    end=end,
-                    coder=coder,
-                    gold=gold,
-                )
             else:
-                code_quote(
-                    conn,
-                    study_id,
-                    interview=interview,
-                    code=code,
-                    quote=row.get("quote") or "",
-                    coder=coder,
-                    gold=gold,
+                start, end = find_quote(
+                    text, row.get("quote") or "", source=f"interview {interview!r}"
                 )
         except KvaliError as exc:
-            raise InputError(str(exc), file=path, line=lineno) from exc
-        n += 1
-    return n
+            raise InputError(getattr(exc, "message", str(exc)), file=path, line=lineno) from exc
+        items.append(
+            {
+                "transcript_id": tid,
+                "code": code,
+                "start": start,
+                "end": end,
+                "coder": coder,
+                "gold": gold,
+                "line": lineno,
+            }
+        )
+    add_codings(conn, study_id, items, source=path)
+    return len(items)
+
+
+def get_coding(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
+    """One coding with its code, coder, cycle, quoted text and speaker (the browser's detail view).
+
+    Reads only the turns the span touches, so it stays fast on very long transcripts.
+    """
+    c, codes = t.codings, t.codes
+    row = (
+        conn.execute(
+            sa.select(
+                c.c.id,
+                c.c.transcript_id,
+                c.c.start_char,
+                c.c.end_char,
+                c.c.is_gold,
+                c.c.removed_at,
+                c.c.removed_reason,
+                c.c.created_at,
+                codes.c.id.label("code_id"),
+                codes.c.name.label("code"),
+                codes.c.color,
+                t.users.c.name.label("coder"),
+                t.cycles.c.number.label("cycle"),
+                t.interviews.c.study_id,
+                t.interviews.c.id.label("interview_id"),
+                t.interviews.c.label.label("interview"),
+            )
+            .select_from(
+                c.join(codes, codes.c.id == c.c.code_id)
+                .join(t.cycles, t.cycles.c.id == c.c.cycle_id)
+                .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
+                .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
+                .outerjoin(t.users, t.users.c.id == c.c.coder_id)
+            )
+            .where(c.c.id == coding_id)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None or row["study_id"] != study_id:
+        raise NotFoundError(f"no coding {coding_id}")
+    out = dict(row)
+    tu = t.turns
+    turns = conn.execute(
+        sa.select(tu.c.start_char, tu.c.end_char, tu.c.text, tu.c.speaker, tu.c.start_ms)
+        .where(
+            tu.c.transcript_id == row["transcript_id"],
+            tu.c.end_char >= row["start_char"],
+            tu.c.start_char < row["end_char"],
+        )
+        .order_by(tu.c.position)
+    ).all()
+    text = "\n".join(r.text for r in turns)
+    base = turns[0].start_char if turns else 0
+    out["text"] = text[row["start_char"] - base : row["end_char"] - base]
+    out["speaker"] = turns[0].speaker if turns else None
+    out["start_ms"] = turns[0].start_ms if turns else None
+    out["is_gold"] = bool(out["is_gold"])
+    out["removed_at"] = out["removed_at"].isoformat() if out["removed_at"] else None
+    out["created_at"] = out["created_at"].isoformat()
+    return out
+
+
+def recode(conn: sa.Connection, study_id: int, coding_id: int, *, code: str | int) -> int:
+    """Give a coding another code: the old row is closed ("recoded"), a new one takes its span,
+    gold flag and coder. Returns the new coding's id."""
+    old = _live(conn, study_id, coding_id)
+    coder = None
+    if old["coder_id"] is not None:
+        coder = conn.execute(
+            sa.select(t.users.c.name).where(t.users.c.id == old["coder_id"])
+        ).scalar()
+    if code_id(conn, study_id, code) == old["code_id"]:
+        return coding_id
+    remove_coding(conn, study_id, coding_id, reason="recoded")
+    return add_coding(
+        conn,
+        study_id,
+        transcript_id=old["transcript_id"],
+        code=code,
+        start=old["start_char"],
+        end=old["end_char"],
+        coder=coder,
+        gold=bool(old["is_gold"]),
+    )

@@ -41,16 +41,35 @@ def log_event(
     entity_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
+    log_events(conn, study_id=study_id, action=action, entity=entity, items=[(entity_id, payload)])
+
+
+def log_events(
+    conn: sa.Connection,
+    *,
+    study_id: int | None,
+    action: str,
+    entity: str,
+    items: list[tuple[int | None, dict[str, Any] | None]],
+) -> None:
+    """Append one event per (entity_id, payload) in a single round trip (bulk operations)."""
+    if not items:
+        return
+    stamp, actor = now(), current_actor()
     conn.execute(
-        events.insert().values(
-            study_id=study_id,
-            created_at=now(),
-            actor=current_actor(),
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            payload=payload or {},
-        )
+        events.insert(),
+        [
+            {
+                "study_id": study_id,
+                "created_at": stamp,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": eid,
+                "payload": payload or {},
+            }
+            for eid, payload in items
+        ],
     )
 
 
@@ -90,3 +109,11 @@ def redact_events(conn: sa.Connection, *, entity: str, entity_ids: list[int]) ->
 
 def _chunks(items: list[int], size: int) -> list[list[int]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def latest_event_id(conn: sa.Connection, *, study_id: int | None = None) -> int:
+    """The newest event's id: a cheap change marker that open browser tabs poll."""
+    q = sa.select(sa.func.max(events.c.id))
+    if study_id is not None:
+        q = q.where(events.c.study_id == study_id)
+    return conn.execute(q).scalar() or 0

@@ -85,12 +85,16 @@ def search(
     ]
     if conn.dialect.name == "sqlite":
         fts = sa.table("turns_fts", sa.column("rowid"))
+        # FTS5 yields rowids in order: ordering by its rowid lets LIMIT stop the scan early
+        # instead of sorting every match of a common word.
+        order = fts.c.rowid
         q = (
             sa.select(*cols)
             .select_from(fts.join(tu, tu.c.id == fts.c.rowid))
             .where(sa.text("turns_fts MATCH :fts").bindparams(fts=_fts5(terms)))
         )
     else:
+        order = tu.c.id
         q = (
             sa.select(*cols)
             .select_from(tu)
@@ -102,7 +106,7 @@ def search(
         q.join(tr, tr.c.id == tu.c.transcript_id)
         .join(iv, iv.c.id == tr.c.interview_id)
         .where(iv.c.study_id == study_id)
-        .order_by(tu.c.id)
+        .order_by(order)
         .limit(limit)
         .offset(offset)
     )
