@@ -210,3 +210,54 @@ def _word_count(conn: sa.Connection, tr_ids: sa.Select) -> int:
     ):
         n += len(text.split())
     return n
+
+
+def interview_progress(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
+    """Per interview: transcribed, pseudonymized, and live codings in the current cycle.
+
+    The study overview shows this so a researcher sees at a glance what is left to do.
+    """
+    from kvali.codings.cycles import current_cycle_id
+
+    iv, tr, c = t.interviews, t.transcripts, t.codings
+    cycle_id = current_cycle_id(conn, study_id, create=False) or -1
+    coded = (
+        sa.select(c.c.transcript_id, sa.func.count().label("n"))
+        .where(c.c.cycle_id == cycle_id, c.c.removed_at.is_(None))
+        .group_by(c.c.transcript_id)
+        .subquery()
+    )
+    q = (
+        sa.select(
+            iv.c.id,
+            iv.c.label,
+            iv.c.mode,
+            iv.c.date,
+            tr.c.id.label("transcript_id"),
+            tr.c.char_count,
+            tr.c.pseudonymized,
+            sa.func.coalesce(coded.c.n, 0).label("codings"),
+        )
+        .select_from(
+            iv.outerjoin(tr, tr.c.interview_id == iv.c.id).outerjoin(
+                coded, coded.c.transcript_id == tr.c.id
+            )
+        )
+        .where(iv.c.study_id == study_id)
+        .order_by(iv.c.date.is_(None), iv.c.date, iv.c.id)
+    )
+    return [
+        {
+            "interview_id": r.id,
+            "label": r.label,
+            "mode": r.mode,
+            "date": r.date.isoformat() if r.date else None,
+            "transcript_id": r.transcript_id,
+            "transcribed": r.transcript_id is not None,
+            "pseudonymized": bool(r.pseudonymized),
+            "chars": r.char_count or 0,
+            "codings": int(r.codings),
+            "coded": int(r.codings) > 0,
+        }
+        for r in conn.execute(q)
+    ]

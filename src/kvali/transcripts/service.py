@@ -413,3 +413,39 @@ def set_speaker(
         payload={"turns": n, "role": role},
     )
     return n
+
+
+def get_turns_window(
+    conn: sa.Connection, transcript_id: int, *, offset: int = 0, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Turns ``offset`` … ``offset + limit`` in order: long transcripts are shown in chunks."""
+    q = (
+        sa.select(t.turns)
+        .where(t.turns.c.transcript_id == transcript_id)
+        .order_by(t.turns.c.position)
+        .offset(max(0, offset))
+        .limit(max(0, limit))
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def count_turns(conn: sa.Connection, transcript_id: int) -> int:
+    return (
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(t.turns)
+            .where(t.turns.c.transcript_id == transcript_id)
+        ).scalar()
+        or 0
+    )
+
+
+def check_transcript_in_study(conn: sa.Connection, study_id: int, transcript_id: int) -> None:
+    """Raise NotFoundError unless the transcript belongs to one of the study's interviews."""
+    sid = conn.execute(
+        sa.select(t.interviews.c.study_id)
+        .join(t.transcripts, t.transcripts.c.interview_id == t.interviews.c.id)
+        .where(t.transcripts.c.id == transcript_id)
+    ).scalar()
+    if sid != study_id:
+        raise NotFoundError(f"no transcript {transcript_id} in this study")
