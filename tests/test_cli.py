@@ -240,3 +240,18 @@ def test_transcript_edit_find_and_export(cli_project, tmp_path):
     assert "xxx (navn på ansatt)" in (tmp_path / "t.txt").read_text(encoding="utf-8")
     run("-p", p, "transcript", "speaker", "Intervju 1", "Kari", "--rename", "R1")
     assert "R1:" in run("-p", p, "transcript", "show", "Intervju 1").output
+
+
+def test_interface_speaks_bokmal_and_english(cli_project):
+    nb = run("-p", cli_project, "--lang", "nb", "participant", "add", "R7")
+    en = run("-p", cli_project, "--lang", "en", "participant", "add", "R8")
+    assert nb.output.strip() == "deltaker R7 lagt til"
+    assert en.output.strip() == "participant R8 added"
+    bad = run("-p", cli_project, "--lang", "nb", "participant", "add", "R7", ok=False)
+    assert bad.output.startswith("feil:")
+
+
+def test_message_catalogue_is_complete():
+    from kvali.i18n import LANGUAGES, MESSAGES
+
+    assert all(set(entry) == set(LANGUAGES) for entry in MESSAGES.values())

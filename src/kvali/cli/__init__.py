@@ -8,6 +8,7 @@ import click
 
 from kvali.cli.base import Ctx, KvaliGroup, emit_json, json_option, parse_pairs, pass_ctx, table
 from kvali.events.service import set_actor
+from kvali.i18n import _, set_language
 
 
 @click.group(cls=KvaliGroup)
@@ -30,11 +31,25 @@ from kvali.events.service import set_actor
 @click.option(
     "--user", envvar="KVALI_USER", default=None, help="Who is acting (recorded in the event log)."
 )
+@click.option(
+    "--lang",
+    "ui_lang",
+    type=click.Choice(["en", "nb"]),
+    default=None,
+    help="Interface language (default: $KVALI_LANG or the locale).",
+)
 @click.version_option(package_name="kvali")
 @click.pass_context
-def cli(ctx: click.Context, project_dir: Path, database_url: str | None, user: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    project_dir: Path,
+    database_url: str | None,
+    user: str | None,
+    ui_lang: str | None,
+) -> None:
     """kvali — a local, private workbench for qualitative interview research."""
     set_actor(user)
+    set_language(ui_lang)
     ctx.obj = Ctx(project_dir=project_dir, database_url=database_url)
 
 
@@ -69,7 +84,13 @@ def init(
     if title:
         with project.begin() as conn:
             create_study(conn, title=title, problem_statement=problem_statement, language=language)
-    click.echo(f"created project {directory} ({'SQLite' if project.is_sqlite else 'PostgreSQL'})")
+    click.echo(
+        _(
+            "project_created",
+            path=directory,
+            backend="SQLite" if project.is_sqlite else "PostgreSQL",
+        )
+    )
 
 
 @cli.command()
@@ -89,12 +110,10 @@ def demo(directory: Path, lang: str, force: bool) -> None:
     result = create_demo(
         directory, lang=lang, force=force, progress=lambda msg: click.echo(f"  {msg}")
     )
-    click.echo(f"demo study ready in {directory} ({result['seconds']:.1f} s)")
+    click.echo(_("demo_ready", path=directory, seconds=result["seconds"]))
     for path in result["reports"]:
-        click.echo(f"  report: {path}")
-    click.echo(
-        f"next: kvali --project {directory} stats   ·   open {directory}/exports/report.html"
-    )
+        click.echo(_("demo_report", path=path))
+    click.echo(_("demo_next", path=directory))
 
 
 @cli.command()
@@ -155,7 +174,7 @@ def search(
         return
     for h in hits:
         click.echo(f"{h['interview']} [{h['speaker']}] {h['snippet']}")
-    click.echo(f"({len(hits)} hits)")
+    click.echo(_("hits", n=len(hits)))
 
 
 @cli.command()

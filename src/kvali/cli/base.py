@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from kvali.errors import KvaliError
+from kvali.i18n import _
 from kvali.project import Project
 
 
@@ -63,7 +64,7 @@ def show(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
 def table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     """A plain aligned text table for the terminal."""
     if not rows:
-        click.echo("(none)")
+        click.echo(_("none"))
         return
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [min(60, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
@@ -99,5 +100,5 @@ class KvaliGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KvaliError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(_("error", message=exc), err=True)
             sys.exit(exc.exit_code)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.i18n import _
 
 
 @click.group()
@@ -87,7 +88,7 @@ def code_merge(obj: Ctx, sources: tuple[str, ...], target: str) -> None:
 
     with obj.project.begin() as conn:
         result = merge_codes(conn, obj.study_id(conn), list(sources), target)
-    click.echo(f"{result['codings_moved']} codings moved to {target}")
+    click.echo(_("codings_moved", n=result["codings_moved"], target=target))
 
 
 @code.command("split")
@@ -133,7 +134,7 @@ def code_import(obj: Ctx, file: Path) -> None:
     data = read_codebook(file)
     with obj.project.begin() as conn:
         n = import_codebook(conn, obj.study_id(conn), data)
-    click.echo(f"{n} codes created")
+    click.echo(_("codes_created", n=n))
 
 
 @code.command("export")
@@ -193,7 +194,7 @@ def coding_add(
                 coder=coder,
                 gold=gold,
             )
-    click.echo(f"coding {cid}")
+    click.echo(_("coding_created", id=cid))
 
 
 @coding.command("remove")
@@ -265,7 +266,7 @@ def coding_import(obj: Ctx, file: Path, create_codes: bool) -> None:
 
     with obj.project.begin() as conn:
         n = import_codings_csv(conn, obj.study_id(conn), file, create_codes=create_codes)
-    click.echo(f"{n} codings imported")
+    click.echo(_("codings_imported", n=n))
 
 
 @click.group()
@@ -293,7 +294,7 @@ def cycle_start(obj: Ctx, name: str) -> None:
 
     with obj.project.begin() as conn:
         n = start_cycle(conn, obj.study_id(conn), name=name)
-    click.echo(f"cycle {n} started")
+    click.echo(_("cycle_started", n=n))
 
 
 @click.group()
@@ -353,7 +354,7 @@ def memo_add(obj: Ctx, text: str, on: str, kind: str, title: str) -> None:
             kind=kind,
             title=title,
         )
-    click.echo(f"memo {mid}")
+    click.echo(_("memo_created", id=mid))
 
 
 @memo.command("list")

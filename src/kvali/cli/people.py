@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, show, table
+from kvali.i18n import _
 
 
 def _date(value: str | None) -> date | None:
@@ -48,7 +49,7 @@ def participant_add(
             consent_date=_date(consent_date),
             consent_document=consent_document,
         )
-    click.echo(f"participant {code} added")
+    click.echo(_("participant_added", code=code))
 
 
 @participant.command("list")
@@ -137,28 +138,36 @@ def participant_withdraw(obj: Ctx, code: str, yes: bool, as_json: bool) -> None:
         sid = obj.study_id(conn)
         plan = plan_withdrawal(conn, project, sid, code)
     if not yes:
-        click.echo(f"Withdrawing {code} erases for good:")
-        click.echo(f"  interviews: {', '.join(plan['interviews_deleted']) or '—'}")
+        click.echo(_("withdraw_plan", code=code))
+        click.echo(_("withdraw_interviews", labels=", ".join(plan["interviews_deleted"]) or "—"))
         click.echo(
-            f"  turns: {plan['turns']}, codings: {plan['codings']}, files: {len(plan['files'])}"
+            _(
+                "withdraw_counts",
+                turns=plan["turns"],
+                codings=plan["codings"],
+                files=len(plan["files"]),
+            )
         )
-        click.confirm("Continue?", abort=True)
+        click.confirm(_("withdraw_confirm"), abort=True)
     result = withdraw_participant(project, sid, code)
     if as_json:
         emit_json(result)
         return
-    click.echo(f"{code} withdrawn. Erased:")
-    click.echo(f"  interviews: {', '.join(result['interviews_deleted']) or '—'}")
+    click.echo(_("withdraw_done", code=code))
+    click.echo(_("withdraw_interviews", labels=", ".join(result["interviews_deleted"]) or "—"))
     if result["interviews_with_turns_removed"]:
-        click.echo(
-            f"  turns removed from group interviews: {', '.join(result['interviews_with_turns_removed'])}"
-        )
+        click.echo(_("withdraw_group", labels=", ".join(result["interviews_with_turns_removed"])))
     click.echo(
-        f"  turns: {result['turns']}  codings: {result['codings']}  memos: {result['memos']}  "
-        f"event payloads redacted: {result['events_redacted']}"
+        _(
+            "withdraw_summary",
+            turns=result["turns"],
+            codings=result["codings"],
+            memos=result["memos"],
+            events=result["events_redacted"],
+        )
     )
     for f in result["files"]:
-        click.echo(f"  file: {f}")
+        click.echo(_("withdraw_file", path=f))
 
 
 @click.group()
@@ -209,7 +218,7 @@ def interview_add(
             duration_s=duration * 60 if duration else None,
             audio_path=audio_rel,
         )
-    click.echo(f"interview {label!r} added")
+    click.echo(_("interview_added", label=label))
 
 
 @interview.command("list")

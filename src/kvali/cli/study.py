@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.i18n import _
 
 
 @click.group()
@@ -26,7 +27,7 @@ def study_create(obj: Ctx, title: str, problem_statement: str, language: str) ->
         sid = create_study(
             conn, title=title, problem_statement=problem_statement, language=language
         )
-    click.echo(f"study {sid} created")
+    click.echo(_("study_created", id=sid))
 
 
 @study.command("show")
@@ -146,9 +147,7 @@ def guide_import(obj: Ctx, file: Path) -> None:
     data = read_guide(file)
     with obj.project.begin() as conn:
         counts = replace_guide(conn, obj.study_id(conn), data)
-    click.echo(
-        f"guide: {counts['topics']} topics, {counts['questions']} questions, {counts['keywords']} keywords"
-    )
+    click.echo(_("guide_imported", **counts))
 
 
 @guide.command("export")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx
+from kvali.i18n import _
 from kvali.util import format_ms
 
 
@@ -55,7 +56,7 @@ def transcript_import(
         turns = get_turns(conn, tid)
     speakers = sorted({(t["speaker"], t["role"]) for t in turns})
     click.echo(
-        f"{len(turns)} turns imported; speakers: " + ", ".join(f"{s} ({r})" for s, r in speakers)
+        _("turns_imported", n=len(turns), speakers=", ".join(f"{s} ({r})" for s, r in speakers))
     )
 
 
@@ -111,9 +112,7 @@ def transcript_edit(
         if start is None or end is None:
             raise click.UsageError("give --find TEXT or --start and --end")
         result = edit_text(conn, sid, tid, [Edit(start, end, new)])
-    emit_json(result) if as_json else click.echo(
-        f"version {result['version']}: {result['codings_moved']} codings moved, {result['codings_removed']} removed"
-    )
+    emit_json(result) if as_json else click.echo(_("text_edited", **result))
 
 
 @transcript.command("speaker")
@@ -138,7 +137,7 @@ def transcript_speaker(
             new_name=rename,
             role=role,
         )
-    click.echo(f"{n} turns updated")
+    click.echo(_("turns_updated", n=n))
 
 
 @transcript.command("export")
