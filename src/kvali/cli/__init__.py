@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -204,11 +205,23 @@ def report(
     as_json: bool,
 ) -> None:
     """Write the analysis model, theme overview and condensation tables (with charts)."""
+    from kvali.reports.render import FORMATS
     from kvali.reports.service import write_study_reports
 
-    paths = write_study_reports(
-        obj.project, formats=formats or None, lang=lang, out_dir=out, cycle=cycle
-    )
+    chosen = formats or FORMATS
+    # The bar goes to stderr and only to a terminal, so --json output stays clean.
+    show_bar = not as_json and sys.stderr.isatty()
+    with click.progressbar(
+        length=len(chosen) + 1, label="report", file=sys.stderr, hidden=not show_bar
+    ) as bar:
+        paths = write_study_reports(
+            obj.project,
+            formats=chosen,
+            lang=lang,
+            out_dir=out,
+            cycle=cycle,
+            progress=lambda _step: bar.update(1),
+        )
     if as_json:
         emit_json([str(p) for p in paths])
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kvali.project import Project
@@ -17,11 +17,19 @@ def write_study_reports(
     lang: str = "en",
     out_dir: Path | None = None,
     cycle: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
+    """Build the report data once, then render each format; ``progress`` hears each step."""
     from kvali.reports.render import FORMATS, write_reports
 
     with project.begin() as conn:
         report = build_report(conn, default_study_id(conn), cycle=cycle)
+    if progress:
+        progress("build")
     return write_reports(
-        report, out_dir or project.exports_dir, formats=formats or FORMATS, lang=lang
+        report,
+        out_dir or project.exports_dir,
+        formats=formats or FORMATS,
+        lang=lang,
+        progress=progress,
     )

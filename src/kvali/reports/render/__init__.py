@@ -7,7 +7,7 @@ orientation, flat tables) lives in :mod:`.common` and :mod:`.tables`, labels in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kvali.errors import InputError
@@ -60,8 +60,10 @@ def write_reports(
     *,
     formats: Iterable[str] = FORMATS,
     lang: str = "en",
+    progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Write the chosen formats into ``out_dir`` (created) and return the files written.
+    """Write the chosen formats into ``out_dir`` (created) and return the files written;
+    ``progress(fmt)`` is called as each format is done (for progress bars).
 
     Files: report.md, report.html, report.docx, report.xlsx, report.json and, for ``csv``,
     analysis_model.csv, theme_matrix.csv, condensation.csv, code_frequency.csv. Formats and
@@ -87,4 +89,6 @@ def write_reports(
             written.append(out_dir / "report.xlsx")
         else:
             written += write_csv(report, out_dir, lang)
+        if progress:
+            progress(fmt)
     return written
