@@ -82,3 +82,19 @@ def test_search_stays_in_sync_with_edits(searchable):
         s, e = find_quote(get_text(conn, tid), "Fjellvang skole")
         edit_text(conn, sid, tid, [Edit(s, e, "xxx (navn på skole)")])
     assert _search(project, sid, "Fjellvang") == []
+
+
+def test_slow_plan_falls_back_to_the_safe_one(project):
+    """On PostgreSQL a phrase search that overruns its budget is answered by the safe plan."""
+    import sqlalchemy as sa
+
+    from kvali.search.service import _with_fallback
+
+    if project.is_sqlite:
+        pytest.skip("PostgreSQL planner fallback")
+    with project.begin() as conn:
+        slow = sa.select(sa.literal(1).label("x")).where(sa.func.pg_sleep(0.3).is_not(None))
+        safe = sa.select(sa.literal(2).label("x"))
+        assert [r["x"] for r in _with_fallback(conn, slow, safe, budget_ms=20)] == [2]
+        assert [r["x"] for r in _with_fallback(conn, safe, slow, budget_ms=5000)] == [2]
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "0"

@@ -83,6 +83,7 @@ def search(
         iv.c.label.label("interview"),
         iv.c.mode,
     ]
+    fallback = None
     if conn.dialect.name == "sqlite":
         fts = sa.table("turns_fts", sa.column("rowid"))
         # FTS5 yields rowids in order: ordering by its rowid lets LIMIT stop the scan early
@@ -95,57 +96,87 @@ def search(
         )
     else:
         order = tu.c.id
+        match = sa.text("turns.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=_tsquery(terms))
+        q = sa.select(*cols).select_from(tu).where(match)
+        if any(len(words) > 1 for words, _ in terms):
+            # PostgreSQL cannot estimate how rare a phrase is: it may walk the primary key and
+            # filter every row. Collecting the GIN matches first is the safe plan for rare
+            # phrases, the primary-key walk the fast one for common ones; try the fast one briefly.
+            found = (
+                sa.select(tu.c.id.label("id"))
+                .where(match)
+                .cte("phrase_hits")
+                .prefix_with("MATERIALIZED")
+            )
+            fallback = sa.select(*cols).select_from(tu.join(found, found.c.id == tu.c.id))
+
+    def finish(q: sa.Select) -> sa.Select:
         q = (
-            sa.select(*cols)
-            .select_from(tu)
-            .where(
-                sa.text("turns.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=_tsquery(terms))
-            )
+            q.join(tr, tr.c.id == tu.c.transcript_id)
+            .join(iv, iv.c.id == tr.c.interview_id)
+            .where(iv.c.study_id == study_id)
+            .order_by(order)
+            .limit(limit)
+            .offset(offset)
         )
-    q = (
-        q.join(tr, tr.c.id == tu.c.transcript_id)
-        .join(iv, iv.c.id == tr.c.interview_id)
-        .where(iv.c.study_id == study_id)
-        .order_by(order)
-        .limit(limit)
-        .offset(offset)
-    )
-    if mode:
-        q = q.where(iv.c.mode == normalize_mode(mode))
-    if interview is not None:
-        q = q.where(iv.c.id == interview_id(conn, study_id, interview))
-    if role:
-        q = q.where(tu.c.role == role)
-    if attribute:
-        ip, pa = t.interview_participants, t.participant_attributes
-        q = q.where(
-            sa.exists(
-                sa.select(1)
-                .select_from(ip.join(pa, pa.c.participant_id == ip.c.participant_id))
-                .where(
-                    ip.c.interview_id == iv.c.id,
-                    pa.c.name == attribute[0],
-                    pa.c.value == attribute[1],
+        if mode:
+            q = q.where(iv.c.mode == normalize_mode(mode))
+        if interview is not None:
+            q = q.where(iv.c.id == interview_id(conn, study_id, interview))
+        if role:
+            q = q.where(tu.c.role == role)
+        if attribute:
+            ip, pa = t.interview_participants, t.participant_attributes
+            q = q.where(
+                sa.exists(
+                    sa.select(1)
+                    .select_from(ip.join(pa, pa.c.participant_id == ip.c.participant_id))
+                    .where(
+                        ip.c.interview_id == iv.c.id,
+                        pa.c.name == attribute[0],
+                        pa.c.value == attribute[1],
+                    )
                 )
             )
-        )
-    if code is not None:
-        c = t.codings
-        cid = code_id(conn, study_id, code)
-        cycle = current_cycle_id(conn, study_id, create=False) or -1
-        q = q.where(
-            sa.exists(
-                sa.select(1).where(
-                    c.c.transcript_id == tu.c.transcript_id,
-                    c.c.code_id == cid,
-                    c.c.cycle_id == cycle,
-                    c.c.removed_at.is_(None),
-                    c.c.start_char < tu.c.end_char,
-                    c.c.end_char > tu.c.start_char,
+        if code is not None:
+            c = t.codings
+            cid = code_id(conn, study_id, code)
+            cycle = current_cycle_id(conn, study_id, create=False) or -1
+            q = q.where(
+                sa.exists(
+                    sa.select(1).where(
+                        c.c.transcript_id == tu.c.transcript_id,
+                        c.c.code_id == cid,
+                        c.c.cycle_id == cycle,
+                        c.c.removed_at.is_(None),
+                        c.c.start_char < tu.c.end_char,
+                        c.c.end_char > tu.c.start_char,
+                    )
                 )
             )
-        )
-    return [_hit(dict(r), terms) for r in conn.execute(q).mappings()]
+        return q
+
+    if fallback is None:
+        rows = conn.execute(finish(q)).mappings().all()
+    else:
+        rows = _with_fallback(conn, finish(q), finish(fallback))
+    return [_hit(dict(r), terms) for r in rows]
+
+
+def _with_fallback(
+    conn: sa.Connection, fast: sa.Select, safe: sa.Select, *, budget_ms: int = 50
+) -> list[Any]:
+    """Run ``fast`` under a statement timeout; if it runs out, run ``safe`` (same rows)."""
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(budget_ms)}")
+            rows = conn.execute(fast).mappings().all()
+            conn.exec_driver_sql("SET LOCAL statement_timeout = DEFAULT")
+            return rows
+    except sa.exc.OperationalError as exc:
+        if "statement timeout" not in str(exc) and "canceling statement" not in str(exc):
+            raise
+    return conn.execute(safe).mappings().all()
 
 
 def _hit(row: dict[str, Any], terms: list[tuple[list[str], bool]]) -> dict[str, Any]:
