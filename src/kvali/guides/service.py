@@ -51,6 +51,14 @@ def add_node(conn: sa.Connection, study_id: int, *, text: str, parent_id: int | 
             text=text,
         )
     ).inserted_primary_key[0]
+    log_event(
+        conn,
+        study_id=study_id,
+        action="create",
+        entity="guide_node",
+        entity_id=nid,
+        payload={"kind": kind},
+    )
     return nid
 
 
