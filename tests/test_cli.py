@@ -66,7 +66,7 @@ def cli_project(project, tmp_path):
 def test_init_and_stats_json(tmp_path):
     run("init", tmp_path / "ny", "--title", "Min studie")
     out = json.loads(run("-p", tmp_path / "ny", "stats", "--json").output)
-    assert out["participants"] == 0 and out["cycles"] == 0
+    assert out["participants"] == 0 and out["cycles"] == 1
     assert set(out) >= {
         "participants",
         "interviews",

@@ -23,8 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "demo_report": {"en": "  report: {path}", "nb": "  rapport: {path}"},
     "demo_next": {
-        "en": "next: kvali --project {path} stats   ·   open {path}/exports/report.html",
-        "nb": "neste: kvali --project {path} stats   ·   åpne {path}/exports/report.html",
+        "en": "next: kvali --project {path} serve --open   (the workbench)   ·   {path}/exports/report.html",
+        "nb": "neste: kvali --project {path} serve --open   (arbeidsbenken)   ·   {path}/exports/report.html",
     },
     "hits": {"en": "({n} hits)", "nb": "({n} treff)"},
     "none": {"en": "(none)", "nb": "(ingen)"},

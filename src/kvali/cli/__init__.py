@@ -104,7 +104,11 @@ def init(
     help="Report language.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
-def demo(directory: Path, lang: str, force: bool) -> None:
+@click.option(
+    "--serve", "then_serve", is_flag=True, help="Then open the workbench on it (kvali[web])."
+)
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, lang: str, force: bool, then_serve: bool) -> None:
     """Create the demo study (the seed thesis) and write every report."""
     from kvali.demo.build import create_demo
 
@@ -114,7 +118,13 @@ def demo(directory: Path, lang: str, force: bool) -> None:
     click.echo(_("demo_ready", path=directory, seconds=result["seconds"]))
     for path in result["reports"]:
         click.echo(_("demo_report", path=path))
-    click.echo(_("demo_next", path=directory))
+    if not then_serve:
+        click.echo(_("demo_next", path=directory))
+        return
+    from kvali.cli.web import serve
+
+    ctx.obj.project_dir = directory
+    ctx.invoke(serve, open_browser=True)
 
 
 @cli.command()

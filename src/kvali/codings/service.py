@@ -105,6 +105,7 @@ def add_codings(
     codes: dict[str | int, int] = {}
     coders: dict[str, int] = {}
     live: dict[int, dict[tuple[int, int, int], int]] = {}
+    bulk = len(items) > 20
     ids: list[int | None] = []
     new_rows: list[dict[str, Any]] = []
     gold_existing: list[int] = []
@@ -115,16 +116,17 @@ def add_codings(
             if tid not in lengths:
                 check_transcript_in_study(conn, study_id, tid)
                 lengths[tid] = _transcript_length(conn, tid)
-                live[tid] = {
-                    (r.code_id, r.start_char, r.end_char): r.id
-                    for r in conn.execute(
-                        sa.select(c.c.id, c.c.code_id, c.c.start_char, c.c.end_char).where(
-                            c.c.transcript_id == tid,
-                            c.c.cycle_id == cycle,
-                            c.c.removed_at.is_(None),
+                if bulk:  # one read of the transcript's live codings beats a query per span
+                    live[tid] = {
+                        (r.code_id, r.start_char, r.end_char): r.id
+                        for r in conn.execute(
+                            sa.select(c.c.id, c.c.code_id, c.c.start_char, c.c.end_char).where(
+                                c.c.transcript_id == tid,
+                                c.c.cycle_id == cycle,
+                                c.c.removed_at.is_(None),
+                            )
                         )
-                    )
-                }
+                    }
             ref = item["code"]
             if ref not in codes:
                 codes[ref] = code_id(conn, study_id, ref)
@@ -141,7 +143,19 @@ def add_codings(
                 getattr(exc, "message", str(exc)), file=source, line=item.get("line")
             ) from exc
         gold = bool(item.get("gold"))
-        existing = live[tid].get((cid, start, end))
+        if bulk:
+            existing = live[tid].get((cid, start, end))
+        else:
+            existing = conn.execute(
+                sa.select(c.c.id).where(
+                    c.c.transcript_id == tid,
+                    c.c.code_id == cid,
+                    c.c.cycle_id == cycle,
+                    c.c.start_char == start,
+                    c.c.end_char == end,
+                    c.c.removed_at.is_(None),
+                )
+            ).scalar()
         if existing is not None:
             ids.append(existing)
             if gold:

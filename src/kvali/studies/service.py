@@ -29,6 +29,11 @@ def create_study(
     log_event(
         conn, study_id=sid, action="create", entity="study", entity_id=sid, payload={"title": title}
     )
+    # Coding starts in cycle 1; creating it here (not on the first coding) means two coders'
+    # first codings can never race to create it.
+    from kvali.codings.cycles import current_cycle_id
+
+    current_cycle_id(conn, sid)
     return sid
 
 

@@ -1,0 +1,127 @@
+"""App factory: token check, error mapping, templates, static files and the page routers."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from kvali.errors import InputError, KvaliError, NotFoundError
+from kvali.project import Project
+from kvali.web.common import CONFLICTS, TOKEN_COOKIE, render_error, wants_json
+
+HERE = Path(__file__).parent
+
+
+def create_app(project: Project, token: str | None = None, *, user: str | None = None) -> FastAPI:
+    """Build the workbench for one project; every request must carry ``token``.
+
+    ``user`` is recorded as actor and coder (default: the same as the CLI, $KVALI_USER or the
+    OS user). Interactive API docs are off because Swagger UI would load scripts from a CDN;
+    ``/openapi.json`` describes the API.
+    """
+    from kvali.web.routes import ROUTERS
+
+    app = FastAPI(
+        title="kvali workbench",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.project = project
+    app.state.token = token or secrets.token_urlsafe(24)
+    app.state.user = user
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_token_check(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_token_check(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def check_token(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Token in ``?token=`` (then kept in an HttpOnly cookie), cookie, or Bearer header.
+
+        Missing → 401, wrong → 403; the handler never runs, so nothing changes.
+        """
+        expected: str = app.state.token
+        auth = request.headers.get("authorization", "")
+        given = (
+            request.query_params.get("token")
+            or (auth[7:].strip() if auth.lower().startswith("bearer ") else None)
+            or request.cookies.get(TOKEN_COOKIE)
+        )
+        if not given:
+            return _denied(request, 401, "missing access token: open the URL kvali serve printed")
+        if not secrets.compare_digest(given.encode(), expected.encode()):
+            return _denied(request, 403, "wrong access token")
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        ms = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={ms:.1f}"
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if request.query_params.get("token") and request.cookies.get(TOKEN_COOKIE) != expected:
+            response.set_cookie(TOKEN_COOKIE, expected, httponly=True, samesite="strict", path="/")
+        return response
+
+
+def _denied(request: Request, status: int, message: str) -> Response:
+    if wants_json(request) or request.method != "GET":
+        return JSONResponse({"error": message}, status_code=status)
+    return Response(
+        f"<!doctype html><title>kvali</title><p>{message}</p>",
+        status_code=status,
+        media_type="text/html",
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """kvali's errors become clear 4xx answers; the transaction has rolled back by then."""
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return render_error(request, 404, str(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return render_error(request, 422, str(exc))
+
+    @app.exception_handler(KvaliError)
+    async def other(request: Request, exc: KvaliError) -> Response:
+        return render_error(request, 400, str(exc))
+
+    async def conflict(request: Request, exc: Exception) -> Response:
+        return JSONResponse(
+            {"error": "the data changed at the same moment elsewhere; try again", "retry": True},
+            status_code=409,
+        )
+
+    for exc_type in CONFLICTS:
+        app.add_exception_handler(exc_type, conflict)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return JSONResponse(
+            {
+                "error": "; ".join(parts) or "invalid request",
+                "detail": [
+                    {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                    for e in exc.errors()
+                ],
+            },
+            status_code=422,
+        )

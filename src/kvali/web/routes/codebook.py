@@ -1,0 +1,125 @@
+"""The codebook tree: create, rename, move, merge, split; cycles and their history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from kvali.codes import service as codes
+from kvali.codings import cycles
+from kvali.web.common import page, retry_on_conflict, tx
+
+router = APIRouter()
+
+
+@router.get("/codebook", summary="Codebook tree with cycle history (HTML)")
+@router.get("/codebook.json", summary="Codebook tree, cycles and which codes became which")
+def codebook(request: Request, inactive: bool = False) -> Response:
+    with tx(request) as (conn, sid):
+        data = {
+            "codes": codes.list_codes(conn, sid, include_inactive=inactive),
+            "history": codes.code_history(conn, sid),
+            "cycles": cycles.list_cycles(conn, sid),
+            "inactive": inactive,
+        }
+    return page(request, "codebook.html", data)
+
+
+class CodeIn(BaseModel):
+    name: str
+    parent: int | str | None = None
+    level: str | None = None
+    description: str = ""
+    color: str | None = None
+
+
+def _blank(value: int | str | None) -> int | str | None:
+    return None if value in (None, "") else value
+
+
+@router.post("/api/codes", status_code=201, summary="Create a code, category or theme")
+@retry_on_conflict
+def create_code(request: Request, body: CodeIn) -> dict:
+    with tx(request) as (conn, sid):
+        cid = codes.create_code(
+            conn,
+            sid,
+            name=body.name,
+            parent=_blank(body.parent),
+            level=body.level or None,
+            description=body.description,
+            color=body.color or None,
+        )
+    return {"id": cid}
+
+
+class CodeUpdate(BaseModel):
+    description: str | None = None
+    color: str | None = None
+
+
+@router.patch("/api/codes/{code_id}", summary="Change a code's description or colour")
+@retry_on_conflict
+def update_code(request: Request, code_id: int, body: CodeUpdate) -> dict:
+    with tx(request) as (conn, sid):
+        codes.update_code(conn, sid, code_id, description=body.description, color=body.color)
+    return {"ok": True}
+
+
+class RenameIn(BaseModel):
+    name: str
+
+
+@router.post("/api/codes/{code_id}/rename", summary="Rename a code (recorded in the cycle)")
+@retry_on_conflict
+def rename_code(request: Request, code_id: int, body: RenameIn) -> dict:
+    with tx(request) as (conn, sid):
+        return {"id": codes.rename_code(conn, sid, code_id, body.name)}
+
+
+class MoveIn(BaseModel):
+    parent: int | str | None = Field(None, description="New parent; empty for the top level")
+
+
+@router.post("/api/codes/{code_id}/move", summary="Move a code under another")
+@retry_on_conflict
+def move_code(request: Request, code_id: int, body: MoveIn) -> dict:
+    with tx(request) as (conn, sid):
+        return {"id": codes.move_code(conn, sid, code_id, _blank(body.parent))}
+
+
+class MergeIn(BaseModel):
+    into: int | str
+
+
+@router.post("/api/codes/{code_id}/merge", summary="Merge this code into another")
+@retry_on_conflict
+def merge_code(request: Request, code_id: int, body: MergeIn) -> dict:
+    with tx(request) as (conn, sid):
+        return codes.merge_codes(conn, sid, [code_id], body.into)
+
+
+class SplitIn(BaseModel):
+    into: list[str] | str = Field(description="New code names (list or comma-separated)")
+    assign: dict[int, str] | None = None
+
+
+@router.post("/api/codes/{code_id}/split", summary="Split a code into new sibling codes")
+@retry_on_conflict
+def split_code(request: Request, code_id: int, body: SplitIn) -> dict:
+    names = body.into if isinstance(body.into, list) else body.into.split(",")
+    names = [n.strip() for n in names if n.strip()]
+    with tx(request) as (conn, sid):
+        return codes.split_code(conn, sid, code_id, names, assign=body.assign)
+
+
+class CycleIn(BaseModel):
+    name: str = ""
+
+
+@router.post("/api/cycles", status_code=201, summary="Start a new coding cycle")
+@retry_on_conflict
+def start_cycle(request: Request, body: CycleIn) -> dict:
+    with tx(request) as (conn, sid):
+        return {"number": cycles.start_cycle(conn, sid, name=body.name)}

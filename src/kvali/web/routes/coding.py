@@ -1,0 +1,218 @@
+"""The transcript and coding screen, and the codings API it talks to.
+
+Long transcripts: the page carries the first turns only (server-rendered) and every coding of
+the transcript as compact arrays ``[id, code_id, start, end, gold]``; the script fetches the
+remaining turns in chunks as the researcher scrolls and draws the margin bars itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from kvali.codes import service as codes
+from kvali.codings import service as codings
+from kvali.codings.cycles import current_cycle_id, cycle_number
+from kvali.errors import InputError
+from kvali.events.service import latest_event_id
+from kvali.interviews import service as interviews
+from kvali.memos import service as memos
+from kvali.transcripts import service as transcripts
+from kvali.web.common import lang_of, page, retry_on_conflict, tx
+from kvali.web.i18n import translator
+
+router = APIRouter()
+
+FIRST_TURNS = 80
+CHUNK_TURNS = 200
+JS_MESSAGES = (
+    "gold remove change_code memo add_memo coder create_code loading updated saved "
+    "new_code_created no_selection selection cycle code speaker"
+).split()
+
+
+def compact_codings(rows: list[dict[str, Any]]) -> list[list[int]]:
+    return [
+        [r["id"], r["code_id"], r["start_char"], r["end_char"], int(r["is_gold"])] for r in rows
+    ]
+
+
+def compact_codes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"id": r["id"], "name": r["name"], "path": r["path"], "color": r["color"]}
+        for r in rows
+        if r["status"] == "active"
+    ]
+
+
+def compact_turn(tr: dict[str, Any]) -> list[Any]:
+    return [
+        tr["position"],
+        tr["speaker"],
+        tr["role"],
+        tr["start_ms"],
+        tr["start_char"],
+        tr["end_char"],
+        tr["text"],
+    ]
+
+
+def _state(conn: Any, sid: int, interview_id: int) -> dict[str, Any]:
+    """What the script needs to draw bars and keep two tabs in step."""
+    rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False)
+    return {
+        "codings": compact_codings(rows),
+        "codes": compact_codes(codes.list_codes(conn, sid)),
+        "event_id": latest_event_id(conn, study_id=sid),
+    }
+
+
+@router.get("/interviews/{interview_id}/transcript", summary="Transcript and coding (HTML)")
+@router.get(
+    "/interviews/{interview_id}/transcript.json",
+    summary="Transcript turns, codings (compact) and codes",
+)
+def transcript_page(request: Request, interview_id: int) -> Response:
+    as_json = request.url.path.endswith(".json")
+    with tx(request) as (conn, sid):
+        interview = interviews.get_interview(conn, sid, interview_id)
+        tid = transcripts.transcript_id_for(conn, sid, interview_id)
+        limit = 10**9 if as_json else FIRST_TURNS
+        turns = transcripts.get_turns_window(conn, tid, offset=0, limit=limit)
+        cycle = current_cycle_id(conn, sid)
+        data = {
+            "interview": interview,
+            "transcript_id": tid,
+            "turn_count": transcripts.count_turns(conn, tid),
+            "cycle": cycle_number(conn, cycle) if cycle else 1,
+            **_state(conn, sid, interview_id),
+        }
+    if as_json:
+        data["turns"] = [compact_turn(tr) for tr in turns]
+        data["turn_fields"] = ["position", "speaker", "role", "start_ms", "start", "end", "text"]
+        data["coding_fields"] = ["id", "code_id", "start", "end", "gold"]
+        return page(request, "coding.html", data)
+    t = translator(lang_of(request))
+    boot = dict(
+        data,
+        interview_id=interview_id,
+        chunk=CHUNK_TURNS,
+        messages={k: t(k) for k in JS_MESSAGES},
+    )
+    boot.pop("interview")
+    return page(request, "coding.html", {**data, "turns": turns, "boot": boot})
+
+
+@router.get("/api/transcripts/{transcript_id}/turns", summary="A chunk of turns (compact)")
+def turn_chunk(
+    request: Request, transcript_id: int, offset: int = 0, limit: int = CHUNK_TURNS
+) -> dict:
+    with tx(request) as (conn, sid):
+        transcripts.check_transcript_in_study(conn, sid, transcript_id)
+        rows = transcripts.get_turns_window(
+            conn, transcript_id, offset=offset, limit=max(1, min(limit, 2000))
+        )
+    return {"offset": offset, "turns": [compact_turn(tr) for tr in rows]}
+
+
+@router.get("/api/interviews/{interview_id}/codings", summary="Live codings (compact), codes")
+def coding_state(request: Request, interview_id: int) -> dict:
+    with tx(request) as (conn, sid):
+        interviews.interview_id(conn, sid, interview_id)
+        return _state(conn, sid, interview_id)
+
+
+class CodingIn(BaseModel):
+    transcript_id: int
+    start: int = Field(description="Code-point offset into the transcript text")
+    end: int
+    code: int | str | None = Field(None, description="Code id, name or path")
+    new_code: str | None = Field(None, description="Create a code with this name and apply it")
+    new_code_parent: int | str | None = None
+    gold: bool = False
+
+
+def _coding_out(conn: Any, sid: int, coding_id: int) -> dict[str, Any]:
+    c = codings.get_coding(conn, sid, coding_id)
+    return {
+        "coding": [c["id"], c["code_id"], c["start_char"], c["end_char"], int(c["is_gold"])],
+        "detail": c,
+    }
+
+
+@router.post("/api/codings", status_code=201, summary="Code a span (optionally with a new code)")
+@retry_on_conflict
+def add_coding(request: Request, body: CodingIn) -> dict:
+    with tx(request) as (conn, sid):
+        code = body.code
+        if body.new_code:
+            code = codes.create_code(conn, sid, name=body.new_code, parent=body.new_code_parent)
+        if code is None:
+            raise InputError("name a code (code) or a new one (new_code)")
+        cid = codings.add_coding(
+            conn,
+            sid,
+            transcript_id=body.transcript_id,
+            code=code,
+            start=body.start,
+            end=body.end,
+            coder=request.app.state.user,
+            gold=body.gold,
+        )
+        out = _coding_out(conn, sid, cid)
+        if body.new_code:
+            out["codes"] = compact_codes(codes.list_codes(conn, sid))
+    return out
+
+
+@router.get("/api/codings/{coding_id}", summary="One coding with its text and memos")
+def get_coding(request: Request, coding_id: int) -> dict:
+    with tx(request) as (conn, sid):
+        out = _coding_out(conn, sid, coding_id)
+        out["memos"] = memos.list_memos(conn, sid, target_type="coding", target_id=coding_id)
+    return out
+
+
+class CodingUpdate(BaseModel):
+    gold: bool | None = None
+    code: int | str | None = None
+
+
+@router.patch("/api/codings/{coding_id}", summary="Toggle gold, or give the coding another code")
+@retry_on_conflict
+def update_coding(request: Request, coding_id: int, body: CodingUpdate) -> dict:
+    with tx(request) as (conn, sid):
+        cid = coding_id
+        if body.code is not None:
+            cid = codings.recode(conn, sid, coding_id, code=body.code)
+        if body.gold is not None:
+            codings.set_gold(conn, sid, cid, body.gold)
+        out = _coding_out(conn, sid, cid)
+    return out | {"replaced": coding_id if cid != coding_id else None}
+
+
+@router.delete("/api/codings/{coding_id}", summary="Remove a coding (kept as history)")
+@retry_on_conflict
+def remove_coding(request: Request, coding_id: int) -> dict:
+    with tx(request) as (conn, sid):
+        codings.remove_coding(conn, sid, coding_id)
+    return {"ok": True}
+
+
+class CodingMemoIn(BaseModel):
+    text: str
+    title: str = ""
+
+
+@router.post("/api/codings/{coding_id}/memos", status_code=201, summary="Write a memo on a coding")
+@retry_on_conflict
+def add_coding_memo(request: Request, coding_id: int, body: CodingMemoIn) -> dict:
+    with tx(request) as (conn, sid):
+        codings.get_coding(conn, sid, coding_id)
+        mid = memos.add_memo(
+            conn, sid, text=body.text, title=body.title, target_type="coding", target_id=coding_id
+        )
+    return {"id": mid}

@@ -1,0 +1,190 @@
+"""Participants (attributes, consent, member check, withdrawal) and interviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from kvali.errors import InputError
+from kvali.interviews import service as interviews
+from kvali.participants import service as participants
+from kvali.participants.withdrawal import plan_withdrawal, withdraw_participant
+from kvali.transcripts.service import import_transcript
+from kvali.web.common import page, project_of, retry_on_conflict, tx
+
+router = APIRouter()
+
+
+def _pairs(value: dict[str, str] | str) -> dict[str, str]:
+    """Attributes come as a JSON object, or from a form as ``name=value`` lines."""
+    if isinstance(value, dict):
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    out = {}
+    for line in value.splitlines():
+        if line.strip():
+            if "=" not in line:
+                raise InputError(f"expected name=value, got {line.strip()!r}")
+            k, v = line.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def _names(value: list[str] | str) -> list[str]:
+    items = value if isinstance(value, list) else value.split(",")
+    return [s.strip() for s in items if s.strip()]
+
+
+@router.get("/participants", summary="Participants (HTML)")
+@router.get("/participants.json", summary="Participants with attributes, consent, member check")
+def participant_list(request: Request) -> Response:
+    with tx(request) as (conn, sid):
+        rows = participants.list_participants(conn, sid)
+    return page(
+        request,
+        "participants.html",
+        {"participants": rows, "statuses": participants.MEMBER_CHECK_STATUSES},
+    )
+
+
+class ParticipantIn(BaseModel):
+    code: str
+    attributes: dict[str, str] | str = Field(default_factory=dict)
+    consent_date: dt.date | None = None
+
+
+@router.post("/api/participants", status_code=201, summary="Add a participant")
+@retry_on_conflict
+def add_participant(request: Request, body: ParticipantIn) -> dict:
+    with tx(request) as (conn, sid):
+        pid = participants.add_participant(
+            conn,
+            sid,
+            code=body.code,
+            attributes=_pairs(body.attributes),
+            consent_date=body.consent_date,
+        )
+    return {"id": pid}
+
+
+class AttributesIn(BaseModel):
+    attributes: dict[str, str] | str
+
+
+@router.put("/api/participants/{code}/attributes", summary="Set (or clear) case attributes")
+@retry_on_conflict
+def set_attributes(request: Request, code: str, body: AttributesIn) -> dict:
+    with tx(request) as (conn, sid):
+        participants.set_attributes(conn, sid, code, _pairs(body.attributes))
+        return participants.get_participant(conn, sid, code)
+
+
+class ConsentIn(BaseModel):
+    consent_date: dt.date | None = None
+    document: str | None = None
+
+
+@router.put("/api/participants/{code}/consent", summary="Record consent")
+@retry_on_conflict
+def set_consent(request: Request, code: str, body: ConsentIn) -> dict:
+    with tx(request) as (conn, sid):
+        participants.set_consent(
+            conn, sid, code, consent_date=body.consent_date, document=body.document or None
+        )
+    return {"ok": True}
+
+
+class MemberCheckIn(BaseModel):
+    status: str
+    comments: str | None = None
+
+
+@router.post("/api/participants/{code}/member-check", summary="Record the member check")
+@retry_on_conflict
+def member_check(request: Request, code: str, body: MemberCheckIn) -> dict:
+    with tx(request) as (conn, sid):
+        participants.record_member_check(
+            conn, sid, code, status=body.status, comments=body.comments or None
+        )
+    return {"ok": True}
+
+
+@router.get("/participants/{code}/withdraw", summary="What withdrawal would erase (HTML)")
+@router.get("/participants/{code}/withdraw.json", summary="What withdrawal would erase")
+def withdrawal_plan(request: Request, code: str) -> Response:
+    with tx(request) as (conn, sid):
+        plan = plan_withdrawal(conn, project_of(request), sid, code)
+    return page(request, "withdraw.html", {"plan": plan})
+
+
+class WithdrawIn(BaseModel):
+    confirm: str = Field(description="The participant's code again, as confirmation")
+
+
+@router.post("/api/participants/{code}/withdraw", summary="Erase every trace of a participant")
+def withdraw(request: Request, code: str, body: WithdrawIn) -> dict:
+    with tx(request) as (conn, sid):
+        participants.participant_id(conn, sid, code)  # unknown code: 404
+    if body.confirm.strip() != code:
+        raise InputError("confirmation does not match the participant's code; nothing was erased")
+    return withdraw_participant(project_of(request), sid, code)
+
+
+@router.get("/interviews", summary="Interviews (HTML)")
+@router.get("/interviews.json", summary="Interviews with participants, mode and transcript")
+def interview_list(request: Request) -> Response:
+    with tx(request) as (conn, sid):
+        rows = interviews.list_interviews(conn, sid)
+        people = participants.list_participants(conn, sid, include_withdrawn=False)
+    return page(request, "interviews.html", {"interviews": rows, "participants": people})
+
+
+class InterviewIn(BaseModel):
+    label: str
+    participants: list[str] | str = Field(default_factory=list)
+    interviewers: list[str] | str = Field(default_factory=list)
+    date: dt.date | None = None
+    mode: str = "in_person"
+    duration_min: int | None = None
+
+
+@router.post("/api/interviews", status_code=201, summary="Add an interview")
+@retry_on_conflict
+def add_interview(request: Request, body: InterviewIn) -> dict:
+    with tx(request) as (conn, sid):
+        iid = interviews.add_interview(
+            conn,
+            sid,
+            label=body.label,
+            participants=_names(body.participants),
+            interviewers=_names(body.interviewers),
+            date=body.date,
+            mode=body.mode,
+            duration_s=body.duration_min * 60 if body.duration_min is not None else None,
+        )
+    return {"id": iid}
+
+
+@router.post(
+    "/api/interviews/{interview_id}/transcript",
+    status_code=201,
+    summary="Import a transcript file (txt/md, vtt, srt, docx, json)",
+)
+def upload_transcript(
+    request: Request,
+    interview_id: int,
+    file: Annotated[UploadFile, File()],
+    replace: Annotated[bool, Form()] = False,
+) -> dict:
+    name = Path(file.filename or "transcript.txt").name
+    with tempfile.TemporaryDirectory(prefix="kvali-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(file.file.read())
+        with tx(request) as (conn, sid):
+            tid = import_transcript(conn, sid, interview_id, path, replace=replace)
+    return {"transcript_id": tid}

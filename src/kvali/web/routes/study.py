@@ -1,0 +1,159 @@
+"""Study overview, interview guide, memos and journal, event log, language switch."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from kvali.events import service as events
+from kvali.guides import service as guides
+from kvali.guides.io import parse_markdown, to_markdown
+from kvali.memos import service as memos
+from kvali.studies import service as studies
+from kvali.web.common import LANG_COOKIE, page, retry_on_conflict, tx
+from kvali.web.i18n import LANGS
+
+router = APIRouter()
+
+
+@router.get("/", include_in_schema=False)
+@router.get("/overview", summary="Study overview (HTML)")
+@router.get("/overview.json", summary="Study overview")
+def overview(request: Request) -> Response:
+    with tx(request) as (conn, sid):
+        data = {
+            "study": studies.get_study(conn, sid),
+            "stats": studies.stats(conn, sid),
+            "progress": studies.interview_progress(conn, sid),
+        }
+    return page(request, "overview.html", data)
+
+
+class StudyUpdate(BaseModel):
+    title: str | None = None
+    problem_statement: str | None = None
+
+
+@router.patch("/api/study", summary="Change the study's title or problem statement")
+@retry_on_conflict
+def update_study(request: Request, body: StudyUpdate) -> dict:
+    with tx(request) as (conn, sid):
+        studies.update_study(conn, sid, title=body.title, problem_statement=body.problem_statement)
+    return {"ok": True}
+
+
+class ResearchQuestionIn(BaseModel):
+    text: str
+
+
+@router.post("/api/research-questions", status_code=201, summary="Add a research question")
+@retry_on_conflict
+def add_research_question(request: Request, body: ResearchQuestionIn) -> dict:
+    with tx(request) as (conn, sid):
+        return {"id": studies.add_research_question(conn, sid, text=body.text)}
+
+
+@router.get("/guide", summary="Interview guide (HTML)")
+@router.get("/guide.json", summary="Interview guide")
+def guide(request: Request) -> Response:
+    with tx(request) as (conn, sid):
+        g = guides.get_guide(conn, sid)
+    return page(request, "guide.html", {"guide": g, "markdown": to_markdown(g)})
+
+
+class GuideNodeIn(BaseModel):
+    text: str
+    parent_id: int | None = None
+
+
+@router.post("/api/guide/nodes", status_code=201, summary="Add a topic, question or keyword")
+@retry_on_conflict
+def add_guide_node(request: Request, body: GuideNodeIn) -> dict:
+    with tx(request) as (conn, sid):
+        return {"id": guides.add_node(conn, sid, text=body.text, parent_id=body.parent_id)}
+
+
+class GuideMarkdown(BaseModel):
+    markdown: str
+
+
+@router.put("/api/guide", summary="Replace the guide from Markdown")
+@retry_on_conflict
+def replace_guide(request: Request, body: GuideMarkdown) -> dict:
+    parsed = parse_markdown(body.markdown.replace("\r\n", "\n"), source="guide")
+    with tx(request) as (conn, sid):
+        return guides.replace_guide(conn, sid, parsed)
+
+
+@router.get("/memos", summary="Memos and the reflexivity journal (HTML)")
+@router.get("/memos.json", summary="Memos and the reflexivity journal")
+def memo_list(request: Request, kind: str | None = None) -> Response:
+    with tx(request) as (conn, sid):
+        rows = memos.list_memos(conn, sid, kind=kind or None)
+    return page(request, "memos.html", {"memos": rows, "kind": kind, "kinds": memos.KINDS})
+
+
+class MemoIn(BaseModel):
+    text: str
+    title: str = ""
+    kind: Literal["analytic", "reflexivity", "condensation"] = "analytic"
+    target_type: str = "study"
+    target_id: int | None = None
+
+
+@router.post("/api/memos", status_code=201, summary="Write a memo or journal entry")
+@retry_on_conflict
+def add_memo(request: Request, body: MemoIn) -> dict:
+    with tx(request) as (conn, sid):
+        mid = memos.add_memo(
+            conn,
+            sid,
+            text=body.text,
+            title=body.title,
+            kind=body.kind,
+            target_type=body.target_type,
+            target_id=body.target_id,
+        )
+    return {"id": mid}
+
+
+class MemoUpdate(BaseModel):
+    text: str | None = None
+    title: str | None = None
+
+
+@router.patch("/api/memos/{memo_id}", summary="Edit a memo")
+@retry_on_conflict
+def update_memo(request: Request, memo_id: int, body: MemoUpdate) -> dict:
+    with tx(request) as (conn, sid):
+        memos.update_memo(conn, sid, memo_id, text=body.text, title=body.title)
+    return {"ok": True}
+
+
+@router.get("/events", summary="Event log (HTML)")
+@router.get("/events.json", summary="Event log: every change, newest first")
+def event_log(request: Request, entity: str | None = None, limit: int = 200) -> Response:
+    with tx(request) as (conn, sid):
+        rows = events.list_events(
+            conn, study_id=sid, entity=entity or None, limit=max(1, min(limit, 5000))
+        )
+    return page(request, "events.html", {"events": rows, "entity": entity})
+
+
+@router.get("/api/events/latest", summary="Id of the newest event (tabs poll it)")
+def latest_event(request: Request) -> dict:
+    with tx(request) as (conn, sid):
+        return {"id": events.latest_event_id(conn, study_id=sid)}
+
+
+@router.get("/lang/{lang}", include_in_schema=False)
+def switch_language(lang: str, next: str = "/") -> Response:
+    """Remember the interface language in a cookie and go back to the page."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if lang in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, samesite="strict", max_age=3600 * 24 * 365)
+    return response

@@ -1,0 +1,72 @@
+"""Fixtures for the web workbench: an API client on both databases, a live server for Chromium."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from kvali.project import Project  # noqa: E402
+from kvali.web import create_app  # noqa: E402
+from tests.helpers import mini_study  # noqa: E402
+
+TOKEN = "test-token-123"
+EMOJI_TRANSCRIPT = """\
+I: Hva betyr samarbeid for dere? 🙂
+R3: Det gir oss glede 😀 og vi deler erfaringer hver uke. Tid er alt 👍 for oss.
+I: Takk.
+"""
+
+
+@pytest.fixture
+def web(study: tuple[Project, int], tmp_path: Path) -> dict[str, Any]:
+    """The mini study behind the app, a client that sends the token, and the ids."""
+    project, sid = study
+    ids = mini_study(project, sid, tmp_path)
+    app = create_app(project, token=TOKEN, user="Forsker A")
+    client = TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})
+    return {"project": project, "sid": sid, "ids": ids, "client": client, "app": app}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn on a free 127.0.0.1 port in a background thread."""
+
+    def __init__(self, app: Any):
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
