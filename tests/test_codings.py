@@ -42,7 +42,13 @@ def test_code_by_span_and_by_quote(coded):
             gold=True,
         )
         again = add_coding(
-            conn, sid, transcript_id=ids["t1"], code="Deler erfaringer", start=s, end=s + 19
+            conn,
+            sid,
+            transcript_id=ids["t1"],
+            code="Deler erfaringer",
+            start=s,
+            end=s + 19,
+            coder="Forsker A",
         )
         rows = list_codings(conn, sid)
     assert again == a
@@ -251,3 +257,30 @@ def test_code_tree_levels_and_move(coded):
     levels = {r["path"]: r["level"] for r in rows}
     assert levels["Samskaping"] == "theme" and levels["Samskaping/Deling"] == "category"
     assert levels["Samskaping/Deling/Deler erfaringer"] == "code" and "Nettverk/Tid" in levels
+
+
+def test_two_coders_on_the_same_span_are_two_codings(coded):
+    from kvali.codes.service import merge_codes
+    from kvali.codings.service import code_quote, list_codings
+
+    project, sid, _ = coded
+    with project.begin() as conn:
+        a = code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker A"
+        )
+        b = code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker B"
+        )
+        again = code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker A"
+        )
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Deling", quote="Tid er alt.", coder="Forsker B"
+        )
+        merge_codes(conn, sid, ["Deling"], "Tid")
+        rows = list_codings(conn, sid)
+    assert a != b and again == a
+    assert sorted((r["code"], r["coder"]) for r in rows) == [
+        ("Tid", "Forsker A"),
+        ("Tid", "Forsker B"),
+    ]

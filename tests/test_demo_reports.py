@@ -111,7 +111,21 @@ def test_demo_command_runs_offline_under_a_minute_and_writes_every_report(tmp_pa
     assert "Analysemodell" in doc_text
     assert len(load_workbook(exports / "report.xlsx").sheetnames) >= 4
     data = json.loads((exports / "report.json").read_text(encoding="utf-8"))
-    assert len(data["analysis_models"]) == 3
+    assert len(data["analysis_models"]) == 4  # the three interviews and the demo recording
+    for heading in (
+        "Samtalestatistikk",
+        "Samsvar mellom kodere",
+        "Teorirammeverk",
+        "Dekning av intervjuguiden",
+    ):
+        assert f"## {heading}" in md and heading in doc_text
+    sections = {s["key"]: s for s in data["sections"]}
+    by_mode = {row[0]: row[5] for row in sections["talk_statistics"]["tables"][0]["rows"]}
+    assert by_mode["fysisk"] > by_mode["hybrid"] > by_mode["digitalt"]  # backchannels per minute
+    irgens = sections["framework_matrix"]["tables"][0]
+    critical = next(r for r in irgens["rows"] if "kritisk" in r[0].lower())
+    assert all(cell.startswith("○") for cell in critical[1:])  # not evidenced, as in the thesis
+    assert html.count("<svg") >= 4
     again = CliRunner().invoke(cli, ["demo", str(tmp_path / "demo")])
     assert again.exit_code != 0 and "--force" in again.output
 

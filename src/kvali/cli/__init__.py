@@ -105,15 +105,24 @@ def init(
 )
 @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
 @click.option(
+    "--no-audio", is_flag=True, help="Skip the synthesised recording and its transcription."
+)
+@click.option(
     "--serve", "then_serve", is_flag=True, help="Then open the workbench on it (kvali[web])."
 )
 @click.pass_context
-def demo(ctx: click.Context, directory: Path, lang: str, force: bool, then_serve: bool) -> None:
+def demo(
+    ctx: click.Context, directory: Path, lang: str, force: bool, no_audio: bool, then_serve: bool
+) -> None:
     """Create the demo study (the seed thesis) and write every report."""
     from kvali.demo.build import create_demo
 
     result = create_demo(
-        directory, lang=lang, force=force, progress=lambda msg: click.echo(f"  {msg}")
+        directory,
+        lang=lang,
+        force=force,
+        audio=not no_audio,
+        progress=lambda msg: click.echo(f"  {msg}"),
     )
     click.echo(_("demo_ready", path=directory, seconds=result["seconds"]))
     for path in result["reports"]:

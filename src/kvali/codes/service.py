@@ -249,9 +249,9 @@ def _reassign(
         .all()
     )
     existing = {
-        (r.transcript_id, r.start_char, r.end_char)
+        (r.transcript_id, r.start_char, r.end_char, r.coder_id)
         for r in conn.execute(
-            sa.select(c.c.transcript_id, c.c.start_char, c.c.end_char).where(
+            sa.select(c.c.transcript_id, c.c.start_char, c.c.end_char, c.c.coder_id).where(
                 c.c.code_id == target, c.c.cycle_id == cycle, c.c.removed_at.is_(None)
             )
         )
@@ -259,8 +259,8 @@ def _reassign(
     stamp = now()
     new_rows = []
     for r in rows:
-        key = (r["transcript_id"], r["start_char"], r["end_char"])
-        if key not in existing:
+        key = (r["transcript_id"], r["start_char"], r["end_char"], r["coder_id"])
+        if key not in existing:  # the same coder's identical span is folded, another coder's kept
             existing.add(key)
             new_rows.append(
                 {

@@ -104,12 +104,15 @@ def add_codings(
     lengths: dict[int, int] = {}
     codes: dict[str | int, int] = {}
     coders: dict[str, int] = {}
-    live: dict[int, dict[tuple[int, int, int], int]] = {}
+    # A coding is "the same" only for the same coder: two coders marking the same words with the
+    # same code are two codings (agreement depends on it).
+    live: dict[int, dict[tuple[int, int, int, int | None], int]] = {}
     bulk = len(items) > 20
     ids: list[int | None] = []
+    keys: list[tuple[int, int, int, int, int | None]] = []
     new_rows: list[dict[str, Any]] = []
     gold_existing: list[int] = []
-    pending: dict[tuple[int, int, int, int], int] = {}
+    pending: dict[tuple[int, int, int, int, int | None], int] = {}
     for item in items:
         try:
             tid, start, end = int(item["transcript_id"]), int(item["start"]), int(item["end"])
@@ -118,9 +121,11 @@ def add_codings(
                 lengths[tid] = _transcript_length(conn, tid)
                 if bulk:  # one read of the transcript's live codings beats a query per span
                     live[tid] = {
-                        (r.code_id, r.start_char, r.end_char): r.id
+                        (r.code_id, r.start_char, r.end_char, r.coder_id): r.id
                         for r in conn.execute(
-                            sa.select(c.c.id, c.c.code_id, c.c.start_char, c.c.end_char).where(
+                            sa.select(
+                                c.c.id, c.c.code_id, c.c.start_char, c.c.end_char, c.c.coder_id
+                            ).where(
                                 c.c.transcript_id == tid,
                                 c.c.cycle_id == cycle,
                                 c.c.removed_at.is_(None),
@@ -143,8 +148,12 @@ def add_codings(
                 getattr(exc, "message", str(exc)), file=source, line=item.get("line")
             ) from exc
         gold = bool(item.get("gold"))
+        coder = item.get("coder")
+        if coder and coder not in coders:
+            coders[coder] = user_id(conn, coder)
+        coder_id = coders.get(coder) if coder else None
         if bulk:
-            existing = live[tid].get((cid, start, end))
+            existing = live[tid].get((cid, start, end, coder_id))
         else:
             existing = conn.execute(
                 sa.select(c.c.id).where(
@@ -153,22 +162,21 @@ def add_codings(
                     c.c.cycle_id == cycle,
                     c.c.start_char == start,
                     c.c.end_char == end,
+                    c.c.coder_id.is_(None) if coder_id is None else c.c.coder_id == coder_id,
                     c.c.removed_at.is_(None),
                 )
             ).scalar()
+        keys.append((tid, cid, start, end, coder_id))
         if existing is not None:
             ids.append(existing)
             if gold:
                 gold_existing.append(existing)
             continue
-        key = (tid, cid, start, end)
+        key = (tid, cid, start, end, coder_id)
         if key in pending:  # the same span twice in one batch
             ids.append(None)
             new_rows[pending[key]]["is_gold"] |= gold
             continue
-        coder = item.get("coder")
-        if coder and coder not in coders:
-            coders[coder] = user_id(conn, coder)
         pending[key] = len(new_rows)
         ids.append(None)
         new_rows.append(
@@ -177,7 +185,7 @@ def add_codings(
                 "transcript_id": tid,
                 "code_id": cid,
                 "cycle_id": cycle,
-                "coder_id": coders.get(coder) if coder else None,
+                "coder_id": coder_id,
                 "start_char": start,
                 "end_char": end,
                 "is_gold": gold,
@@ -216,18 +224,10 @@ def add_codings(
                 for i, r in zip(new_ids, new_rows, strict=True)
             ],
         )
-    key_ids = {key: new_ids[pos] for key, pos in pending.items()}
-    out = []
-    for n, item in enumerate(items):
-        if ids[n] is not None:
-            out.append(ids[n])
-        else:
-            ref = item["code"]
-            out.append(
-                key_ids[
-                    (int(item["transcript_id"]), codes[ref], int(item["start"]), int(item["end"]))
-                ]
-            )
+    # Items whose row is new get its id, in item order (also repeats within the batch).
+    new_id_of = [new_ids[pos] for pos in pending.values()]
+    row_of = {key: new_id_of[n] for n, key in enumerate(pending)}
+    out = [ids[n] if ids[n] is not None else row_of[keys[n]] for n in range(len(items))]
     return out
 
 

@@ -7,6 +7,7 @@ two cycles) are fictional material written for kvali in the shape of the thesis'
 from __future__ import annotations
 
 import csv
+import importlib.util
 import shutil
 import time
 from collections.abc import Callable
@@ -178,12 +179,25 @@ def populate_demo(project: Project) -> dict[str, int]:
     return {"study_id": sid}
 
 
+def _demo_audio(project: Project) -> str | None:
+    """Add the synthesised, locally transcribed recording when the speech extra is installed."""
+    if importlib.util.find_spec("kvali.pipelines.demo_audio") is None:
+        return "skipped the recording: speech support is not part of this install"
+    from kvali.pipelines.demo_audio import add_demo_audio
+
+    result = add_demo_audio(project, "Intervju 1")
+    if isinstance(result, dict) and result.get("status") == "skipped":
+        return f"skipped the recording: {result.get('reason')}"
+    return None
+
+
 def create_demo(
     directory: str | Path,
     *,
     lang: str = "nb",
     force: bool = False,
     database_url: str | None = None,
+    audio: bool = True,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> dict[str, Any]:
     """Create the demo project folder, populate it and write every report."""
@@ -201,6 +215,16 @@ def create_demo(
     project = Project.init(directory, database_url=database_url)
     progress("study, guide, participants, interviews, transcripts, codebook, two coding cycles")
     populate_demo(project)
+    if importlib.util.find_spec("kvali.analysis.demo") is not None:
+        progress("second coder on Intervju 1, agreement, Irgens' framework matrix, guide coverage")
+        from kvali.analysis.demo import add_demo_analysis
+
+        add_demo_analysis(project)
+    if audio:
+        progress("synthesised recording (espeak-ng, two voices), transcribed on this machine")
+        outcome = _demo_audio(project)
+        if outcome:
+            progress(outcome)
     progress("writing reports")
     reports = write_study_reports(project, lang=lang)
     project.close()

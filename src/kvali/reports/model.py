@@ -105,6 +105,36 @@ class Condensation:
 
 
 @dataclass
+class SectionTable:
+    """A plain table of a further report section (talk statistics, agreement, …)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class SectionChart:
+    """A bar chart: one bar per label."""
+
+    title: str
+    labels: list[str]
+    values: list[float]
+
+
+@dataclass
+class Section:
+    """A further analysis that feature areas add to the report, already in the report's language;
+    every renderer shows its tables (and the HTML its charts) after the thesis' three tables."""
+
+    key: str
+    title: str
+    intro: str = ""
+    tables: list[SectionTable] = field(default_factory=list)
+    charts: list[SectionChart] = field(default_factory=list)
+
+
+@dataclass
 class StudyReport:
     title: str
     problem_statement: str
@@ -117,6 +147,7 @@ class StudyReport:
     code_frequency: CodeFrequency
     condensations: list[Condensation]
     extra: dict[str, Any] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

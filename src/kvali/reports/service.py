@@ -21,9 +21,12 @@ def write_study_reports(
 ) -> list[Path]:
     """Build the report data once, then render each format; ``progress`` hears each step."""
     from kvali.reports.render import FORMATS, write_reports
+    from kvali.reports.sections import collect_sections
 
     with project.begin() as conn:
-        report = build_report(conn, default_study_id(conn), cycle=cycle)
+        sid = default_study_id(conn)
+        report = build_report(conn, sid, cycle=cycle)
+        report.sections = collect_sections(conn, sid, project.path, lang)
     if progress:
         progress("build")
     return write_reports(

@@ -259,3 +259,35 @@ def heatmap_svg(matrix: ThemeMatrix, lang: str, *, standalone: bool = False) -> 
         )
     out.append("</svg>")
     return "".join(out)
+
+
+def bars_svg(
+    title: str, labels: list[str], values: list[float], *, standalone: bool = False
+) -> str:
+    """Plain horizontal bars, one per label, with the value printed (feature sections' charts)."""
+    if not labels:
+        return (
+            _svg_open(WIDTH, 40, title, standalone=standalone)
+            + f'<text x="8" y="20">{_e(title)}</text></svg>'
+        )
+    label_w = min(max(_text_w(lab) for lab in labels) + 16, 300)
+    top, bar_h, gap = 34, 18, 6
+    plot_w = WIDTH - label_w - 70
+    peak = max(max(values), 1e-9)
+    h = top + len(labels) * (bar_h + gap) + 10
+    out = [
+        _svg_open(WIDTH, h, title, standalone=standalone),
+        f'<text x="8" y="20" font-size="14" font-weight="600">{_e(title)}</text>',
+    ]
+    for i, (lab, v) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * (bar_h + gap)
+        w = max(plot_w * v / peak, 0)
+        shown = f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+        out.append(
+            f"<g><title>{_e(lab)}: {_e(shown)}</title>"
+            f'<text x="{label_w - 8:.1f}" y="{y + 13:.1f}" text-anchor="end">{_e(_clip(lab, label_w - 12))}</text>'
+            f'<rect x="{label_w:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}"/>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 13:.1f}" fill="#333">{_e(shown)}</text></g>'
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -184,3 +184,12 @@ def paragraphs(text: str) -> list[str]:
 
 def join_nonempty(parts: Sequence[str], sep: str = " · ") -> str:
     return sep.join(p for p in parts if p)
+
+
+def fmt_value(value: object) -> str:
+    """A section table cell as text: floats rounded for reading, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)

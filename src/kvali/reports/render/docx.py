@@ -26,6 +26,7 @@ from kvali.reports.render.common import (
     citation,
     codes_by_total,
     counted,
+    fmt_value,
     interview_meta,
     matrix_view,
     paragraphs,
@@ -247,4 +248,14 @@ def write_docx(report: StudyReport, path: Path, lang: str) -> None:
     _code_frequency(out, report, lang)
     out.heading(label("condensation", lang), 1)
     _condensations(out, report, lang)
+    for section in report.sections:
+        out.heading(section.title, 1)
+        if section.intro:
+            out.paragraphs(section.intro)
+        for tab in section.tables:
+            out.heading(tab.title, 2)
+            table = out.table(list(tab.columns))
+            for values in tab.rows:
+                for cell, v in zip(table.add_row().cells, values, strict=True):
+                    _run(_first_p(cell), fmt_value(v))
     doc.save(str(path))

@@ -10,12 +10,13 @@ from html import escape
 from importlib.resources import files
 
 from kvali.reports.labels import check_lang, label
-from kvali.reports.model import AnalysisModel, Quote, StudyReport, ThemeCell
-from kvali.reports.render.charts import code_frequency_svg, heatmap_svg
+from kvali.reports.model import AnalysisModel, Quote, Section, StudyReport, ThemeCell
+from kvali.reports.render.charts import bars_svg, code_frequency_svg, heatmap_svg
 from kvali.reports.render.common import (
     analysis_columns,
     citation,
     counted,
+    fmt_value,
     interview_meta,
     matrix_view,
     paragraphs,
@@ -133,14 +134,14 @@ def render_html(report: StudyReport, lang: str) -> str:
         ("frequency", "code_frequency", _frequency(report, lang)),
         ("condensation", "condensation", _condensations(report, lang)),
     ]
-    newpage = {"analysis", "themes", "condensation"}
-    toc = "".join(
-        f'<li><a href="#{sid}">{_e(label(key, lang))}</a></li>' for sid, key, _ in sections
-    )
+    titled = [(sid, label(key, lang), content) for sid, key, content in sections]
+    titled += [(f"section-{x.key}", x.title, _section(x)) for x in report.sections]
+    newpage = {"analysis", "themes", "condensation"} | {f"section-{x.key}" for x in report.sections}
+    toc = "".join(f'<li><a href="#{sid}">{_e(title)}</a></li>' for sid, title, _ in titled)
     body = "".join(
         f'<section id="{sid}"{" class=newpage" if sid in newpage else ""}>'
-        f"<h2>{_e(label(key, lang))}</h2>{content}</section>"
-        for sid, key, content in sections
+        f"<h2>{_e(title)}</h2>{content}</section>"
+        for sid, title, content in titled
     )
     meta = (
         f"<b>{_e(label('generated_at', lang))}:</b> {_e(report.generated_at)} · "
@@ -158,3 +159,19 @@ def render_html(report: StudyReport, lang: str) -> str:
 
 def _frequency(report: StudyReport, lang: str) -> str:
     return f"<figure>{code_frequency_svg(report.code_frequency, lang)}</figure>"
+
+
+def _section(section: Section) -> str:
+    """A feature area's section: intro, bar charts, then its tables."""
+    out = [_paras(section.intro)] if section.intro else []
+    out += [f"<figure>{bars_svg(c.title, c.labels, c.values)}</figure>" for c in section.charts]
+    for tab in section.tables:
+        head = "".join(f"<th>{_e(c)}</th>" for c in tab.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{_e(fmt_value(v))}</td>" for v in row) + "</tr>"
+            for row in tab.rows
+        )
+        out.append(
+            f"<h3>{_e(tab.title)}</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return "".join(out)

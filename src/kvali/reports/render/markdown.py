@@ -14,6 +14,7 @@ from kvali.reports.render.common import (
     analysis_columns,
     citation,
     counted,
+    fmt_value,
     interview_meta,
     matrix_view,
     paragraphs,
@@ -137,4 +138,12 @@ def render_markdown(report: StudyReport, lang: str) -> str:
             f"- {label('none', lang)}"
         ]
         out.append("")
+    for section in report.sections:
+        out += [f"## {md_line(section.title)}", ""]
+        if section.intro:
+            out += [md_paragraphs(section.intro), ""]
+        for tab in section.tables:
+            out += [f"### {md_line(tab.title)}", ""]
+            rows = [[md_cell(fmt_value(v)) for v in row] for row in tab.rows]
+            out += [md_table([md_cell(c) for c in tab.columns], rows), ""]
     return "\n".join(out).rstrip() + "\n"

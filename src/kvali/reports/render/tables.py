@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kvali.reports.labels import label, mode_label
 from kvali.reports.model import StudyReport
-from kvali.reports.render.common import analysis_columns, codes_by_total, fmt_time
+from kvali.reports.render.common import analysis_columns, codes_by_total, fmt_time, fmt_value
 
 Cell = str | int | None
 
@@ -92,3 +92,15 @@ def all_tables(report: StudyReport, lang: str) -> Iterator[tuple[str, Table]]:
     yield "theme_matrix", theme_table(report, lang)
     yield "condensation", condensation_table(report, lang)
     yield "code_frequency", code_frequency_table(report, lang)
+    yield from section_tables(report)
+
+
+def section_tables(report: StudyReport) -> Iterator[tuple[str, Table]]:
+    """Feature areas' section tables, named ``<section key>_<n>`` (titles travel in XLSX sheets)."""
+    for section in report.sections:
+        for n, tab in enumerate(section.tables, 1):
+            rows = [
+                [v if isinstance(v, int | str) or v is None else fmt_value(v) for v in row]
+                for row in tab.rows
+            ]
+            yield f"{section.key}_{n}", Table(header=list(tab.columns), rows=rows)

@@ -28,6 +28,7 @@ from kvali.reports.render.tables import (
     analysis_table,
     code_frequency_table,
     condensation_table,
+    section_tables,
     theme_table,
 )
 
@@ -170,6 +171,12 @@ def write_xlsx(report: StudyReport, path: Path, lang: str) -> None:
     _code_frequency(
         wb.create_sheet(_sheet_title(label("sheet_code_frequency", lang))), report, lang
     )
+    titles = [tab.title for section in report.sections for tab in section.tables]
+    for title, (_, table) in zip(titles, section_tables(report), strict=True):
+        name = _sheet_title(title)
+        while name in wb.sheetnames:  # sheet names must be unique
+            name = _sheet_title(name[:28] + f" {len(wb.sheetnames)}")
+        _write_table(wb.create_sheet(name), table, freeze="A2")
     wb.properties.title = xml_safe(report.title)
     wb.properties.language = lang
     wb.save(str(path))

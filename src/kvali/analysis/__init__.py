@@ -1,0 +1,1 @@
+"""Analysis rigour: two coders and their agreement, theory framework matrices, guide coverage."""

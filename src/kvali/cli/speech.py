@@ -1,0 +1,276 @@
+"""CLI: transcribe recordings locally, import diarization, talk statistics, jobs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+
+
+@click.command()
+@click.argument("interview")
+@click.option(
+    "--audio",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Recording (wav, mp3, m4a, mp4, ogg, webm); copied into the project's media/.",
+)
+@click.option(
+    "--model",
+    default=None,
+    help="A model folder, bundled:tiny.en, bundled:base, or a hub id (with --allow-download). "
+    "Default: bundled:tiny.en for English, bundled:base otherwise.",
+)
+@click.option("--language", default=None, help="no, nb, nn, en, … (default: the study's).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--speakers", type=int, default=None, help="Number of speakers (default: estimate).")
+@click.option(
+    "--allow-download",
+    is_flag=True,
+    envvar="KVALI_ALLOW_DOWNLOAD",
+    help="Let a hub id be downloaded (the only network access kvali makes).",
+)
+@click.option("--replace", is_flag=True, help="Replace an uncoded transcript.")
+@click.option(
+    "--window",
+    "window_s",
+    type=float,
+    default=300,
+    show_default=True,
+    help="Seconds per checkpointed window.",
+)
+@json_option
+@pass_ctx
+def transcribe(
+    obj: Ctx,
+    interview: str,
+    audio: Path | None,
+    model: str | None,
+    language: str | None,
+    device: str,
+    speakers: int | None,
+    allow_download: bool,
+    replace: bool,
+    window_s: float,
+    as_json: bool,
+) -> None:
+    """Transcribe INTERVIEW's recording on this machine; a killed run resumes where it stopped."""
+    from kvali.interviews.media import store_media
+    from kvali.interviews.service import get_interview, update_interview
+    from kvali.jobs.service import enqueue, find_unfinished, run_job
+    from kvali.studies.service import get_study
+
+    project = obj.project
+    with project.begin() as conn:
+        sid = obj.study_id(conn)
+        iv = get_interview(conn, sid, interview)
+        if audio is not None:
+            update_interview(conn, sid, iv["id"], audio_path=store_media(project, audio))
+        lang = language or get_study(conn, sid).get("language") or "nb"
+        params: dict[str, Any] = {
+            "interview": iv["label"],
+            "model": model,
+            "language": lang,
+            "device": device,
+            "speakers": speakers,
+            "allow_download": allow_download,
+            "replace": replace,
+            "window_s": window_s,
+        }
+        jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)
+        if jid is None:
+            jid = enqueue(conn, "transcribe", params, study_id=sid)
+        elif not as_json:
+            click.echo(f"resuming job {jid}", err=True)
+    result = _run_with_bar(project, jid, run_job, quiet=as_json)
+    if as_json:
+        emit_json(result | {"job_id": jid})
+    else:
+        click.echo(
+            f"{result['turns']} turns from {result['duration_ms'] // 1000} s of audio; "
+            f"speakers: {', '.join(result['speakers'])} (rename: kvali transcript speaker …)"
+        )
+
+
+def _run_with_bar(project: Any, jid: int, run_job: Any, *, quiet: bool) -> dict[str, Any]:
+    if quiet:
+        return run_job(project, jid)
+    state = {"shown": 0, "eta": None}
+    with click.progressbar(
+        length=1000,
+        label="transcribing",
+        show_eta=False,
+        item_show_func=lambda _: (
+            f"{_fmt(state['eta'])} left" if state["eta"] is not None else "estimating…"
+        ),
+        file=sys.stderr,
+    ) as bar:
+
+        def progress(p: Any) -> None:
+            state["eta"] = p.eta_s
+            if p.fraction is not None:
+                target = int(p.fraction * 1000)
+                bar.update(max(0, target - state["shown"]), p.message)
+                state["shown"] = max(state["shown"], target)
+
+        return run_job(project, jid, progress=progress)
+
+
+def _fmt(seconds: float) -> str:
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+@click.group()
+def diarization() -> None:
+    """Speaker turns: import diarization made elsewhere, reassign turns."""
+
+
+@diarization.command("import")
+@click.argument("interview")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@pass_ctx
+def diarization_import(obj: Ctx, interview: str, file: Path, as_json: bool) -> None:
+    """Label INTERVIEW's turns from an RTTM, WhisperX JSON or noScribe/WebVTT FILE (or create
+    the transcript from it when there is none)."""
+    from kvali.pipelines.diarize.imports import import_diarization
+
+    with obj.project.begin() as conn:
+        result = import_diarization(conn, obj.study_id(conn), interview, file)
+    if as_json:
+        emit_json(result)
+    else:
+        verb = "created with" if result["created"] else "relabelled"
+        click.echo(
+            f"{result['turns_relabelled']} turns {verb} speakers {', '.join(result['speakers'])}"
+        )
+
+
+@diarization.command("reassign")
+@click.argument("interview")
+@click.argument("turn", type=int)
+@click.argument("speaker")
+@click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
+@pass_ctx
+def diarization_reassign(
+    obj: Ctx, interview: str, turn: int, speaker: str, role: str | None
+) -> None:
+    """Give turn number TURN (1 = first) of INTERVIEW to SPEAKER."""
+    from kvali.errors import NotFoundError
+    from kvali.pipelines.diarize.imports import reassign_turn
+    from kvali.transcripts.service import get_turns, transcript_id_for
+
+    with obj.project.begin() as conn:
+        sid = obj.study_id(conn)
+        turns = get_turns(conn, transcript_id_for(conn, sid, interview))
+        if not 1 <= turn <= len(turns):
+            raise NotFoundError(f"turn {turn}: the transcript has {len(turns)} turns")
+        reassign_turn(conn, sid, turns[turn - 1]["id"], speaker=speaker, role=role)
+    click.echo(f"turn {turn} → {speaker}")
+
+
+@click.command()
+@click.option("--interview", default=None, help="Only this interview.")
+@json_option
+@pass_ctx
+def talkstats(obj: Ctx, interview: str | None, as_json: bool) -> None:
+    """Speaking time, words, turns and interviewer backchannels per interview and per mode."""
+    from kvali.pipelines.talkstats import load_backchannels, talk_statistics
+
+    with obj.project.begin() as conn:
+        data = talk_statistics(
+            conn, obj.study_id(conn), backchannels=load_backchannels(obj.project.path)
+        )
+    if interview:
+        data["interviews"] = [x for x in data["interviews"] if x["interview"] == interview]
+    if as_json:
+        emit_json(data)
+        return
+    rows = []
+    for x in data["interviews"]:
+        for s in x["speakers"]:
+            rows.append(
+                {
+                    "interview": x["interview"] + (" (synthetic)" if x["synthetic"] else ""),
+                    "mode": x["mode"],
+                    "speaker": s["speaker"],
+                    "role": s["role"],
+                    "turns": s["turns"],
+                    "words": s["words"],
+                    "minutes": round(s["speaking_ms"] / 60000, 1)
+                    if s["speaking_ms"] is not None
+                    else None,
+                    "share": s["share"],
+                    "backchannels": s["backchannels"],
+                }
+            )
+    table(
+        rows,
+        [
+            "interview",
+            "mode",
+            "speaker",
+            "role",
+            "turns",
+            "words",
+            "minutes",
+            "share",
+            "backchannels",
+        ],
+    )
+    click.echo()
+    table(
+        data["modes"],
+        [
+            "mode",
+            "interviews",
+            "minutes",
+            "turns_per_min",
+            "interviewer_backchannels",
+            "interviewer_backchannels_per_min",
+            "interviewer_share",
+        ],
+    )
+
+
+@click.group()
+def job() -> None:
+    """Background jobs (transcriptions): list them, resume one."""
+
+
+@job.command("list")
+@json_option
+@pass_ctx
+def job_list(obj: Ctx, as_json: bool) -> None:
+    from kvali.jobs.service import list_jobs
+
+    with obj.project.begin() as conn:
+        jobs = list_jobs(conn, study_id=obj.study_id(conn))
+    if as_json:
+        emit_json(jobs)
+        return
+    for j in jobs:
+        j["progress"] = f"{j['done'] / j['total']:.0%}" if j["total"] else ""
+        j["interview"] = j["params"].get("interview")
+    table(jobs, ["id", "kind", "interview", "status", "progress", "attempts", "error"])
+
+
+@job.command("run")
+@click.argument("job_id", type=int)
+@pass_ctx
+def job_run(obj: Ctx, job_id: int) -> None:
+    """Run or resume job JOB_ID (a killed transcription continues after its last window)."""
+    from kvali.jobs.service import run_job
+
+    result = _run_with_bar(obj.project, job_id, run_job, quiet=False)
+    emit_json(result)
+
+
+COMMANDS = [transcribe, diarization, talkstats, job]

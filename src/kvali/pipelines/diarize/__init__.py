@@ -1,0 +1,1 @@
+"""Speaker turns: voice embeddings + clustering offline, or diarization made elsewhere."""

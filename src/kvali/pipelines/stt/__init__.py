@@ -1,0 +1,1 @@
+"""Speech-to-text: model resolution, language codes, the faster-whisper transcriber, the job."""

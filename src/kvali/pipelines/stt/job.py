@@ -1,0 +1,244 @@
+"""The ``transcribe`` job: audio windows → Whisper segments (+ voice embeddings) checkpointed
+per window → speakers clustered over the whole recording → turns, words, provenance.
+
+Each finished window is one transaction (its segments and the job's progress), so a killed
+job resumes after the last window; turns are written once, at the end, from the checkpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from kvali.errors import InputError
+from kvali.interviews.service import get_interview, interview_id
+from kvali.pipelines.tables import transcription_chunks as chunks
+from kvali.project import Project
+from kvali.util import now
+
+SAMPLE_RATE = 16000
+
+
+def audio_path(project: Project, params: dict[str, Any], interview: dict[str, Any]) -> Path:
+    """The recording: ``--audio`` as given, else the interview's stored media file."""
+    raw = params.get("audio") or interview.get("audio_path")
+    if not raw:
+        raise InputError(
+            f"interview {interview['label']!r} has no audio; give one with --audio FILE"
+        )
+    path = Path(raw)
+    if not path.is_absolute():
+        path = project.path / path
+    if not path.is_file():
+        raise InputError(f"no audio file {path}")
+    return path
+
+
+def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
+    from kvali.pipelines import audio
+    from kvali.pipelines.stt.languages import whisper_language
+    from kvali.pipelines.stt.models import resolve_model
+    from kvali.pipelines.stt.transcriber import Segment, Transcriber
+
+    p = job["params"]
+    sid = job["study_id"]
+    with project.begin() as conn:
+        interview = get_interview(conn, sid, p["interview"])
+        if not p.get("replace") and _has_transcript(conn, interview["id"]):
+            raise InputError(f"interview {interview['label']!r} already has a transcript")
+        done = (
+            conn.execute(
+                sa.select(chunks).where(chunks.c.job_id == job["id"]).order_by(chunks.c.position)
+            )
+            .mappings()
+            .all()
+        )
+    path = audio_path(project, p, interview)
+    language = whisper_language(p.get("language"))
+    model = resolve_model(
+        p.get("model"), language=language, allow_download=bool(p.get("allow_download"))
+    )
+    speakers = p.get("speakers")
+    encoder = None
+    if speakers != 1:
+        from kvali.pipelines.diarize.embed import VoiceEncoder
+
+        encoder = VoiceEncoder()  # fails here, before any work, when the weights are missing
+    total = audio.duration_ms(path)
+    start_ms = done[-1]["end_ms"] if done else 0
+    report(start_ms, total, "loading model")
+    transcriber = Transcriber(
+        model,
+        language=language,
+        device=p.get("device") or "cpu",
+        compute_type=p.get("compute_type"),
+        cpu_threads=int(p.get("cpu_threads") or 0),
+        **(p.get("whisper_options") or {}),
+    )
+    for window in audio.iter_windows(
+        path, window_s=float(p.get("window_s") or 300), start_index=len(done), start_ms=start_ms
+    ):
+        segments = transcriber.transcribe(window.samples, offset_ms=window.start_ms)
+        payload = [s.to_dict() for s in segments]
+        if encoder is not None and segments:
+            clips = [
+                window.samples[
+                    (s.start_ms - window.start_ms) * SAMPLE_RATE // 1000 : (
+                        s.end_ms - window.start_ms
+                    )
+                    * SAMPLE_RATE
+                    // 1000
+                ]
+                for s in segments
+            ]
+            for d, emb in zip(payload, encoder.embed_many(clips), strict=True):
+                d["embedding"] = [round(float(x), 5) for x in emb]
+        with project.begin() as conn:
+            conn.execute(
+                chunks.insert().values(
+                    job_id=job["id"],
+                    interview_id=interview["id"],
+                    position=window.index,
+                    start_ms=window.start_ms,
+                    end_ms=window.end_ms,
+                    segments=payload,
+                    created_at=now(),
+                )
+            )
+        report(
+            window.end_ms, max(total or 0, window.end_ms), f"transcribed {window.end_ms // 1000} s"
+        )
+    with project.begin() as conn:
+        rows = conn.execute(
+            sa.select(chunks.c.segments)
+            .where(chunks.c.job_id == job["id"])
+            .order_by(chunks.c.position)
+        ).all()
+        seg_dicts = [d for (segs,) in rows for d in segs]
+        segments = [Segment.from_dict(d) for d in seg_dicts]
+        labels = _speakers(seg_dicts, speakers)
+        turns = build_turns(segments, labels)
+        provenance = {
+            **model.provenance(),
+            "language": language,
+            "parameters": {
+                **transcriber.parameters(),
+                "speakers": speakers,
+                "window_s": p.get("window_s") or 300,
+            },
+            "diarization": "resemblyzer-0.1.4 GE2E (numpy) + average-linkage clustering"
+            if encoder
+            else None,
+            "audio_duration_ms": total,
+            "kvali_version": metadata.version("kvali"),
+        }
+        if p.get("synthetic"):
+            provenance["synthetic"] = True  # demo audio: left out of the mode comparison
+        tid = store_transcription(
+            conn,
+            sid,
+            interview["id"],
+            turns,
+            language=language,
+            source=path.name,
+            provenance=provenance,
+            replace=bool(p.get("replace")),
+        )
+        conn.execute(chunks.delete().where(chunks.c.job_id == job["id"]))
+    return {
+        "transcript_id": tid,
+        "interview": interview["label"],
+        "turns": len(turns),
+        "speakers": sorted({t["speaker"] for t in turns}),
+        "segments": len(segments),
+        "duration_ms": total,
+    }
+
+
+def _has_transcript(conn: sa.Connection, iid: int) -> bool:
+    from kvali.db import schema as t
+
+    return (
+        conn.execute(
+            sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)
+        ).first()
+        is not None
+    )
+
+
+def _speakers(seg_dicts: list[dict[str, Any]], n: int | None) -> list[int]:
+    import numpy as np
+
+    from kvali.pipelines.diarize.cluster import assign_speakers
+
+    if n == 1 or not seg_dicts or "embedding" not in seg_dicts[0]:
+        return [0] * len(seg_dicts)
+    emb = np.array([d["embedding"] for d in seg_dicts], dtype=np.float32)
+    return assign_speakers(emb, [d["end_ms"] - d["start_ms"] for d in seg_dicts], n=n)
+
+
+def build_turns(segments: list[Any], labels: list[int]) -> list[dict[str, Any]]:
+    """Consecutive segments of one speaker become one turn; the speaker who talks longest is
+    taken as the participant, the others as interviewers (the researcher can reassign)."""
+    talk: dict[int, int] = {}
+    for s, lab in zip(segments, labels, strict=True):
+        talk[lab] = talk.get(lab, 0) + s.end_ms - s.start_ms
+    main = max(talk, key=lambda k: talk[k]) if talk else 0
+    turns: list[dict[str, Any]] = []
+    for s, lab in zip(segments, labels, strict=True):
+        speaker = f"Speaker {lab + 1}"
+        if turns and turns[-1]["speaker"] == speaker:
+            t = turns[-1]
+            t["text"] += " " + s.text
+            t["end_ms"] = s.end_ms
+            t["words"] += [w.__dict__ for w in s.words]
+        else:
+            turns.append(
+                {
+                    "speaker": speaker,
+                    "role": "participant" if lab == main or len(talk) == 1 else "interviewer",
+                    "start_ms": s.start_ms,
+                    "end_ms": s.end_ms,
+                    "text": s.text,
+                    "words": [w.__dict__ for w in s.words],
+                }
+            )
+    return turns
+
+
+def store_transcription(
+    conn: sa.Connection,
+    study_id: int,
+    interview: str | int,
+    turns: list[dict[str, Any]],
+    *,
+    language: str,
+    source: str,
+    provenance: dict[str, Any],
+    replace: bool = False,
+) -> int:
+    """Save turns through the transcripts service, then their word timestamps."""
+    from kvali.pipelines.words import save_words
+    from kvali.transcripts.service import get_turns, save_transcript
+
+    iid = interview_id(conn, study_id, interview)
+    kept = [t for t in turns if t["text"].strip()]
+    tid = save_transcript(
+        conn,
+        study_id,
+        iid,
+        turns=[{k: t[k] for k in ("speaker", "role", "start_ms", "end_ms", "text")} for t in kept],
+        language=language,
+        source=source,
+        provenance=provenance,
+        replace=replace,
+    )
+    stored = get_turns(conn, tid)
+    save_words(
+        conn, tid, [(s["id"], t.get("words") or []) for s, t in zip(stored, kept, strict=True)]
+    )
+    return tid

