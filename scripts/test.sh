@@ -4,12 +4,7 @@
 # SQLite and again on a throw-away PostgreSQL that this script starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/pip install -q --upgrade pip >/dev/null
-.venv/bin/pip install -q -e '.[test]'
-# Speaker embeddings: Resemblyzer's weights without its torch-based code (kvali runs them in numpy).
-.venv/bin/pip install -q --no-deps resemblyzer==0.1.4
+bash scripts/setup.sh test
 if [ -z "${KVALI_TEST_POSTGRES_URL:-}" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   eval "$(bash scripts/pg-start.sh)"
 fi
