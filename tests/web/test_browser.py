@@ -105,8 +105,16 @@ def select_text(page: Any, needle: str) -> None:
 
 
 def shot(page: Any, name: str) -> None:
+    """Save a screenshot; Chromium sometimes refuses a capture on a loaded machine, so retry."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    for attempt in range(4):
+        try:
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+            return
+        except Exception:  # playwright's Error: "Unable to capture screenshot"
+            if attempt == 3:
+                raise
+            page.wait_for_timeout(500 * (attempt + 1))
 
 
 def test_select_a_passage_code_it_and_flag_gold(page, site):
