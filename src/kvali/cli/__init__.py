@@ -160,6 +160,9 @@ def stats(obj: Ctx, as_json: bool) -> None:
 @click.option("--interview", default=None)
 @click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
 @click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--semantic", is_flag=True, help="Search by meaning, across languages (kvali[semantic])."
+)
 @json_option
 @pass_ctx
 def search(
@@ -171,24 +174,30 @@ def search(
     interview: str | None,
     role: str | None,
     limit: int,
+    semantic: bool,
     as_json: bool,
 ) -> None:
-    """Full-text search over transcripts ("phrases", prefix*)."""
-    from kvali.search.service import search as run_search
-
+    """Full-text search over transcripts ("phrases", prefix*), or by meaning with --semantic."""
     pairs = list(parse_pairs(attrs).items())
+    filters = {"code": code, "attribute": pairs[0] if pairs else None, "mode": mode,
+               "interview": interview, "role": role, "limit": limit}  # fmt: skip
     with obj.project.begin() as conn:
-        hits = run_search(
-            conn,
-            obj.study_id(conn),
-            query,
-            code=code,
-            attribute=pairs[0] if pairs else None,
-            mode=mode,
-            interview=interview,
-            role=role,
-            limit=limit,
-        )
+        sid = obj.study_id(conn)
+        if semantic:
+            try:
+                from kvali.semantic.service import semantic_search, update_index
+            except ImportError as exc:
+                raise click.ClickException(
+                    "semantic search needs: pip install 'kvali[semantic]'"
+                ) from exc
+            update_index(conn, sid, project_path=obj.project.path)
+            hits = semantic_search(conn, sid, query, project_path=obj.project.path, **filters)
+            for h in hits:
+                h.setdefault("snippet", h.get("text", ""))
+        else:
+            from kvali.search.service import search as run_search
+
+            hits = run_search(conn, sid, query, **filters)
     if as_json:
         emit_json(hits)
         return

