@@ -119,48 +119,71 @@ def search(
             .limit(limit)
             .offset(offset)
         )
-        if mode:
-            q = q.where(iv.c.mode == normalize_mode(mode))
-        if interview is not None:
-            q = q.where(iv.c.id == interview_id(conn, study_id, interview))
-        if role:
-            q = q.where(tu.c.role == role)
-        if attribute:
-            ip, pa = t.interview_participants, t.participant_attributes
-            q = q.where(
-                sa.exists(
-                    sa.select(1)
-                    .select_from(ip.join(pa, pa.c.participant_id == ip.c.participant_id))
-                    .where(
-                        ip.c.interview_id == iv.c.id,
-                        pa.c.name == attribute[0],
-                        pa.c.value == attribute[1],
-                    )
-                )
-            )
-        if code is not None:
-            c = t.codings
-            cid = code_id(conn, study_id, code)
-            cycle = current_cycle_id(conn, study_id, create=False) or -1
-            q = q.where(
-                sa.exists(
-                    sa.select(1).where(
-                        c.c.transcript_id == tu.c.transcript_id,
-                        c.c.code_id == cid,
-                        c.c.cycle_id == cycle,
-                        c.c.removed_at.is_(None),
-                        c.c.start_char < tu.c.end_char,
-                        c.c.end_char > tu.c.start_char,
-                    )
-                )
-            )
-        return q
+        return filter_passages(
+            conn, study_id, q, span=(tu.c.transcript_id, tu.c.start_char, tu.c.end_char),
+            code=code, attribute=attribute, mode=mode, interview=interview, role=role,
+        )  # fmt: skip
 
     if fallback is None:
         rows = conn.execute(finish(q)).mappings().all()
     else:
         rows = _with_fallback(conn, finish(q), finish(fallback))
     return [_hit(dict(r), terms) for r in rows]
+
+
+def filter_passages(
+    conn: sa.Connection,
+    study_id: int,
+    q: sa.Select,
+    *,
+    span: tuple[sa.ColumnElement[int], sa.ColumnElement[int], sa.ColumnElement[int]],
+    code: str | int | None = None,
+    attribute: tuple[str, str] | None = None,
+    mode: str | None = None,
+    interview: str | int | None = None,
+    role: str | None = None,
+) -> sa.Select:
+    """The search filters, shared by full-text and semantic search. ``q`` must already join
+    turns and interviews; ``span`` is the (transcript_id, start_char, end_char) of each hit, which
+    a code filter needs to overlap."""
+    tu, iv = t.turns, t.interviews
+    if mode:
+        q = q.where(iv.c.mode == normalize_mode(mode))
+    if interview is not None:
+        q = q.where(iv.c.id == interview_id(conn, study_id, interview))
+    if role:
+        q = q.where(tu.c.role == role)
+    if attribute:
+        ip, pa = t.interview_participants, t.participant_attributes
+        q = q.where(
+            sa.exists(
+                sa.select(1)
+                .select_from(ip.join(pa, pa.c.participant_id == ip.c.participant_id))
+                .where(
+                    ip.c.interview_id == iv.c.id,
+                    pa.c.name == attribute[0],
+                    pa.c.value == attribute[1],
+                )
+            )
+        )
+    if code is not None:
+        c = t.codings
+        cid = code_id(conn, study_id, code)
+        cycle = current_cycle_id(conn, study_id, create=False) or -1
+        transcript, start, end = span
+        q = q.where(
+            sa.exists(
+                sa.select(1).where(
+                    c.c.transcript_id == transcript,
+                    c.c.code_id == cid,
+                    c.c.cycle_id == cycle,
+                    c.c.removed_at.is_(None),
+                    c.c.start_char < end,
+                    c.c.end_char > start,
+                )
+            )
+        )
+    return q
 
 
 def _with_fallback(

@@ -15,12 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kvali.codes.service import code_id
-from kvali.codings.cycles import current_cycle_id
 from kvali.db import schema as t
 from kvali.errors import InputError
 from kvali.events.service import log_event
-from kvali.interviews.service import interview_id, normalize_mode
+from kvali.search.service import filter_passages
 from kvali.semantic.models import Embedder, ModelInfo, load_embedder
 from kvali.semantic.segments import segment_turns
 from kvali.semantic.tables import semantic_indexes as si
@@ -218,44 +216,11 @@ def _filtered(
     interview: str | int | None,
     role: str | None,
 ) -> sa.Select:
-    """The filters of full-text search (kvali.search.service.search), on segments."""
-    tu, iv = t.turns, t.interviews
-    if mode:
-        q = q.where(iv.c.mode == normalize_mode(mode))
-    if interview is not None:
-        q = q.where(iv.c.id == interview_id(conn, study_id, interview))
-    if role:
-        q = q.where(tu.c.role == role)
-    if attribute:
-        ip, pa = t.interview_participants, t.participant_attributes
-        q = q.where(
-            sa.exists(
-                sa.select(1)
-                .select_from(ip.join(pa, pa.c.participant_id == ip.c.participant_id))
-                .where(
-                    ip.c.interview_id == iv.c.id,
-                    pa.c.name == attribute[0],
-                    pa.c.value == attribute[1],
-                )
-            )
-        )
-    if code is not None:
-        c = t.codings
-        cid = code_id(conn, study_id, code)
-        cycle = current_cycle_id(conn, study_id, create=False) or -1
-        q = q.where(
-            sa.exists(
-                sa.select(1).where(
-                    c.c.transcript_id == ss.c.transcript_id,
-                    c.c.code_id == cid,
-                    c.c.cycle_id == cycle,
-                    c.c.removed_at.is_(None),
-                    c.c.start_char < ss.c.end_char,
-                    c.c.end_char > ss.c.start_char,
-                )
-            )
-        )
-    return q
+    """The filters of full-text search, on segments (a code must overlap the segment)."""
+    return filter_passages(
+        conn, study_id, q, span=(ss.c.transcript_id, ss.c.start_char, ss.c.end_char),
+        code=code, attribute=attribute, mode=mode, interview=interview, role=role,
+    )  # fmt: skip
 
 
 def hit(row: dict[str, Any], score: float) -> dict[str, Any]:
