@@ -255,3 +255,64 @@ def test_pages_language_and_screenshots(page, site):
     # Keyboard: the skip link is the first stop, then the menu.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
+
+
+def test_blind_coding_mark_done_review_and_resolve(page, site, tmp_path):
+    """Forsker A codes blind in the browser (Forsker B's codings, made in B's own workbench —
+    here the service — stay hidden), marks done, then resolves the difference side by side."""
+    from kvali.analysis.blind import code_as, mark_done, set_blind
+    from kvali.codes.service import list_codes
+    from kvali.interviews.service import add_interview
+    from kvali.studies.service import default_study_id
+    from kvali.transcripts.service import get_text, import_transcript
+    from tests.helpers import write
+
+    project, url = site["project"], site["url"]
+    with project.begin() as conn:
+        sid = default_study_id(conn)
+        iid = add_interview(conn, sid, label="Blind", participants=[], mode="in_person")
+        tid = import_transcript(conn, sid, "Blind", write(tmp_path, "b.txt", EMOJI_TRANSCRIPT))
+        set_blind(conn, sid, tid, coders=["Forsker A", "Forsker B"])
+        s = get_text(conn, tid).index("vi deler erfaringer")
+        other = next(c["id"] for c in list_codes(conn, sid) if c["level"] == "code")
+        code_as(conn, sid, transcript_id=tid, code=other, start=s, end=s + 19, coder="Forsker B")
+        mark_done(conn, sid, tid, coder="Forsker B")
+    page.goto(f"{url}/interviews/{iid}/transcript")
+    page.wait_for_selector("#blind-badge")
+    assert page.locator(".bar").count() == 0  # B's coding is not shown to A
+    select_text(page, "vi deler erfaringer")
+    page.keyboard.press("/")
+    page.keyboard.type("Blindkode")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.bar').length === 1")
+    shot(page, "coding-blind")
+    page.click("#mark-done")
+    page.wait_for_selector("#blind-badge >> text=Comparison open")
+    page.click("#blind-state a")
+    page.wait_for_selector(".review-item")
+    item = page.locator(".review-item").first
+    assert "different code" in item.inner_text().lower() and "Forsker B" in item.inner_text()
+    item.locator("input[value=a]").check()
+    item.locator("textarea[name=memo]").fill("Vi ble enige om A sin kode.")
+    shot(page, "review")
+    item.locator("button").click()
+    page.wait_for_selector("#no-items")
+    history = page.locator("#history tbody").inner_text()
+    assert "Forsker A: Blindkode" in history and "Forsker B: " in history
+    for name, path in [
+        ("blind", "/blind"),
+        ("agreement", "/agreement"),
+        ("frameworks", "/frameworks"),
+        ("coverage", "/coverage"),
+        ("talkstats", "/talkstats"),
+        ("transcription", "/transcription"),
+    ]:
+        page.goto(url + path)
+        assert page.locator("h1").count() == 1
+        shot(page, name)
+    page.goto(url + "/frameworks")
+    page.click("#add-shipped button")  # load Irgens' framework through the form
+    page.locator("a.button", has_text="Framework matrix").first.click()
+    page.wait_for_selector("#matrix")
+    page.locator("#matrix summary").first.click()
+    shot(page, "framework-matrix")

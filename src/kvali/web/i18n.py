@@ -320,6 +320,11 @@ _NB: dict[str, str] = {
     "study": "studie",
 }
 
+from kvali.web.i18n_analysis import EN as _EN_MORE  # noqa: E402
+from kvali.web.i18n_analysis import NB as _NB_MORE  # noqa: E402
+
+_EN.update(_EN_MORE)
+_NB.update(_NB_MORE)
 CATALOGUE: dict[str, dict[str, str]] = {"en": _EN, "nb": _NB}
 
 

@@ -1,6 +1,17 @@
 """Routers, one module per page group; each page has a ``.json`` twin and an ``/api`` for changes."""
 
-from kvali.web.routes import codebook, coding, people, reports, search, study
+from kvali.web.routes import (
+    agreement,
+    blind,
+    codebook,
+    coding,
+    frameworks,
+    people,
+    reports,
+    search,
+    study,
+    transcribe,
+)
 
 ROUTERS = [
     study.router,
@@ -9,4 +20,8 @@ ROUTERS = [
     codebook.router,
     search.router,
     reports.router,
+    transcribe.router,
+    blind.router,
+    agreement.router,
+    frameworks.router,
 ]

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from kvali.analysis import blind
 from kvali.codes import service as codes
 from kvali.codings import service as codings
 from kvali.codings.cycles import current_cycle_id, cycle_number
+from kvali.db import schema
 from kvali.errors import InputError
 from kvali.events.service import latest_event_id
 from kvali.interviews import service as interviews
@@ -23,6 +26,7 @@ from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
 from kvali.web.common import lang_of, page, retry_on_conflict, tx
 from kvali.web.i18n import translator
+from kvali.web.routes.blind import me
 
 router = APIRouter()
 
@@ -60,9 +64,27 @@ def compact_turn(tr: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _state(conn: Any, sid: int, interview_id: int) -> dict[str, Any]:
-    """What the script needs to draw bars and keep two tabs in step."""
-    rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False)
+def blind_round(conn: Any, sid: int, transcript_id: int | None) -> dict[str, Any] | None:
+    """The transcript's blind round (``blind.blind_state``), or None when it never had one."""
+    if transcript_id is None:
+        return None
+    state = blind.blind_state(conn, sid, transcript_id)
+    return state if state["coders"] else None
+
+
+def _state(conn: Any, sid: int, interview_id: int, viewer: str) -> dict[str, Any]:
+    """What the script needs to draw bars and keep two tabs in step.
+
+    While the transcript is blind, only what ``viewer`` may see (``blind.visible_codings``):
+    the other coder's independent work must not leak before both have marked it done."""
+    tid = conn.execute(
+        sa.select(schema.transcripts.c.id).where(schema.transcripts.c.interview_id == interview_id)
+    ).scalar()
+    state = blind_round(conn, sid, tid)
+    if state and state["blind"]:
+        rows = blind.visible_codings(conn, sid, tid, viewer=viewer)
+    else:
+        rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False)
     return {
         "codings": compact_codings(rows),
         "codes": compact_codes(codes.list_codes(conn, sid)),
@@ -88,7 +110,9 @@ def transcript_page(request: Request, interview_id: int) -> Response:
             "transcript_id": tid,
             "turn_count": transcripts.count_turns(conn, tid),
             "cycle": cycle_number(conn, cycle) if cycle else 1,
-            **_state(conn, sid, interview_id),
+            "blind": blind_round(conn, sid, tid),
+            "me": me(request),
+            **_state(conn, sid, interview_id, me(request)),
         }
     if as_json:
         data["turns"] = [compact_turn(tr) for tr in turns]
@@ -122,7 +146,7 @@ def turn_chunk(
 def coding_state(request: Request, interview_id: int) -> dict:
     with tx(request) as (conn, sid):
         interviews.interview_id(conn, sid, interview_id)
-        return _state(conn, sid, interview_id)
+        return _state(conn, sid, interview_id, me(request))
 
 
 class CodingIn(BaseModel):
@@ -152,14 +176,18 @@ def add_coding(request: Request, body: CodingIn) -> dict:
             code = codes.create_code(conn, sid, name=body.new_code, parent=body.new_code_parent)
         if code is None:
             raise InputError("name a code (code) or a new one (new_code)")
-        cid = codings.add_coding(
+        state = blind_round(conn, sid, body.transcript_id)
+        add = codings.add_coding
+        if state and state["blind"]:
+            add = blind.code_as  # both coders' codings are kept, even on the same span
+        cid = add(
             conn,
             sid,
             transcript_id=body.transcript_id,
             code=code,
             start=body.start,
             end=body.end,
-            coder=request.app.state.user,
+            coder=me(request),
             gold=body.gold,
         )
         out = _coding_out(conn, sid, cid)

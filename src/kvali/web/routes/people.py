@@ -170,6 +170,31 @@ def add_interview(request: Request, body: InterviewIn) -> dict:
     return {"id": iid}
 
 
+class InterviewUpdate(BaseModel):
+    label: str | None = None
+    date: dt.date | None = None
+    mode: str | None = None
+    duration_min: int | None = Field(None, ge=0)
+
+
+@router.patch("/api/interviews/{interview_id}", summary="Edit an interview's label, date, mode")
+@retry_on_conflict
+def edit_interview(request: Request, interview_id: int, body: InterviewUpdate) -> dict:
+    if body.label is not None and not body.label.strip():
+        raise InputError("an interview needs a label")
+    with tx(request) as (conn, sid):
+        interviews.update_interview(
+            conn,
+            sid,
+            interviews.interview_id(conn, sid, interview_id),
+            label=body.label.strip() if body.label else None,
+            date=body.date,
+            mode=body.mode,
+            duration_s=body.duration_min * 60 if body.duration_min is not None else None,
+        )
+        return interviews.get_interview(conn, sid, interview_id)
+
+
 @router.post(
     "/api/interviews/{interview_id}/transcript",
     status_code=201,

@@ -1,0 +1,199 @@
+"""Blind double coding and the side-by-side disagreement review (docs/analysis.md).
+
+The coding screen itself filters codings through ``blind.visible_codings`` and codes through
+``blind.code_as`` while a transcript is blind (see ``routes/coding.py``); this module holds the
+overview of blind rounds, starting a round, «Mark done», and the review that resolves each
+difference to a consensus coding with a memo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from kvali.analysis import blind
+from kvali.analysis import disagreements as dis
+from kvali.codes.service import list_codes
+from kvali.db import schema as t
+from kvali.errors import InputError
+from kvali.events.service import current_actor
+from kvali.interviews import service as interviews
+from kvali.transcripts.service import transcript_id_for
+from kvali.web.common import page, retry_on_conflict, tx
+
+router = APIRouter()
+
+
+def me(request: Request) -> str:
+    """The researcher using this workbench: the coder whose view and codings these are."""
+    return request.app.state.user or current_actor()
+
+
+def user_names(conn: sa.Connection) -> list[str]:
+    """Every user of the project (coders are users), for the coder pickers."""
+    return list(conn.execute(sa.select(t.users.c.name).order_by(t.users.c.name)).scalars())
+
+
+def _names(value: list[str] | str) -> list[str]:
+    items = value if isinstance(value, list) else value.replace("\n", ",").split(",")
+    return [s.strip() for s in items if s.strip()]
+
+
+@router.get("/blind", summary="Blind coding rounds (HTML)")
+@router.get("/blind.json", summary="Blind coding rounds with each coder's done state")
+def blind_overview(request: Request) -> Response:
+    with tx(request) as (conn, sid):
+        rounds = blind.list_blind(conn, sid)
+        ivs = [i for i in interviews.list_interviews(conn, sid) if i.get("transcript_id")]
+        ids = {i["label"]: i["id"] for i in ivs}
+        users = user_names(conn)
+    for r in rounds:
+        r["interview_id"] = ids.get(r["interview"])
+    data = {
+        "rounds": rounds,
+        "interviews": [{"id": i["id"], "label": i["label"]} for i in ivs],
+        "users": users,
+        "me": me(request),
+    }
+    return page(request, "blind.html", data)
+
+
+class BlindIn(BaseModel):
+    coders: list[str] | str = Field(description="At least two coders (names), or a comma list")
+
+
+@router.post("/api/interviews/{interview_id}/blind", summary="Start (or change) blind mode")
+@retry_on_conflict
+def start_blind(request: Request, interview_id: int, body: BlindIn) -> dict:
+    with tx(request) as (conn, sid):
+        tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
+        return blind.set_blind(conn, sid, tid, coders=_names(body.coders))
+
+
+@router.post("/api/interviews/{interview_id}/blind/done", summary="Mark done as the current coder")
+@retry_on_conflict
+def blind_done(request: Request, interview_id: int) -> dict:
+    with tx(request) as (conn, sid):
+        tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
+        return blind.mark_done(conn, sid, tid, coder=me(request))
+
+
+def review_coders(conn: sa.Connection, state: dict[str, Any], a: str, b: str) -> list[str]:
+    """Coders to compare: as asked, else the blind round's two, else a clear error."""
+    if a and b:
+        names = [a, b]
+    elif len(state["coders"]) == 2:
+        names = [c["name"] for c in state["coders"]]
+    else:
+        raise InputError("choose the two coders to compare (coder_a and coder_b)")
+    if names[0] == names[1]:
+        raise InputError("compare two different coders")
+    return names
+
+
+def _check_open(state: dict[str, Any]) -> None:
+    if state["blind"]:
+        raise InputError(
+            "this transcript is still blind: the review opens when every coder has marked it done"
+        )
+
+
+@router.get("/interviews/{interview_id}/review", summary="Disagreement review (HTML)")
+@router.get(
+    "/interviews/{interview_id}/review.json",
+    summary="Disagreements of two coders side by side, and the resolution history",
+)
+def review_page(
+    request: Request, interview_id: int, coder_a: str = "", coder_b: str = ""
+) -> Response:
+    with tx(request) as (conn, sid):
+        iv = interviews.get_interview(conn, sid, interview_id)
+        tid = transcript_id_for(conn, sid, interview_id)
+        state = blind.blind_state(conn, sid, tid)
+        _check_open(state)
+        coders = review_coders(conn, state, coder_a.strip(), coder_b.strip())
+        items = dis.disagreements(conn, sid, interview=interview_id, coders=coders)
+        agreed = dis.disagreements(
+            conn, sid, interview=interview_id, coders=coders, include_agreements=True
+        )
+        data = {
+            "interview": {"id": iv["id"], "label": iv["label"]},
+            "transcript_id": tid,
+            "blind": state,
+            "coders": coders,
+            "items": items,
+            "agreements": sum(1 for x in agreed if x["kind"] == "agree"),
+            "history": dis.history(conn, sid, interview=interview_id),
+            "codes": [
+                {"id": c["id"], "path": c["path"]}
+                for c in list_codes(conn, sid)
+                if c["status"] == "active"
+            ],
+            "users": user_names(conn),
+        }
+    return page(request, "review.html", data)
+
+
+class ResolveIn(BaseModel):
+    replace: list[int] = Field(description="The coders' codings this item closes")
+    take: list[int] = Field(
+        default_factory=list,
+        description="Of those, the codings kept as consensus (take A / take B); empty with "
+        "no code means «not coded»",
+    )
+    code: int | str | None = Field(None, description="A custom consensus: code id, name or path")
+    start: int | None = None
+    end: int | None = None
+    memo: str = ""
+
+
+@router.post("/api/interviews/{interview_id}/review/resolve", summary="Resolve one item")
+@retry_on_conflict
+def resolve_item(request: Request, interview_id: int, body: ResolveIn) -> dict:
+    from kvali.codings.service import get_coding
+
+    with tx(request) as (conn, sid):
+        tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
+        _check_open(blind.blind_state(conn, sid, tid))
+        if not set(body.take) <= set(body.replace):
+            raise InputError("take names codings that are not among those replaced")
+        consensus: list[dict[str, Any]] = []
+        for cid in body.take:
+            c = get_coding(conn, sid, cid)
+            consensus.append({"code": c["code_id"], "start": c["start_char"], "end": c["end_char"]})
+        if body.code is not None:
+            if body.start is None or body.end is None:
+                raise InputError("a custom consensus needs its span (start and end)")
+            consensus.append({"code": body.code, "start": body.start, "end": body.end})
+        return dis.resolve(
+            conn,
+            sid,
+            transcript_id=tid,
+            replace=body.replace,
+            consensus=consensus,
+            memo=body.memo,
+        )  # no coder, as in the CLI: the consensus is neither coder's, so it leaves the review
+
+
+class CodersIn(BaseModel):
+    coders: list[str] | str = Field(default_factory=list)
+
+
+@router.post(
+    "/api/interviews/{interview_id}/review/accept-agreements",
+    summary="Accept every exact agreement as consensus",
+)
+@retry_on_conflict
+def accept_all(request: Request, interview_id: int, body: CodersIn) -> dict:
+    with tx(request) as (conn, sid):
+        tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
+        state = blind.blind_state(conn, sid, tid)
+        _check_open(state)
+        names = _names(body.coders)
+        coders = review_coders(conn, state, *(names + ["", ""])[:2])
+        n = dis.accept_agreements(conn, sid, interview=interview_id, coders=coders)
+    return {"accepted": n}
