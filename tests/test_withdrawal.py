@@ -143,3 +143,23 @@ def test_member_check_export_and_record(study, tmp_path):
         "changes_requested",
         "Navnet på skolen må fjernes.",
     )
+
+
+def test_withdrawal_destroys_a_pseudonymization_key_only_when_asked(study, tmp_path):
+    import pytest
+
+    from kvali.errors import KvaliError
+    from kvali.participants.withdrawal import withdraw_participant
+    from tests.conftest import snapshot
+
+    project, sid = study
+    mini_study(project, sid, tmp_path)
+    key = project.path / "keys" / "pseudonymization.kvkey"
+    key.parent.mkdir()
+    key.write_bytes(b"encrypted originals")
+    before = snapshot(project)
+    with pytest.raises(KvaliError, match="--destroy-key"):
+        withdraw_participant(project, sid, "R1")
+    assert snapshot(project) == before and key.exists()
+    result = withdraw_participant(project, sid, "R1", destroy_key=True)
+    assert result["keys_destroyed"] == ["keys/pseudonymization.kvkey"] and not key.exists()

@@ -127,9 +127,10 @@ def member_check_record(obj: Ctx, code: str, status: str, comments: str | None) 
 @participant.command("withdraw")
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--destroy-key", is_flag=True, help="Also destroy the study's pseudonymization key.")
 @json_option
 @pass_ctx
-def participant_withdraw(obj: Ctx, code: str, yes: bool, as_json: bool) -> None:
+def participant_withdraw(obj: Ctx, code: str, yes: bool, destroy_key: bool, as_json: bool) -> None:
     """Erase every trace of a participant: interviews, turns, codings, memos, files, exports."""
     from kvali.participants.withdrawal import plan_withdrawal, withdraw_participant
 
@@ -149,7 +150,7 @@ def participant_withdraw(obj: Ctx, code: str, yes: bool, as_json: bool) -> None:
             )
         )
         click.confirm(_("withdraw_confirm"), abort=True)
-    result = withdraw_participant(project, sid, code)
+    result = withdraw_participant(project, sid, code, destroy_key=destroy_key)
     if as_json:
         emit_json(result)
         return

@@ -15,9 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.errors import KvaliError
 from kvali.events.service import log_event, redact_events
 from kvali.participants.service import participant_id
 from kvali.project import DB_FILE, Project
+from kvali.semantic import forget_vectors
 from kvali.transcripts.service import delete_turns
 from kvali.util import now
 
@@ -84,6 +86,11 @@ def plan_withdrawal(
     if project.exports_dir.exists():
         files += sorted(p for p in project.exports_dir.rglob("*") if p.is_file())
     files += sorted(project.path.glob(f"{DB_FILE}.bak-*"))
+    keys = (
+        sorted(p for p in (project.path / "keys").glob("*") if p.is_file())
+        if (project.path / "keys").is_dir()
+        else []
+    )
     return {
         "participant": code,
         "participant_id": pid,
@@ -96,11 +103,28 @@ def plan_withdrawal(
         "turns": turns_whole + turns_own,
         "codings": len(coding_ids),
         "files": [str(f.relative_to(project.path)) for f in files],
+        # Encrypted pseudonymization keys hold original words; they cannot be edited without the
+        # passphrase, so withdrawal destroys them (only with the researcher's explicit consent).
+        "key_files": [str(f.relative_to(project.path)) for f in keys],
     }
 
 
-def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str, Any]:
-    """Erase the participant's interviews, turns, codings, memos, files and cached exports."""
+def withdraw_participant(
+    project: Project, study_id: int, code: str, *, destroy_key: bool = False
+) -> dict[str, Any]:
+    """Erase the participant's interviews, turns, codings, memos, files and cached exports.
+
+    A pseudonymization key (which holds original text, encrypted) is destroyed too; that must be
+    asked for with ``destroy_key``, since it also ends re-identification for everyone else.
+    """
+    with project.begin() as conn:
+        keys = plan_withdrawal(conn, project, study_id, code)["key_files"]
+    if keys and not destroy_key:
+        raise KvaliError(
+            f"the pseudonymization key ({', '.join(keys)}) still holds this participant's original "
+            "words and cannot be edited without its passphrase: withdraw with --destroy-key "
+            "(the key is destroyed for the whole study)"
+        )
     trash = Path(tempfile.mkdtemp(prefix="kvali-withdraw-", dir=project.path))
     moved: list[tuple[Path, Path]] = []
     try:
@@ -193,7 +217,9 @@ def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str
         shutil.rmtree(trash, ignore_errors=True)
         raise
     shutil.rmtree(trash, ignore_errors=True)
-    vectors = _forget_vectors(project, plan["transcript_ids"])
+    for rel in keys:
+        _destroy_key(project, study_id, project.path / rel)
+    vectors = forget_vectors(project, plan["transcript_ids"])
     project.compact()
     return {
         "participant": code,
@@ -205,17 +231,16 @@ def withdraw_participant(project: Project, study_id: int, code: str) -> dict[str
         "events_redacted": redacted,
         "files": plan["files"],
         "vectors_erased": vectors,
+        "keys_destroyed": keys,
     }
 
 
-def _forget_vectors(project: Project, transcript_ids: list[int]) -> int:
-    """Overwrite the withdrawn interviews' rows in semantic-search index files, if any."""
-    import importlib.util
-
-    if not transcript_ids or importlib.util.find_spec("kvali.semantic.service") is None:
-        return 0
+def _destroy_key(project: Project, study_id: int, path: Path) -> None:
+    """Shred a key file (through kvali.privacy when installed, so its records stay consistent)."""
     try:
-        from kvali.semantic.service import forget_transcripts
-    except ImportError:  # the semantic extra (numpy) is not installed: no index can exist
-        return 0
-    return forget_transcripts(project, transcript_ids)
+        from kvali.privacy.apply import destroy_key
+    except ImportError:
+        path.write_bytes(b"\0" * path.stat().st_size)
+        path.unlink()
+        return
+    destroy_key(project, study_id, path)

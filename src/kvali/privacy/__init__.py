@@ -1,0 +1,1 @@
+"""Pseudonymization: detect names, review them, replace them consistently, keep the key apart."""

@@ -1,0 +1,71 @@
+"""Score a trained pipeline on NorNE DocBins: per label, and PER+ORG+LOC (GPE folded in).
+
+Usage: python training/norne/evaluate.py MODEL_DIR CORPUS_DIR [--json OUT.json]
+Prints one table per ``*.spacy`` file in CORPUS_DIR (e.g. test/nob.spacy, test/nno.spacy).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+
+CORE = ("PER", "ORG", "LOC")
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "p": round(p, 4),
+        "r": round(r, 4),
+        "f": round(2 * p * r / (p + r) if p + r else 0.0, 4),
+    }
+
+
+def score(nlp: spacy.Language, path: Path) -> dict[str, dict[str, float]]:
+    """Exact-span match, computed here so the CORE aggregate is not a guess from per-label F1."""
+    gold_docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    counts: dict[str, list[int]] = {}
+    for gold, pred in zip(
+        gold_docs,
+        nlp.pipe(
+            spacy.tokens.Doc(
+                nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]
+            )
+            for d in gold_docs
+        ),
+        strict=True,
+    ):
+        g = {(e.start, e.end, e.label_) for e in gold.ents}
+        p = {(e.start, e.end, e.label_) for e in pred.ents}
+        for label in {x[2] for x in g | p}:
+            c = counts.setdefault(label, [0, 0, 0])
+            gl = {x for x in g if x[2] == label}
+            pl = {x for x in p if x[2] == label}
+            c[0] += len(gl & pl)
+            c[1] += len(pl - gl)
+            c[2] += len(gl - pl)
+    out = {label: prf(*c) for label, c in sorted(counts.items())}
+    out["PER+ORG+LOC"] = prf(*(sum(counts.get(lb, [0, 0, 0])[i] for lb in CORE) for i in range(3)))
+    out["ALL"] = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
+    return out
+
+
+def main(model: str, corpus: str, out: str | None = None) -> None:
+    nlp = spacy.load(model)
+    results = {f.stem: score(nlp, f) for f in sorted(Path(corpus).glob("*.spacy"))}
+    for name, rows in results.items():
+        print(f"== {name}")
+        for label, s in rows.items():
+            print(f"{label:12} P {s['p']:.3f}  R {s['r']:.3f}  F1 {s['f']:.3f}")
+    if out:
+        Path(out).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    a = sys.argv[1:]
+    main(a[0], a[1], a[a.index("--json") + 1] if "--json" in a else None)
