@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
-from kvali.errors import InputError
+from kvali.errors import InputError, NotFoundError
 from kvali.events.service import log_event
 from kvali.util import new_guid
 
@@ -140,5 +140,83 @@ def replace_guide(conn: sa.Connection, study_id: int, guide: dict[str, Any]) -> 
         entity="guide",
         entity_id=study_id,
         payload=counts,
+    )
+    return counts
+
+
+def list_nodes(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
+    """Every guide entry as a flat row (id, parent_id, kind, position, text): what an editor of
+    single entries needs, since ``get_guide`` gives keywords as bare text."""
+    gn = t.guide_nodes
+    return [
+        dict(r)
+        for r in conn.execute(
+            sa.select(gn.c.id, gn.c.parent_id, gn.c.kind, gn.c.position, gn.c.text)
+            .where(gn.c.study_id == study_id)
+            .order_by(gn.c.position, gn.c.id)
+        ).mappings()
+    ]
+
+
+def _node(conn: sa.Connection, study_id: int, node_id: int) -> Any:
+    row = conn.execute(
+        sa.select(t.guide_nodes).where(
+            t.guide_nodes.c.id == node_id, t.guide_nodes.c.study_id == study_id
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no guide entry {node_id}")
+    return row
+
+
+def update_node(conn: sa.Connection, study_id: int, node_id: int, *, text: str) -> None:
+    """Reword one topic, question or keyword; its place in the tree stays."""
+    text = text.strip()
+    if not text:
+        raise InputError("a guide entry needs text")
+    row = _node(conn, study_id, node_id)
+    conn.execute(t.guide_nodes.update().where(t.guide_nodes.c.id == node_id).values(text=text))
+    log_event(
+        conn,
+        study_id=study_id,
+        action="update",
+        entity="guide_node",
+        entity_id=node_id,
+        payload={"kind": row.kind, "old": row.text, "new": text},
+    )
+
+
+def delete_node(conn: sa.Connection, study_id: int, node_id: int) -> dict[str, int]:
+    """Delete one entry with everything below it (a question takes its keywords, a topic its
+    questions and their keywords: an orphaned keyword means nothing). The siblings that follow
+    move up, so positions stay 0..n-1 and a new entry lands last. Returns what was deleted."""
+    row = _node(conn, study_id, node_id)
+    gn = t.guide_nodes
+    levels = [[node_id]]
+    while levels[-1]:
+        levels.append(
+            list(conn.execute(sa.select(gn.c.id).where(gn.c.parent_id.in_(levels[-1]))).scalars())
+        )
+    counts = {"topics": 0, "questions": 0, "keywords": 0}
+    for ids in reversed(levels):  # deepest first: the parent foreign key never blocks
+        if ids:
+            for kind in conn.execute(sa.select(gn.c.kind).where(gn.c.id.in_(ids))).scalars():
+                counts[f"{kind}s"] += 1
+            conn.execute(gn.delete().where(gn.c.id.in_(ids)))
+    siblings = (
+        gn.c.parent_id.is_(None) if row.parent_id is None else gn.c.parent_id == row.parent_id
+    )
+    conn.execute(
+        gn.update()
+        .where(gn.c.study_id == study_id, siblings, gn.c.position > row.position)
+        .values(position=gn.c.position - 1)
+    )
+    log_event(
+        conn,
+        study_id=study_id,
+        action="delete",
+        entity="guide_node",
+        entity_id=node_id,
+        payload={"kind": row.kind, "text": row.text, **counts},
     )
     return counts

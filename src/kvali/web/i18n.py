@@ -322,9 +322,13 @@ _NB: dict[str, str] = {
 
 from kvali.web.i18n_analysis import EN as _EN_MORE  # noqa: E402
 from kvali.web.i18n_analysis import NB as _NB_MORE  # noqa: E402
+from kvali.web.i18n_semantic import EN as _EN_SEMANTIC  # noqa: E402
+from kvali.web.i18n_semantic import NB as _NB_SEMANTIC  # noqa: E402
 
 _EN.update(_EN_MORE)
 _NB.update(_NB_MORE)
+_EN.update(_EN_SEMANTIC)
+_NB.update(_NB_SEMANTIC)
 CATALOGUE: dict[str, dict[str, str]] = {"en": _EN, "nb": _NB}
 
 

@@ -3,13 +3,17 @@
 from kvali.web.routes import (
     agreement,
     blind,
+    categories,
     codebook,
     coding,
+    exchange,
     frameworks,
     people,
+    privacy,
     reports,
     search,
     study,
+    suggestions,
     transcribe,
 )
 
@@ -24,4 +28,8 @@ ROUTERS = [
     blind.router,
     agreement.router,
     frameworks.router,
+    suggestions.router,
+    categories.router,
+    exchange.router,
+    privacy.router,
 ]

@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from kvali.codes import service as codes
 from kvali.codings import cycles
+from kvali.codings.service import list_codings
+from kvali.errors import NotFoundError
 from kvali.web.common import page, retry_on_conflict, tx
 
 router = APIRouter()
@@ -112,6 +114,24 @@ def split_code(request: Request, code_id: int, body: SplitIn) -> dict:
     names = [n.strip() for n in names if n.strip()]
     with tx(request) as (conn, sid):
         return codes.split_code(conn, sid, code_id, names, assign=body.assign)
+
+
+@router.get("/codebook/{code_id}/split", summary="Split a code, coding by coding (HTML)")
+@router.get(
+    "/codebook/{code_id}/split.json",
+    summary="A code and its live codings (current cycle), to assign each to a new code",
+)
+def split_page(request: Request, code_id: int) -> Response:
+    """Each coding gets a target selector; codings left alone go to the first new code, as in
+    ``codes.split_code``."""
+    with tx(request) as (conn, sid):
+        code = next((c for c in codes.list_codes(conn, sid) if c["id"] == code_id), None)
+        if code is None:
+            raise NotFoundError(f"no active code {code_id}")
+        rows = list_codings(conn, sid, code=code_id)
+    keep = ("id", "interview", "speaker", "start_char", "end_char", "text", "coder", "is_gold")
+    data = {"code": code, "codings": [{k: r.get(k) for k in keep} for r in rows]}
+    return page(request, "split.html", data)
 
 
 class CycleIn(BaseModel):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +18,11 @@ from kvali.interviews import service as interviews
 from kvali.participants import service as participants
 from kvali.participants.withdrawal import plan_withdrawal, withdraw_participant
 from kvali.transcripts.service import import_transcript
-from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.common import lang_of, page, project_of, retry_on_conflict, tx
 
 router = APIRouter()
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _pairs(value: dict[str, str] | str) -> dict[str, str]:
@@ -112,6 +116,40 @@ def member_check(request: Request, code: str, body: MemberCheckIn) -> dict:
             conn, sid, code, status=body.status, comments=body.comments or None
         )
     return {"ok": True}
+
+
+@router.get(
+    "/participants/{code}/member-check.docx",
+    summary="The participant's transcripts as DOCX for their check (a zip when several); "
+    "marks the member check as sent",
+)
+def member_check_docx(request: Request, code: str) -> Response:
+    """Made in a temporary folder, so no copy of the participant's words stays in exports/."""
+    from kvali.participants.member_check import export_member_check
+
+    with tx(request) as (conn, sid):
+        person = participants.get_participant(conn, sid, code)  # unknown: 404
+    if person.get("withdrawn"):
+        raise InputError(f"participant {code!r} has withdrawn")
+    lang = "en" if lang_of(request) == "en" else "nb"
+    with tempfile.TemporaryDirectory(prefix="kvali-member-check-") as tmp:
+        paths = export_member_check(project_of(request), sid, code, out=tmp, lang=lang)
+        if not paths:
+            raise InputError(f"participant {code!r} has no transcribed interview to check")
+        if len(paths) == 1:
+            content, name, media = paths[0].read_bytes(), paths[0].name, DOCX
+        else:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for p in paths:
+                    zf.write(p, p.name)
+            content, name, media = buf.getvalue(), f"member-check-{code}.zip", "application/zip"
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
 
 
 @router.get("/participants/{code}/withdraw", summary="What withdrawal would erase (HTML)")

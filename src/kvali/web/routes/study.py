@@ -61,7 +61,17 @@ def add_research_question(request: Request, body: ResearchQuestionIn) -> dict:
 def guide(request: Request) -> Response:
     with tx(request) as (conn, sid):
         g = guides.get_guide(conn, sid)
-    return page(request, "guide.html", {"guide": g, "markdown": to_markdown(g)})
+        nodes = guides.list_nodes(conn, sid)
+    # Keywords with their ids, so single keywords can be edited and deleted too.
+    keywords: dict[int, list[dict]] = {}
+    for n in nodes:
+        if n["kind"] == "keyword":
+            keywords.setdefault(n["parent_id"], []).append({"id": n["id"], "text": n["text"]})
+    return page(
+        request,
+        "guide.html",
+        {"guide": g, "markdown": to_markdown(g), "nodes": nodes, "keyword_nodes": keywords},
+    )
 
 
 class GuideNodeIn(BaseModel):
@@ -74,6 +84,28 @@ class GuideNodeIn(BaseModel):
 def add_guide_node(request: Request, body: GuideNodeIn) -> dict:
     with tx(request) as (conn, sid):
         return {"id": guides.add_node(conn, sid, text=body.text, parent_id=body.parent_id)}
+
+
+class GuideNodeText(BaseModel):
+    text: str
+
+
+@router.patch("/api/guide/nodes/{node_id}", summary="Reword one topic, question or keyword")
+@retry_on_conflict
+def update_guide_node(request: Request, node_id: int, body: GuideNodeText) -> dict:
+    with tx(request) as (conn, sid):
+        guides.update_node(conn, sid, node_id, text=body.text)
+    return {"id": node_id, "text": body.text.strip()}
+
+
+@router.delete(
+    "/api/guide/nodes/{node_id}",
+    summary="Delete one guide entry with what is below it (a question's keywords)",
+)
+@retry_on_conflict
+def delete_guide_node(request: Request, node_id: int) -> dict:
+    with tx(request) as (conn, sid):
+        return {"deleted": guides.delete_node(conn, sid, node_id)}
 
 
 class GuideMarkdown(BaseModel):

@@ -56,6 +56,7 @@
     const form = ev.target.closest("form[data-api]");
     if (!form) return;
     ev.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     const button = form.querySelector("button");
     if (button) button.disabled = true;
     try {

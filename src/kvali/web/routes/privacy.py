@@ -1,0 +1,348 @@
+"""Pseudonymization review in the workbench (docs/pseudonymization.md): the study list, detection,
+the suggestions with accept / reject per occurrence, per name everywhere or in bulk, missed spans
+and categories. Apply and the key (show, destroy) are in ``privacy_key.py``, included here.
+
+The same service functions as ``kvali pseudonymize``. Ids are checked before anything is written
+(the services accept unknown suggestion ids silently), so a bad request is a 4xx and nothing
+changed. The one passphrase here (detection may use the study list kept in the key) is handled
+as in ``privacy_key``: JSON body only, ``SecretStr``, never stored or returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, SecretStr
+
+from kvali.db import schema as t
+from kvali.errors import InputError, NotFoundError
+from kvali.interviews.service import interview_id
+from kvali.privacy.apply import known_terms
+from kvali.privacy.detect import Term
+from kvali.privacy.replace import STYLES
+from kvali.privacy.service import (
+    LABELS,
+    STATUSES,
+    add_span,
+    add_term,
+    detect_study,
+    list_entities,
+    list_suggestions,
+    list_terms,
+    remove_term,
+    set_category,
+    set_status,
+)
+from kvali.privacy.tables import privacy_entities as E
+from kvali.privacy.tables import privacy_suggestions as S
+from kvali.transcripts.service import get_text, transcript_id_for
+from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.i18n_privacy import install
+from kvali.web.routes import privacy_key
+from kvali.web.routes.privacy_key import key_path, secret
+from kvali.web.routes.suggestions import transcribed
+
+install()
+router = APIRouter()
+router.include_router(privacy_key.router)  # apply and the key
+
+SOURCES = ("list", "pattern", "model", "gazetteer", "propagated", "manual")
+DECISIONS = {"accept": "accepted", "reject": "rejected", "reset": "pending"}
+
+
+def _status(decision: str) -> str:
+    if decision not in DECISIONS:
+        raise InputError(f"decision must be one of {', '.join(DECISIONS)}")
+    return DECISIONS[decision]
+
+
+def _label_of(conn: sa.Connection, sid: int, ref: int | str | None) -> str | None:
+    """An interview given by id or label, as the label the privacy services take (404 first)."""
+    if ref in (None, ""):
+        return None
+    iid = interview_id(conn, sid, str(ref).strip())
+    transcript_id_for(conn, sid, iid)  # no transcript: 404 before anything runs
+    return conn.execute(sa.select(t.interviews.c.label).where(t.interviews.c.id == iid)).scalar()
+
+
+def _check_suggestions(conn: sa.Connection, sid: int, ids: list[int]) -> None:
+    q = sa.select(S.c.id).join(E, E.c.id == S.c.entity_id)
+    found = set(conn.execute(q.where(E.c.study_id == sid, S.c.id.in_(ids))).scalars())
+    missing = sorted(set(ids) - found)
+    if missing:
+        raise NotFoundError(f"no suggestion {', '.join(map(str, missing))}")
+
+
+def _check_entity(conn: sa.Connection, sid: int, entity_id: int) -> None:
+    q = sa.select(E.c.id).where(E.c.study_id == sid, E.c.id == entity_id)
+    if conn.execute(q).scalar() is None:
+        raise NotFoundError(f"no entity {entity_id}")
+
+
+def _segments(text: str, marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The transcript cut into plain runs and marked suggestions, for the selection view."""
+    out, pos = [], 0
+    for m in sorted(marks, key=lambda m: m["start"]):
+        if m["start"] < pos:
+            continue  # overlaps an earlier mark: shown inside it
+        if m["start"] > pos:
+            out.append({"text": text[pos : m["start"]]})
+        out.append({"text": text[m["start"] : m["end"]], **m})
+        pos = m["end"]
+    if pos < len(text):
+        out.append({"text": text[pos:]})
+    return out
+
+
+def _last_apply(conn: sa.Connection, sid: int) -> dict[str, Any] | None:
+    ev = t.events
+    q = (
+        sa.select(ev.c.created_at, ev.c.payload)
+        .where(ev.c.study_id == sid, ev.c.action == "pseudonymize")
+        .order_by(ev.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(q).first()
+    return {"at": row.created_at, **row.payload} if row else None
+
+
+@router.get("/pseudonymize", summary="Pseudonymization review (HTML)")
+@router.get(
+    "/pseudonymize.json",
+    summary="Study list, suggestions (filtered), names, key state and an optional transcript view",
+)
+def privacy_page(
+    request: Request,
+    status: str = "",
+    interview: str = "",
+    label: str = "",
+    source: str = "",
+    min_score: float | None = None,
+    view: str = "",
+) -> Response:
+    """Suggestions in text order; ``view`` (an interview) adds its text with the suggestions
+    marked, where a missed name is added by selecting it."""
+    for value, allowed, name in (
+        (status, STATUSES, "status"),
+        (label, LABELS, "label"),
+        (source, SOURCES, "source"),
+    ):
+        if value and value not in allowed:
+            raise InputError(f"{name} must be one of {', '.join(allowed)} (or empty for all)")
+    with tx(request) as (conn, sid):
+        ivs = transcribed(conn, sid)
+        rows = list_suggestions(
+            conn, sid, status=status or None, interview=_label_of(conn, sid, interview)
+        )
+        counts = dict(
+            conn.execute(
+                sa.select(S.c.status, sa.func.count())
+                .join(E, E.c.id == S.c.entity_id)
+                .where(E.c.study_id == sid)
+                .group_by(S.c.status)
+            ).all()
+        )
+        shown = None
+        if view.strip():
+            view_label = _label_of(conn, sid, view)
+            tid = transcript_id_for(conn, sid, view_label)
+            marks = [
+                {k: r[k] for k in ("id", "label", "status", "score")}
+                | {"start": r["start_char"], "end": r["end_char"]}
+                for r in list_suggestions(conn, sid, interview=view_label, context=0)
+            ]
+            iid = interview_id(conn, sid, view_label)
+            shown = {"interview_id": iid, "interview": view_label, "text": get_text(conn, tid)}
+            shown["marks"] = marks
+        data = {
+            "terms": list_terms(conn, sid),
+            "entities": list_entities(conn, sid),
+            "last_apply": _last_apply(conn, sid),
+        }
+    ids = {i["label"]: i["id"] for i in ivs}
+    for r in rows:
+        r["interview_id"] = ids.get(r["interview"])
+    rows = [
+        r
+        for r in rows
+        if (not label or r["label"] == label)
+        and (not source or r["source"] == source)
+        and (min_score is None or r["score"] >= min_score)
+    ]
+    data |= {
+        "suggestions": rows,
+        "counts": {s: counts.get(s, 0) for s in STATUSES},
+        "filters": {
+            "status": status,
+            "interview": interview,
+            "label": label,
+            "source": source,
+            "min_score": min_score,
+        },
+        "statuses": list(STATUSES),
+        "labels": list(LABELS),
+        "sources": list(SOURCES),
+        "styles": list(STYLES),
+        "interviews": ivs,
+        "key_exists": key_path(request).exists(),
+        "view": shown,
+    }
+    if request.url.path.endswith(".json") or not shown:
+        return page(request, "privacy.html", data)
+    return page(request, "privacy.html", data | {"segments": _segments(shown["text"], marks)})
+
+
+class TermIn(BaseModel):
+    term: str = Field(description="A name that must always be masked")
+    label: str = Field(description="PER, LOC, ORG or MISC")
+    category: str | None = Field(None, description="Thesis-style label, e.g. «navn på skole»")
+
+
+@router.post("/api/privacy/terms", status_code=201, summary="Add a name to the study list")
+@retry_on_conflict
+def term_add(request: Request, body: TermIn) -> dict:
+    with tx(request) as (conn, sid):
+        category = (body.category or "").strip() or None
+        return {"id": add_term(conn, sid, term=body.term, label=body.label, category=category)}
+
+
+@router.delete("/api/privacy/terms/{term_id}", summary="Remove a name from the study list")
+@retry_on_conflict
+def term_remove(request: Request, term_id: int) -> dict:
+    with tx(request) as (conn, sid):
+        remove_term(conn, sid, term_id)
+    return {"removed": term_id}
+
+
+class DetectIn(BaseModel):
+    interview: int | str | None = Field(None, description="One interview; empty for the study")
+    passphrase: SecretStr | None = Field(
+        None, description="Optional: use the study list kept in the key by an earlier apply"
+    )
+
+
+@router.post("/api/privacy/detect", summary="Detect names and store them as suggestions")
+@retry_on_conflict
+def detect(request: Request, body: DetectIn) -> dict:
+    """A wrong passphrase fails before detection runs (nothing stored)."""
+    passphrase = secret(body.passphrase, required=False)
+    extra: list[Term] = []
+    if passphrase:
+        rows = known_terms(project_of(request), passphrase, key_path(request))
+        extra = [Term(x["term"], x["label"], x["category"]) for x in rows]
+    with tx(request) as (conn, sid):
+        label = _label_of(conn, sid, body.interview)
+        out = detect_study(conn, sid, interviews=[label] if label else None, extra_terms=extra)
+    return {"transcripts": out, "suggestions": sum(r["suggestions"] for r in out)}
+
+
+class DecideIn(BaseModel):
+    ids: list[int] = Field(default_factory=list, description="Suggestion ids (all or none)")
+    all: bool = Field(False, description="Every pending suggestion (from min_score)")
+    min_score: float | None = Field(None, ge=0, le=1, description="With all: only from here")
+
+
+@router.post(
+    "/api/privacy/suggestions/{decision}",
+    summary="Accept, reject or reset several suggestions, or all pending from a minimum score",
+)
+@retry_on_conflict
+def decide_many(request: Request, decision: str, body: DecideIn) -> dict:
+    status = _status(decision)
+    ids = list(dict.fromkeys(body.ids))
+    if not ids and not body.all:
+        raise InputError("choose at least one suggestion, or all pending")
+    if body.min_score is not None and not body.all:
+        raise InputError("a minimum score goes with all pending")
+    with tx(request) as (conn, sid):
+        _check_suggestions(conn, sid, ids)
+        n = set_status(
+            conn, sid, status, suggestion_ids=ids, all_pending=body.all, min_score=body.min_score
+        )
+    return {"status": status, "suggestions": n}
+
+
+@router.post(
+    "/api/privacy/suggestions/{suggestion_id}/{decision}",
+    summary="Accept, reject or reset one suggestion (this occurrence only)",
+)
+@retry_on_conflict
+def decide_one(request: Request, suggestion_id: int, decision: str) -> dict:
+    status = _status(decision)
+    with tx(request) as (conn, sid):
+        _check_suggestions(conn, sid, [suggestion_id])
+        n = set_status(conn, sid, status, suggestion_ids=[suggestion_id])
+    return {"status": status, "suggestions": n}
+
+
+@router.post(
+    "/api/privacy/entities/{entity_id}/{decision}",
+    summary="Accept, reject or reset a name everywhere in the study (sticks on new detection)",
+)
+@retry_on_conflict
+def decide_entity(request: Request, entity_id: int, decision: str) -> dict:
+    status = _status(decision)
+    with tx(request) as (conn, sid):
+        n = set_status(conn, sid, status, entity_ids=[entity_id])  # unknown: 404, no change
+    return {"status": status, "entity": entity_id, "suggestions": n}
+
+
+class CategoryIn(BaseModel):
+    category: str = Field(description="Thesis-style label, e.g. «navn på rektor»")
+
+
+@router.put("/api/privacy/entities/{entity_id}/category", summary="Edit a name's category")
+@retry_on_conflict
+def entity_category(request: Request, entity_id: int, body: CategoryIn) -> dict:
+    with tx(request) as (conn, sid):
+        _check_entity(conn, sid, entity_id)
+        set_category(conn, sid, body.category, entity_ids=[entity_id])
+    return {"entity": entity_id, "category": body.category.strip()}
+
+
+@router.put("/api/privacy/labels/{label}/category", summary="Edit the category of every name")
+@retry_on_conflict
+def label_category(request: Request, label: str, body: CategoryIn) -> dict:
+    if label not in LABELS:
+        raise InputError(f"label must be one of {', '.join(LABELS)}")
+    with tx(request) as (conn, sid):
+        n = set_category(conn, sid, body.category, label=label)
+    return {"label": label, "category": body.category.strip(), "entities": n}
+
+
+class SpanIn(BaseModel):
+    label: str = Field(description="PER, LOC, ORG or MISC")
+    interview: int | str | None = Field(None, description="Interview id or label")
+    start: int | None = Field(None, description="Code-point offset in the transcript text")
+    end: int | None = None
+    text: str | None = Field(None, description="Else: every whole-word occurrence of this")
+    category: str | None = None
+
+
+@router.post("/api/privacy/spans", status_code=201, summary="Add a missed name (accepted at once)")
+@retry_on_conflict
+def span_add(request: Request, body: SpanIn) -> dict:
+    """By offsets in one interview (a selection), or by text in one interview or the study."""
+    text = (body.text or "").strip() or None
+    offsets = body.start is not None or body.end is not None
+    if offsets and (body.start is None or body.end is None):
+        raise InputError("give both start and end")
+    if not offsets and not text:
+        raise InputError("select text in a transcript, or type the text")
+    if offsets and body.interview in (None, ""):
+        raise InputError("a selection needs its interview")
+    with tx(request) as (conn, sid):
+        n = add_span(
+            conn,
+            sid,
+            label=body.label,
+            interview=_label_of(conn, sid, body.interview),
+            start=body.start,
+            end=body.end,
+            text=None if offsets else text,
+            category=(body.category or "").strip() or None,
+        )
+    return {"added": n}
