@@ -192,3 +192,20 @@ def test_name_split_across_turns_gets_one_pseudonym_in_two_parts(make_project):
     given, surname = second.split(". ")[1].removesuffix(" er flink.").split()
     assert first == f"Vi snakket med {given}" and second.startswith(f"{surname}, ja.")
     assert "Marte" not in first + second and [tuple(s) for s in stamps] == [(0, 900), (900, 2000)]
+
+
+def test_speaker_labels_that_are_names_become_neutral(study, tmp_path):
+    """«Kari:» as a speaker label is a name even when «Kari» is never said in the text."""
+    from tests.helpers import mini_study
+
+    project, sid = study
+    mini_study(project, sid, tmp_path)  # speakers: Intervjuer, Kari (R1); I, Ole (R2)
+    with project.begin() as conn:
+        detect_study(conn, sid)
+    result = apply_pseudonymization(project, sid, style="tags", passphrase=PASS)
+    with project.begin() as conn:
+        speakers = {s for (s,) in conn.execute(sa.select(t.turns.c.speaker).distinct())}
+    assert result["speakers"] >= 2
+    assert speakers == {"Intervjuer", "I", "R1", "R2"}
+    key = show_key(project, sid, PASS)
+    assert key  # the originals are only in the encrypted key

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
-from kvali.errors import InputError
+from kvali.errors import InputError, NotFoundError
 from kvali.events.service import log_event
 from kvali.privacy import replace as rp
 from kvali.privacy import vault
@@ -210,6 +210,7 @@ def apply_pseudonymization(
                 result["replacements"] += len(edits)
                 result["codings_moved"] += r["codings_moved"]
                 result["removed"] += r["codings_removed"]
+            result["speakers"] = _neutral_speakers(conn, study_id, speakers, entry)
             result["memos"] = _memos(conn, study_id, assigned, entry)
             for a in assigned.values():
                 entry["entities"].append(
@@ -282,6 +283,48 @@ def apply_pseudonymization(
     result["vectors_erased"] = forget_vectors(project, tids)  # re-embedded from the new text later
     _compact(project)
     return result
+
+
+def _neutral_speakers(
+    conn: sa.Connection, study_id: int, replaced: dict[str, str], entry: dict[str, Any]
+) -> int:
+    """Speaker labels that are names («Kari:») but never occur in the spoken text are not caught
+    by the text's suggestions; give them a neutral label (the participant's code, or
+    «Intervjuer N») in every transcript, and keep the original only in the key."""
+    from kvali.privacy.detect import _gazetteer_name
+
+    iv, tr, tu, p = t.interviews, t.transcripts, t.turns, t.participants
+    rows = conn.execute(
+        sa.select(tr.c.id, tr.c.guid, tu.c.speaker, tu.c.role, p.c.code)
+        .join(iv, iv.c.id == tr.c.interview_id)
+        .join(tu, tu.c.transcript_id == tr.c.id)
+        .outerjoin(p, p.c.id == tu.c.participant_id)
+        .where(iv.c.study_id == study_id)
+        .distinct()
+    ).all()
+    interviewers: dict[str, str] = {}
+    renamed = 0
+    for tid, guid, label, role, code in rows:
+        words = [w.strip(".,:;()") for w in label.split()]
+        if " ".join(label.casefold().split()) in replaced or not any(
+            w[:1].isupper() and _gazetteer_name(w) for w in words
+        ):
+            continue
+        if role == "participant" and code:
+            new = code
+        elif role == "interviewer":
+            new = interviewers.setdefault(label, f"Intervjuer {len(interviewers) + 1}")
+        else:
+            new = f"Taler {renamed + 1}"
+        try:
+            set_speaker(conn, study_id, tid, speaker=label, new_name=new)
+        except NotFoundError:  # the same label under another role, renamed a row ago
+            continue
+        entry.setdefault("speakers", []).append(
+            {"transcript": guid, "original": label, "replacement": new}
+        )
+        renamed += 1
+    return renamed
 
 
 def _compact(project: Project) -> None:
