@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import TS, _fk, _guid, _id, metadata
+from kvali.db.schema import TS, _guid, _id, fk, metadata
 
 # Blind mode per transcript: its coders see only their own codings until all marked it done.
 analysis_blind = sa.Table(
     "analysis_blind",
     metadata,
     _id(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column(
         "transcript_id",
         sa.Integer,
@@ -27,8 +27,8 @@ analysis_blind = sa.Table(
 analysis_blind_coders = sa.Table(
     "analysis_blind_coders",
     metadata,
-    _fk("blind_id", "analysis_blind.id"),
-    _fk("user_id", "users.id"),
+    fk("blind_id", "analysis_blind.id"),
+    fk("user_id", "users.id"),
     sa.Column("done_at", TS),
     sa.PrimaryKeyConstraint("blind_id", "user_id"),
 )
@@ -38,8 +38,8 @@ analysis_resolutions = sa.Table(
     "analysis_resolutions",
     metadata,
     _id(),
-    _fk("study_id", "studies.id"),
-    _fk("transcript_id", "transcripts.id"),
+    fk("study_id", "studies.id"),
+    fk("transcript_id", "transcripts.id"),
     sa.Column("replaced_ids", sa.JSON, nullable=False),
     sa.Column("consensus_ids", sa.JSON, nullable=False),
     sa.Column("memo_id", sa.Integer),
@@ -54,7 +54,7 @@ analysis_frameworks = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("key", sa.String(64), nullable=False, server_default=""),
     sa.Column("language", sa.String(16), nullable=False, server_default=""),
@@ -67,7 +67,7 @@ analysis_framework_items = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("framework_id", "analysis_frameworks.id"),
+    fk("framework_id", "analysis_frameworks.id"),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
@@ -81,7 +81,7 @@ analysis_framework_evidence = sa.Table(
     "analysis_framework_evidence",
     metadata,
     _id(),
-    _fk("item_id", "analysis_framework_items.id"),
+    fk("item_id", "analysis_framework_items.id"),
     sa.Column("column_type", sa.String(16), nullable=False),
     sa.Column("column_id", sa.Integer, nullable=False),
     sa.Column("level", sa.String(16), nullable=False),

@@ -30,7 +30,8 @@ def _guid() -> sa.Column:
     return sa.Column("guid", sa.String(36), nullable=False, unique=True)
 
 
-def _fk(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column:
+def fk(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column:
+    """An indexed integer foreign key (the feature areas' tables use it too)."""
     return sa.Column(
         name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
     )
@@ -53,7 +54,7 @@ research_questions = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
 )
@@ -64,8 +65,8 @@ guide_nodes = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
-    _fk("parent_id", "guide_nodes.id", nullable=True),
+    fk("study_id", "studies.id"),
+    fk("parent_id", "guide_nodes.id", nullable=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
@@ -87,7 +88,7 @@ participants = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column("code", sa.String(64), nullable=False),
     sa.Column("consent_date", sa.Date),
     sa.Column("consent_document", sa.Text),
@@ -109,7 +110,7 @@ participant_attributes = sa.Table(
     "participant_attributes",
     metadata,
     _id(),
-    _fk("participant_id", "participants.id"),
+    fk("participant_id", "participants.id"),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("value", sa.Text, nullable=False),
     sa.UniqueConstraint("participant_id", "name", name="uq_participant_attributes_pid_name"),
@@ -120,7 +121,7 @@ interviews = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column("label", sa.String(200), nullable=False),
     sa.Column("date", sa.Date),
     sa.Column("mode", sa.String(16), nullable=False, server_default="in_person"),
@@ -134,16 +135,16 @@ interviews = sa.Table(
 interview_participants = sa.Table(
     "interview_participants",
     metadata,
-    _fk("interview_id", "interviews.id"),
-    _fk("participant_id", "participants.id"),
+    fk("interview_id", "interviews.id"),
+    fk("participant_id", "participants.id"),
     sa.PrimaryKeyConstraint("interview_id", "participant_id"),
 )
 
 interview_interviewers = sa.Table(
     "interview_interviewers",
     metadata,
-    _fk("interview_id", "interviews.id"),
-    _fk("user_id", "users.id"),
+    fk("interview_id", "interviews.id"),
+    fk("user_id", "users.id"),
     sa.PrimaryKeyConstraint("interview_id", "user_id"),
 )
 
@@ -173,11 +174,11 @@ turns = sa.Table(
     "turns",
     metadata,
     _id(),
-    _fk("transcript_id", "transcripts.id"),
+    fk("transcript_id", "transcripts.id"),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("speaker", sa.String(200), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
-    _fk("participant_id", "participants.id", nullable=True, ondelete="SET NULL"),
+    fk("participant_id", "participants.id", nullable=True, ondelete="SET NULL"),
     sa.Column("start_ms", sa.Integer),
     sa.Column("end_ms", sa.Integer),
     sa.Column("start_char", sa.Integer, nullable=False),
@@ -192,7 +193,7 @@ transcript_edits = sa.Table(
     "transcript_edits",
     metadata,
     _id(),
-    _fk("transcript_id", "transcripts.id"),
+    fk("transcript_id", "transcripts.id"),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("start_char", sa.Integer, nullable=False),
     sa.Column("end_char", sa.Integer, nullable=False),
@@ -206,8 +207,8 @@ codes = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
-    _fk("parent_id", "codes.id", nullable=True, ondelete="SET NULL"),
+    fk("study_id", "studies.id"),
+    fk("parent_id", "codes.id", nullable=True, ondelete="SET NULL"),
     sa.Column("level", sa.String(16), nullable=False, server_default="code"),
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
@@ -223,7 +224,7 @@ cycles = sa.Table(
     "cycles",
     metadata,
     _id(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column("number", sa.Integer, nullable=False),
     sa.Column("name", sa.Text, nullable=False, server_default=""),
     sa.Column("started_at", TS, nullable=False),
@@ -235,14 +236,14 @@ codings = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("transcript_id", "transcripts.id"),
-    _fk("code_id", "codes.id"),
-    _fk("cycle_id", "cycles.id"),
-    _fk("coder_id", "users.id", nullable=True, ondelete="SET NULL"),
+    fk("transcript_id", "transcripts.id"),
+    fk("code_id", "codes.id"),
+    fk("cycle_id", "cycles.id"),
+    fk("coder_id", "users.id", nullable=True, ondelete="SET NULL"),
     sa.Column("start_char", sa.Integer, nullable=False),
     sa.Column("end_char", sa.Integer, nullable=False),
     sa.Column("is_gold", sa.Boolean, nullable=False, server_default=sa.false()),
-    _fk("derived_from_id", "codings.id", nullable=True, ondelete="SET NULL"),
+    fk("derived_from_id", "codings.id", nullable=True, ondelete="SET NULL"),
     sa.Column("created_at", TS, nullable=False),
     # Removal is recorded, not performed: history is appended, not overwritten.
     sa.Column("removed_at", TS),
@@ -256,8 +257,8 @@ code_changes = sa.Table(
     "code_changes",
     metadata,
     _id(),
-    _fk("study_id", "studies.id"),
-    _fk("cycle_id", "cycles.id"),
+    fk("study_id", "studies.id"),
+    fk("cycle_id", "cycles.id"),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("from_code_ids", sa.JSON, nullable=False),
     sa.Column("to_code_ids", sa.JSON, nullable=False),
@@ -273,7 +274,7 @@ memos = sa.Table(
     metadata,
     _id(),
     _guid(),
-    _fk("study_id", "studies.id"),
+    fk("study_id", "studies.id"),
     sa.Column("target_type", sa.String(32), nullable=False),
     sa.Column("target_id", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False, server_default="analytic"),
@@ -294,8 +295,8 @@ sa.Index("ix_memos_target", memos.c.target_type, memos.c.target_id)
 research_question_themes = sa.Table(
     "research_question_themes",
     metadata,
-    _fk("research_question_id", "research_questions.id"),
-    _fk("code_id", "codes.id"),
+    fk("research_question_id", "research_questions.id"),
+    fk("code_id", "codes.id"),
     sa.PrimaryKeyConstraint("research_question_id", "code_id"),
 )
 

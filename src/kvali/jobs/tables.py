@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import TS, metadata
+from kvali.db.schema import TS, fk, metadata
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
@@ -12,13 +12,7 @@ jobs = sa.Table(
     "jobs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "study_id",
-        sa.Integer,
-        sa.ForeignKey("studies.id", ondelete="CASCADE"),
-        nullable=True,
-        index=True,
-    ),
+    fk("study_id", "studies.id", nullable=True),
     sa.Column("kind", sa.String(32), nullable=False),
     # Parameters name things (interview label, model path), never transcript text.
     sa.Column("params", sa.JSON, nullable=False),

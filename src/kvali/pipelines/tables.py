@@ -11,27 +11,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import TS, metadata
+from kvali.db.schema import TS, fk, metadata
 from kvali.jobs.tables import jobs  # noqa: F401 - the FK target must be on the metadata
 
 transcription_chunks = sa.Table(
     "transcription_chunks",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "job_id",
-        sa.Integer,
-        sa.ForeignKey("jobs.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column(
-        "interview_id",
-        sa.Integer,
-        sa.ForeignKey("interviews.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("job_id", "jobs.id"),
+    fk("interview_id", "interviews.id"),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("start_ms", sa.Integer, nullable=False),
     sa.Column("end_ms", sa.Integer, nullable=False),
@@ -44,20 +32,8 @@ transcript_words = sa.Table(
     "transcript_words",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "transcript_id",
-        sa.Integer,
-        sa.ForeignKey("transcripts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column(
-        "turn_id",
-        sa.Integer,
-        sa.ForeignKey("turns.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("transcript_id", "transcripts.id"),
+    fk("turn_id", "turns.id"),
     sa.Column("start_char", sa.Integer, nullable=False),
     sa.Column("end_char", sa.Integer, nullable=False),
     sa.Column("start_ms", sa.Integer, nullable=False),

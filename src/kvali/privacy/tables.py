@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import TS, metadata
+from kvali.db.schema import TS, fk, metadata
 
 # Names the researcher enters once (participants, schools, municipalities, networks): always masked.
 privacy_terms = sa.Table(
     "privacy_terms",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "study_id",
-        sa.Integer,
-        sa.ForeignKey("studies.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("study_id", "studies.id"),
     sa.Column("term", sa.Text, nullable=False),
     sa.Column("label", sa.String(8), nullable=False),
     sa.Column("category", sa.Text),
@@ -34,13 +28,7 @@ privacy_entities = sa.Table(
     "privacy_entities",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "study_id",
-        sa.Integer,
-        sa.ForeignKey("studies.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("study_id", "studies.id"),
     sa.Column("label", sa.String(8), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False, server_default="name"),
     sa.Column("category", sa.Text, nullable=False),
@@ -59,20 +47,8 @@ privacy_suggestions = sa.Table(
     "privacy_suggestions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "transcript_id",
-        sa.Integer,
-        sa.ForeignKey("transcripts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column(
-        "entity_id",
-        sa.Integer,
-        sa.ForeignKey("privacy_entities.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("transcript_id", "transcripts.id"),
+    fk("entity_id", "privacy_entities.id"),
     sa.Column("start_char", sa.Integer, nullable=False),
     sa.Column("end_char", sa.Integer, nullable=False),
     sa.Column("label", sa.String(8), nullable=False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import TS, metadata
+from kvali.db.schema import TS, fk, metadata
 
 # One per embedding model: vectors of different models live in different files, never mixed.
 semantic_indexes = sa.Table(
@@ -36,13 +36,7 @@ semantic_segments = sa.Table(
         sa.ForeignKey("semantic_indexes.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column(
-        "transcript_id",
-        sa.Integer,
-        sa.ForeignKey("transcripts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("transcript_id", "transcripts.id"),
     sa.Column("turn_id", sa.Integer, sa.ForeignKey("turns.id", ondelete="CASCADE"), nullable=False),
     sa.Column("transcript_version", sa.Integer, nullable=False),
     sa.Column("start_char", sa.Integer, nullable=False),
@@ -61,13 +55,7 @@ code_suggestions = sa.Table(
     sa.Column(
         "study_id", sa.Integer, sa.ForeignKey("studies.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column(
-        "transcript_id",
-        sa.Integer,
-        sa.ForeignKey("transcripts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("transcript_id", "transcripts.id"),
     sa.Column("code_id", sa.Integer, sa.ForeignKey("codes.id", ondelete="CASCADE"), nullable=False),
     sa.Column("transcript_version", sa.Integer, nullable=False),
     sa.Column("start_char", sa.Integer, nullable=False),
@@ -122,13 +110,7 @@ semantic_cluster_members = sa.Table(
         sa.ForeignKey("semantic_clusters.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column(
-        "segment_id",
-        sa.Integer,
-        sa.ForeignKey("semantic_segments.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("segment_id", "semantic_segments.id"),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("representative", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.PrimaryKeyConstraint("cluster_id", "segment_id"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kvali.db.schema import TS, metadata
+from kvali.db.schema import TS, fk, metadata
 
 # A named group of codes, interviews (sources) and memos (notes), as in REFI-QDA ``<Set>``.
 # ``members`` is {"codes": [ids], "interviews": [ids], "memos": [ids]}.
@@ -13,13 +13,7 @@ refi_sets = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("guid", sa.String(36), nullable=False, unique=True),
-    sa.Column(
-        "study_id",
-        sa.Integer,
-        sa.ForeignKey("studies.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    fk("study_id", "studies.id"),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("members", sa.JSON, nullable=False),
