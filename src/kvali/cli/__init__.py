@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, KvaliGroup, emit_json, json_option, parse_pairs, pass_ctx, table
+from kvali.cli.base import (
+    Ctx,
+    KvaliGroup,
+    emit_json,
+    json_option,
+    parse_pairs,
+    pass_ctx,
+    search_filter_options,
+    table,
+)
 from kvali.events.service import set_actor
 from kvali.i18n import _, set_language
 
@@ -154,11 +163,7 @@ def stats(obj: Ctx, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--code", default=None, help="Only passages coded with this code.")
-@click.option("--attr", "attrs", multiple=True, help="Participant attribute NAME=VALUE.")
-@click.option("--mode", default=None, help="Interview mode: in-person, hybrid, digital.")
-@click.option("--interview", default=None)
-@click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
+@search_filter_options
 @click.option("--limit", default=50, show_default=True)
 @click.option(
     "--semantic", is_flag=True, help="Search by meaning, across languages (kvali[semantic])."

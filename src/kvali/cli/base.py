@@ -49,6 +49,22 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
 
 
+def search_filter_options(f: Any) -> Any:
+    """The filters shared by full-text and semantic search commands."""
+    options = [
+        click.option("--code", default=None, help="Only passages coded with this code."),
+        click.option("--attr", "attrs", multiple=True, help="Participant attribute NAME=VALUE."),
+        click.option("--mode", default=None, help="Interview mode: in-person, hybrid, digital."),
+        click.option("--interview", default=None),
+        click.option(
+            "--role", type=click.Choice(["interviewer", "participant", "other"]), default=None
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 def json_option(f: Any) -> Any:
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(f)
 

@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, show
+from kvali.cli.base import (
+    Ctx,
+    emit_json,
+    json_option,
+    parse_pairs,
+    pass_ctx,
+    search_filter_options,
+    show,
+)
 from kvali.errors import InputError
 
 _model = click.option(
@@ -53,11 +61,7 @@ def index_cmd(obj: Ctx, model: str | None, as_json: bool) -> None:
 
 @semantic.command("search")
 @click.argument("query")
-@click.option("--code", default=None, help="Only passages coded with this code.")
-@click.option("--attr", "attrs", multiple=True, help="Participant attribute NAME=VALUE.")
-@click.option("--mode", default=None, help="Interview mode: in-person, hybrid, digital.")
-@click.option("--interview", default=None)
-@click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
+@search_filter_options
 @click.option("--limit", default=20, show_default=True)
 @click.option("--no-update", is_flag=True, help="Do not update the index first.")
 @_model
