@@ -157,3 +157,29 @@ def snapshot(project: Project) -> dict[str, list[tuple]]:
                 (tuple(str(v) for v in row) for row in conn.execute(sa.select(*cols))), key=str
             )
     return out
+
+
+# Under CI every part must really run: a skip there means a missing install (Chromium, a model
+# package, the REFI samples), which must fail the run instead of passing quietly.
+EXPECTED_SKIPS = ("PostgreSQL planner fallback",)
+_unexpected_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if os.environ.get("CI") and report.skipped:
+        reason = str(report.longrepr)
+        if not any(expected in reason for expected in EXPECTED_SKIPS):
+            _unexpected_skips.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if os.environ.get("CI") and report.skipped:
+        _unexpected_skips.append(f"{report.nodeid}: {report.longrepr}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _unexpected_skips:
+        print("\nUnexpected skips under CI (a missing install?):")
+        for line in _unexpected_skips:
+            print("  " + line)
+        session.exitstatus = 1
