@@ -16,15 +16,13 @@ import sqlalchemy as sa
 
 from kvali.analysis.tables import analysis_blind as blind_t
 from kvali.analysis.tables import analysis_blind_coders as coders_t
-from kvali.codes.service import code_id
-from kvali.codings.cycles import current_cycle_id
 from kvali.codings.service import add_coding, list_codings
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import log_event
 from kvali.interviews.service import user_id
 from kvali.transcripts.service import check_transcript_in_study
-from kvali.util import new_guid, now
+from kvali.util import now
 
 
 def _session(conn: sa.Connection, transcript_id: int) -> dict[str, Any] | None:
@@ -210,68 +208,10 @@ def code_as(
     coder: str,
     gold: bool = False,
 ) -> int:
-    """Code a span as one coder, even where another coder already has the same code on the
-    same span (``add_coding`` would return that other coder's coding instead: in double
-    coding both must be recorded). Returns the coding id."""
-    cid = code_id(conn, study_id, code)
-    c = t.codings
-    cycle = current_cycle_id(conn, study_id)
-    uid = user_id(conn, coder)
-    same = conn.execute(
-        sa.select(c.c.id, c.c.coder_id).where(
-            c.c.transcript_id == transcript_id,
-            c.c.cycle_id == cycle,
-            c.c.code_id == cid,
-            c.c.start_char == start,
-            c.c.end_char == end,
-            c.c.removed_at.is_(None),
-        )
-    ).all()
-    mine = [r.id for r in same if r.coder_id == uid]
-    if mine:
-        return mine[0]
-    if not same:
-        return add_coding(
-            conn,
-            study_id,
-            transcript_id=transcript_id,
-            code=cid,
-            start=start,
-            end=end,
-            coder=coder,
-            gold=gold,
-        )
-    check_transcript_in_study(conn, study_id, transcript_id)
-    length = conn.execute(
-        sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)
-    ).scalar()
-    if not (0 <= start < end <= (length or 0)):
-        raise InputError(f"span {start}–{end} is outside the transcript text (0–{length})")
-    new_id = conn.execute(
-        c.insert().values(
-            guid=new_guid(),
-            transcript_id=transcript_id,
-            code_id=cid,
-            cycle_id=cycle,
-            coder_id=uid,
-            start_char=start,
-            end_char=end,
-            is_gold=gold,
-            created_at=now(),
-        )
-    ).inserted_primary_key[0]
-    log_event(
-        conn,
-        study_id=study_id,
-        action="create",
-        entity="coding",
-        entity_id=new_id,
-        payload={
-            "transcript_id": transcript_id,
-            "code_id": cid,
-            "start": start,
-            "end": end,
-            "gold": gold,
-        },
-    )
-    return new_id
+    """Code a span as one coder. ``add_coding`` keeps codings apart per coder, so another
+    coder's identical coding is never returned in its place; this names the coder explicitly,
+    as double coding requires. Returns the coding id."""
+    return add_coding(
+        conn, study_id, transcript_id=transcript_id, code=code, start=start, end=end,
+        coder=coder, gold=gold,
+    )  # fmt: skip
