@@ -83,8 +83,10 @@ mobbing inkludering fellesskap relasjoner konflikter grenser struktur frihet fle
 forventninger krav mål resultater kvalitet prioriteringer hjemme familie barna fritid helg ferie
 """.split()
 
-ONSETS = ("b bl br d dr f fl fr g gl gr h j k kl kr l m n p pl pr r s sk skr sl sm sn sp st str sv "
-          "t tr v kj skj").split() + [""] * 4
+ONSETS = (
+    "b bl br d dr f fl fr g gl gr h j k kl kr l m n p pl pr r s sk skr sl sm sn sp st str sv "
+    "t tr v kj skj"
+).split() + [""] * 4
 VOWELS = "a e i o u y æ ø å a e i o e a ei au øy".split()
 CODAS = "n r l s t k g m nd ng nk rt st kt ll nn tt kk rd".split() + [""] * 8
 INNER_CODAS = "n r l s t k m".split() + [""] * 10
@@ -101,7 +103,12 @@ CODEBOOK = {
     "Samarbeid": {
         "Kollegaer": ["Deling av opplegg", "Uformell støtte", "Konflikter", "Teamarbeid"],
         "Ledelse": ["Tillit", "Kontroll", "Tilgjengelighet", "Tydelige forventninger"],
-        "Foreldre": ["Kontakt med hjem", "Krevende foreldre", "Foreldremøter", "Samarbeid om elever"],
+        "Foreldre": [
+            "Kontakt med hjem",
+            "Krevende foreldre",
+            "Foreldremøter",
+            "Samarbeid om elever",
+        ],
     },
     "Profesjonell utvikling": {
         "Kompetanse": ["Etterutdanning", "Faglig trygghet", "Nye læreplaner", "Erfaring"],
@@ -134,7 +141,10 @@ def build_vocabulary(rng: random.Random, size: int) -> list[str]:
             words.append(w)
     while len(words) < size:
         n_syll = rng.choices((1, 2, 3), weights=(4, 5, 1))[0]
-        w = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(INNER_CODAS) for _ in range(n_syll - 1))
+        w = "".join(
+            rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(INNER_CODAS)
+            for _ in range(n_syll - 1)
+        )
         w += rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) + rng.choice(SUFFIXES)
         if 3 <= len(w) <= 13 and w not in seen and not _TRIPLE.search(w):
             seen.add(w)
@@ -163,7 +173,9 @@ class GenInterview:
     path: Path
     words: int = 0
     turns: int = 0
-    codings: list[tuple[int, int, int, bool, str]] = field(default_factory=list)  # start, end, code#, gold, coder
+    codings: list[tuple[int, int, int, bool, str]] = field(
+        default_factory=list
+    )  # start, end, code#, gold, coder
     check: list[tuple[int, int, str]] = field(default_factory=list)  # a few spans with their text
 
 
@@ -250,7 +262,9 @@ class Generator:
                 b = min(len(toks) - 1, a + rng.randint(5, 60))
                 s, e = starts[k] + toks[a][0], starts[k] + toks[b][1]
                 if len(self.bigrams) < 200 and b > a and rng.random() < 0.3:
-                    self.bigrams.append(" ".join(turns[k][1][toks[a][0]:toks[a + 1][1]].split()).strip(".,?"))
+                    self.bigrams.append(
+                        " ".join(turns[k][1][toks[a][0] : toks[a + 1][1]].split()).strip(".,?")
+                    )
             code = min(int(rng.paretovariate(1.2)) - 1, 35)
             gi.codings.append((s, e, code, rng.random() < 0.08, CODERS[c % 2]))
             prev = (s, e)
@@ -292,8 +306,11 @@ class Profiler:
             prof.disable()
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(15)
-            print(f"\n===== profile: {phase} (top 15 by cumulative time) =====\n{buf.getvalue()}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\n===== profile: {phase} (top 15 by cumulative time) =====\n{buf.getvalue()}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def fts5_expr(query: str) -> str:
@@ -324,8 +341,9 @@ def percentile(values: list[float], p: float) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def kvali_import(project_dir: Path, corpus: list[GenInterview], database_url: str | None,
-                 profile: Profiler) -> tuple[Any, int, dict[str, float], list[int]]:
+def kvali_import(
+    project_dir: Path, corpus: list[GenInterview], database_url: str | None, profile: Profiler
+) -> tuple[Any, int, dict[str, float], list[int]]:
     from kvali.codes.service import create_code
     from kvali.codings.service import add_codings
     from kvali.interviews.service import add_interview
@@ -343,8 +361,12 @@ def kvali_import(project_dir: Path, corpus: list[GenInterview], database_url: st
         with project.begin() as conn:
             if conn.execute(sa.text("SELECT count(*) FROM studies")).scalar():
                 raise SystemExit("the database already holds a study; give an empty database")
-            sid = create_study(conn, title="Lærernes arbeidshverdag (syntetisk skalatest)",
-                               problem_statement="Hvordan opplever lærere arbeidshverdagen sin?", language="nb")
+            sid = create_study(
+                conn,
+                title="Lærernes arbeidshverdag (syntetisk skalatest)",
+                problem_statement="Hvordan opplever lærere arbeidshverdagen sin?",
+                language="nb",
+            )
             for gi in corpus:
                 add_participant(conn, sid, code=gi.participant, attributes=gi.attributes)
         t["setup_s"] = time.perf_counter() - t0
@@ -354,9 +376,18 @@ def kvali_import(project_dir: Path, corpus: list[GenInterview], database_url: st
         iids: list[int] = []
         for k, gi in enumerate(corpus, 1):
             with project.begin() as conn:
-                iids.append(add_interview(conn, sid, label=gi.label, participants=[gi.participant],
-                                          interviewers=[gi.interviewer], date=gi.date, mode=gi.mode,
-                                          duration_s=gi.words * 2 // 5))
+                iids.append(
+                    add_interview(
+                        conn,
+                        sid,
+                        label=gi.label,
+                        participants=[gi.participant],
+                        interviewers=[gi.interviewer],
+                        date=gi.date,
+                        mode=gi.mode,
+                        duration_s=gi.words * 2 // 5,
+                    )
+                )
                 tids.append(import_transcript(conn, sid, gi.label, gi.path, language="nb"))
             if k % 50 == 0 or k == n:
                 log(f"  transcripts {k}/{n}  ({time.perf_counter() - t1:.1f} s)")
@@ -367,10 +398,17 @@ def kvali_import(project_dir: Path, corpus: list[GenInterview], database_url: st
         theme_ids: dict[str, int] = {}
         with project.begin() as conn:
             for theme, cats in CODEBOOK.items():
-                theme_ids[theme] = create_code(conn, sid, name=theme, level="theme", description=f"Tema: {theme}")
+                theme_ids[theme] = create_code(
+                    conn, sid, name=theme, level="theme", description=f"Tema: {theme}"
+                )
                 for cat, codes in cats.items():
-                    cat_id = create_code(conn, sid, name=cat, parent=theme_ids[theme],
-                                         description=f"Kategori under {theme}")
+                    cat_id = create_code(
+                        conn,
+                        sid,
+                        name=cat,
+                        parent=theme_ids[theme],
+                        description=f"Kategori under {theme}",
+                    )
                     for name in codes:
                         code_ids.append(create_code(conn, sid, name=name, parent=cat_id))
             for i, (text, theme) in enumerate(RESEARCH_QUESTIONS, 1):
@@ -381,19 +419,35 @@ def kvali_import(project_dir: Path, corpus: list[GenInterview], database_url: st
         t3 = time.perf_counter()
         with project.begin() as conn:
             for gi, iid in zip(corpus, iids, strict=True):
-                add_memo(conn, sid, target_type="interview", target_id=iid, kind="analytic",
-                         text=f"{gi.participant} beskriver en travel hverdag; samarbeid nevnes ofte.")
+                add_memo(
+                    conn,
+                    sid,
+                    target_type="interview",
+                    target_id=iid,
+                    kind="analytic",
+                    text=f"{gi.participant} beskriver en travel hverdag; samarbeid nevnes ofte.",
+                )
         t["memos_s"] = time.perf_counter() - t3
 
     with profile("codings"):
         t4 = time.perf_counter()
         for k, (gi, tid) in enumerate(zip(corpus, tids, strict=True), 1):
             with project.begin() as conn:
-                add_codings(conn, sid, [
-                    {"transcript_id": tid, "code": code_ids[code], "start": s, "end": e,
-                     "coder": coder, "gold": gold}
-                    for s, e, code, gold, coder in gi.codings
-                ])
+                add_codings(
+                    conn,
+                    sid,
+                    [
+                        {
+                            "transcript_id": tid,
+                            "code": code_ids[code],
+                            "start": s,
+                            "end": e,
+                            "coder": coder,
+                            "gold": gold,
+                        }
+                        for s, e, code, gold, coder in gi.codings
+                    ],
+                )
             if k % 50 == 0 or k == n:
                 log(f"  codings for {k}/{n} interviews  ({time.perf_counter() - t4:.1f} s)")
         t["codings_s"] = time.perf_counter() - t4
@@ -410,7 +464,9 @@ def verify(project: Any, sid: int, corpus: list[GenInterview], tids: list[int]) 
             text = get_text(conn, tid)
             for s, e, want in gi.check:
                 if text[s:e] != want:
-                    raise SystemExit(f"offset mismatch in {gi.label} at {s}–{e}: {text[s:e]!r} != {want!r}")
+                    raise SystemExit(
+                        f"offset mismatch in {gi.label} at {s}–{e}: {text[s:e]!r} != {want!r}"
+                    )
 
 
 def build_queries(gen: Generator, code_names: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -418,22 +474,50 @@ def build_queries(gen: Generator, code_names: list[str]) -> list[tuple[str, dict
     nf = len(FUNCTION_WORDS)
     common = v[:10]
     mid = [v[i] for i in rng.sample(range(nf + 20, 800), 10)]
-    rare = [v[i] for i in rng.sample(range(3000, len(v)), 7)] + ["fotosyntese"]  # the last never occurs
+    rare = [v[i] for i in rng.sample(range(3000, len(v)), 7)] + [
+        "fotosyntese"
+    ]  # the last never occurs
     queries: list[tuple[str, dict[str, Any]]] = [(w, {}) for w in common + mid + rare]
-    queries += [(f"{a} {b}", {}) for a, b in zip(common[:3] + mid[:3], mid[3:6] + mid[6:9], strict=True)]
-    phrases = [b for b in gen.bigrams if len(b.split()) == 2][:4] or ["det er", "jeg tror", "og så", "på en"]
+    queries += [
+        (f"{a} {b}", {}) for a, b in zip(common[:3] + mid[:3], mid[3:6] + mid[6:9], strict=True)
+    ]
+    phrases = [b for b in gen.bigrams if len(b.split()) == 2][:4] or [
+        "det er",
+        "jeg tror",
+        "og så",
+        "på en",
+    ]
     queries += [(f'"{p}"', {}) for p in phrases]
-    queries += [(w[: max(3, len(w) - 3)] + "*", {}) for w in ("samarbeid", "undervisning", v[nf + 40], v[1500])]
-    queries += [("tid", {"code": code_names[0]}), ("elevene", {"code": code_names[5]}),
-                (mid[0], {"code": code_names[1]}), ("og", {"code": code_names[2]})]
-    queries += [("tid", {"mode": "digital"}), (mid[1], {"mode": "hybrid"}), ("og", {"mode": "in-person"})]
-    queries += [("tid", {"attribute": ("skoletype", "barneskole")}),
-                (mid[2], {"attribute": ("stilling", "rektor")}), ("og", {"attribute": ("kjønn", "kvinne")})]
+    queries += [
+        (w[: max(3, len(w) - 3)] + "*", {})
+        for w in ("samarbeid", "undervisning", v[nf + 40], v[1500])
+    ]
+    queries += [
+        ("tid", {"code": code_names[0]}),
+        ("elevene", {"code": code_names[5]}),
+        (mid[0], {"code": code_names[1]}),
+        ("og", {"code": code_names[2]}),
+    ]
+    queries += [
+        ("tid", {"mode": "digital"}),
+        (mid[1], {"mode": "hybrid"}),
+        ("og", {"mode": "in-person"}),
+    ]
+    queries += [
+        ("tid", {"attribute": ("skoletype", "barneskole")}),
+        (mid[2], {"attribute": ("stilling", "rektor")}),
+        ("og", {"attribute": ("kjønn", "kvinne")}),
+    ]
     return queries
 
 
-def kvali_search(project: Any, sid: int, queries: list[tuple[str, dict[str, Any]]], repeats: int,
-                 profile: Profiler) -> tuple[list[float], list[tuple[float, str, int]]]:
+def kvali_search(
+    project: Any,
+    sid: int,
+    queries: list[tuple[str, dict[str, Any]]],
+    repeats: int,
+    profile: Profiler,
+) -> tuple[list[float], list[tuple[float, str, int]]]:
     from kvali.search.service import search
 
     def run(q: str, kw: dict[str, Any]) -> int:
@@ -483,8 +567,12 @@ def kvali_reports(project: Any, sid: int, out: Path, profile: Profiler) -> dict[
     sep = out / "separate"
     sep.mkdir()
     steps: dict[str, Callable[[], Any]] = {
-        "md": lambda: (sep / "report.md").write_text(render_markdown(report, "nb"), encoding="utf-8"),
-        "html": lambda: (sep / "report.html").write_text(render_html(report, "nb"), encoding="utf-8"),
+        "md": lambda: (sep / "report.md").write_text(
+            render_markdown(report, "nb"), encoding="utf-8"
+        ),
+        "html": lambda: (sep / "report.html").write_text(
+            render_html(report, "nb"), encoding="utf-8"
+        ),
         "docx": lambda: write_docx(report, sep / "report.docx", "nb"),
         "xlsx": lambda: write_xlsx(report, sep / "report.xlsx", "nb"),
         "csv": lambda: write_csv(report, sep, "nb"),
@@ -548,16 +636,24 @@ def baseline_import(path: Path, corpus: list[GenInterview]) -> float:
             rows.append((tid, k, speaker, role, ms, pos, pos + len(text), text))
             pos += len(text) + 1
         db.execute("BEGIN")
-        db.executemany("INSERT INTO turns (transcript_id, position, speaker, role, start_ms, start_char, "
-                       "end_char, text) VALUES (?,?,?,?,?,?,?,?)", rows)
-        db.executemany("INSERT INTO codings (transcript_id, code_id, start_char, end_char, is_gold) "
-                       "VALUES (?,?,?,?,?)", [(tid, c, s, e, g) for s, e, c, g, _ in gi.codings])
+        db.executemany(
+            "INSERT INTO turns (transcript_id, position, speaker, role, start_ms, start_char, "
+            "end_char, text) VALUES (?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        db.executemany(
+            "INSERT INTO codings (transcript_id, code_id, start_char, end_char, is_gold) "
+            "VALUES (?,?,?,?,?)",
+            [(tid, c, s, e, g) for s, e, c, g, _ in gi.codings],
+        )
         db.execute("COMMIT")
     db.close()
     return time.perf_counter() - t0
 
 
-def baseline_search(path: Path, queries: list[tuple[str, dict[str, Any]]], repeats: int) -> tuple[list[float], dict[str, int]]:
+def baseline_search(
+    path: Path, queries: list[tuple[str, dict[str, Any]]], repeats: int
+) -> tuple[list[float], dict[str, int]]:
     db = sqlite3.connect(path, isolation_level=None)
     sql = "SELECT rowid, text FROM turns_fts WHERE turns_fts MATCH ? ORDER BY rowid LIMIT 50"
     exprs = [fts5_expr(q) for q, _ in queries]
@@ -586,10 +682,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, default=None, help="create the project here and keep it")
     ap.add_argument("--database-url", default=None, help="run on PostgreSQL (an empty database)")
-    ap.add_argument("--search-repeats", type=int, default=3, help="timed runs per query (default 3)")
-    ap.add_argument("--profile", action="append", default=[],
-                    choices=["import", "codings", "search", "reports"],
-                    help="print a cProfile of this phase to stderr (repeatable)")
+    ap.add_argument(
+        "--search-repeats", type=int, default=3, help="timed runs per query (default 3)"
+    )
+    ap.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        choices=["import", "codings", "search", "reports"],
+        help="print a cProfile of this phase to stderr (repeatable)",
+    )
     args = ap.parse_args(argv)
     if args.interviews < 1 or args.words < 50:
         ap.error("need --interviews >= 1 and --words >= 50")
@@ -614,8 +716,10 @@ def main(argv: list[str] | None = None) -> int:
         corpus = [gen.interview(src, i, n, w, n_codings) for i in range(1, n + 1)]
         gen_s = time.perf_counter() - t0
         rss_gen = rss_mb()
-        log(f"generated in {gen_s:.1f} s; {sum(g.words for g in corpus):,} words, "
-            f"{sum(g.turns for g in corpus):,} turns; rss {rss_gen:.0f} MB")
+        log(
+            f"generated in {gen_s:.1f} s; {sum(g.words for g in corpus):,} words, "
+            f"{sum(g.turns for g in corpus):,} turns; rss {rss_gen:.0f} MB"
+        )
 
         log("baseline import (bare sqlite3 + FTS5)")
         base_db = work / "baseline.db"
@@ -625,7 +729,9 @@ def main(argv: list[str] | None = None) -> int:
         log("kvali import")
         project, sid, t_imp, tids = kvali_import(project_dir, corpus, args.database_url, profile)
         rss_import = rss_mb()
-        log(f"import {t_imp['import_s']:.1f} s (codings {t_imp['codings_s']:.1f} s); rss {rss_import:.0f} MB")
+        log(
+            f"import {t_imp['import_s']:.1f} s (codings {t_imp['codings_s']:.1f} s); rss {rss_import:.0f} MB"
+        )
         verify(project, sid, corpus, tids)
 
         from kvali.studies.service import stats
@@ -640,8 +746,11 @@ def main(argv: list[str] | None = None) -> int:
         log(f"search: {len(queries)} queries × {args.search_repeats}")
         s_times, per_query = kvali_search(project, sid, queries, args.search_repeats, profile)
         b_times, b_hits = baseline_search(base_db, queries, args.search_repeats)
-        mismatches = [(label, hits, b_hits[label]) for _, label, hits in per_query
-                      if label in b_hits and hits != b_hits[label]]
+        mismatches = [
+            (label, hits, b_hits[label])
+            for _, label, hits in per_query
+            if label in b_hits and hits != b_hits[label]
+        ]
         rss_search = rss_mb()
 
         log("reports")
@@ -672,8 +781,12 @@ def main(argv: list[str] | None = None) -> int:
             "baseline_search_median_ms": round(base_search_median, 3),
             "import_ratio": round(t_imp["import_s"] / base_import, 1),
             "search_ratio": round(search_median / base_search_median, 1),
-            "rss_mb_after": {"generate": round(rss_gen), "import": round(rss_import),
-                             "search": round(rss_search), "reports": round(rss_reports)},
+            "rss_mb_after": {
+                "generate": round(rss_gen),
+                "import": round(rss_import),
+                "search": round(rss_search),
+                "reports": round(rss_reports),
+            },
             "interviews": n,
             "words": st["words"],
             "turns": st["turns"],
@@ -689,26 +802,48 @@ def main(argv: list[str] | None = None) -> int:
         result["targets"] = {k: result[k] < v for k, v in TARGETS.items()}
 
         out = sys.stdout
-        print(f"kvali scale benchmark: {n} interviews × {w} words = {st['words']:,} words, "
-              f"{st['turns']:,} turns, {st['codings']:,} codings; db {db_mb:.1f} MB ({result['backend']})", file=out)
-        print(f"  import        {t_imp['import_s']:8.2f} s   (setup {t_imp['setup_s']:.2f}, transcripts "
-              f"{t_imp['transcripts_s']:.2f}, codebook {t_imp['codebook_s']:.2f}, memos {t_imp['memos_s']:.2f}, "
-              f"codings {t_imp['codings_s']:.2f})", file=out)
-        print(f"  baseline      {base_import:8.2f} s   → import_ratio {result['import_ratio']}×", file=out)
-        print(f"  search        {search_median:8.2f} ms median, {result['search_p95_ms']:.2f} ms p95 "
-              f"(baseline {base_search_median:.3f} ms → search_ratio {result['search_ratio']}×)", file=out)
+        print(
+            f"kvali scale benchmark: {n} interviews × {w} words = {st['words']:,} words, "
+            f"{st['turns']:,} turns, {st['codings']:,} codings; db {db_mb:.1f} MB ({result['backend']})",
+            file=out,
+        )
+        print(
+            f"  import        {t_imp['import_s']:8.2f} s   (setup {t_imp['setup_s']:.2f}, transcripts "
+            f"{t_imp['transcripts_s']:.2f}, codebook {t_imp['codebook_s']:.2f}, memos {t_imp['memos_s']:.2f}, "
+            f"codings {t_imp['codings_s']:.2f})",
+            file=out,
+        )
+        print(
+            f"  baseline      {base_import:8.2f} s   → import_ratio {result['import_ratio']}×",
+            file=out,
+        )
+        print(
+            f"  search        {search_median:8.2f} ms median, {result['search_p95_ms']:.2f} ms p95 "
+            f"(baseline {base_search_median:.3f} ms → search_ratio {result['search_ratio']}×)",
+            file=out,
+        )
         for ms, label, hits in sorted(per_query, reverse=True)[:5]:
             print(f"      slowest   {ms:8.2f} ms  {label!r} ({hits} hits)", file=out)
         for label, a, b in mismatches:
             print(f"      MISMATCH  {label!r}: kvali {a} hits, baseline {b}", file=out)
-        print(f"  reports       {rep['reports_s']:8.2f} s   (separately: build_report "
-              f"{rep['build_report_s']:.2f} s, " + ", ".join(f"{k} {v:.2f} s" for k, v in rep["render_s"].items())
-              + ")", file=out)
+        print(
+            f"  reports       {rep['reports_s']:8.2f} s   (separately: build_report "
+            f"{rep['build_report_s']:.2f} s, "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in rep["render_s"].items())
+            + ")",
+            file=out,
+        )
         print(f"  stats()       {stats_s:8.2f} s", file=out)
-        print(f"  peak RSS      {peak:8.1f} MB  (after generate {rss_gen:.0f}, import {rss_import:.0f}, "
-              f"search {rss_search:.0f}, reports {rss_reports:.0f})", file=out)
-        print("  targets       " + ", ".join(f"{k} {'PASS' if ok else 'FAIL'}" for k, ok in result["targets"].items()),
-              file=out)
+        print(
+            f"  peak RSS      {peak:8.1f} MB  (after generate {rss_gen:.0f}, import {rss_import:.0f}, "
+            f"search {rss_search:.0f}, reports {rss_reports:.0f})",
+            file=out,
+        )
+        print(
+            "  targets       "
+            + ", ".join(f"{k} {'PASS' if ok else 'FAIL'}" for k, ok in result["targets"].items()),
+            file=out,
+        )
         if args.keep is not None:
             print(f"  project kept in {project_dir}", file=out)
         print(json.dumps(result, ensure_ascii=False), file=out, flush=True)

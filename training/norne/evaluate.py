@@ -56,6 +56,9 @@ def score(nlp: spacy.Language, path: Path) -> dict[str, dict[str, float]]:
 
 
 def main(model: str, corpus: str, out: str | None = None) -> None:
+    from kvali.privacy.e5ner import register
+
+    register()  # kvali's e5 component (also a spaCy entry point once kvali is installed)
     nlp = spacy.load(model)
     results = {f.stem: score(nlp, f) for f in sorted(Path(corpus).glob("*.spacy"))}
     for name, rows in results.items():

