@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import mmap
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,12 +73,13 @@ class E5File:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self.buf = memoryview(self.path.read_bytes())
-        except OSError as exc:
+        try:  # mapped, not read: only the embedding rows in use are ever paged in
+            with self.path.open("rb") as fh:
+                self.buf = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+        except (OSError, ValueError) as exc:
             raise EncoderError(f"cannot read encoder weights {self.path}: {exc}") from exc
         b = self.buf
-        if bytes(b[:4]) != b"E5S1":
+        if len(b) < 64 or bytes(b[:4]) != b"E5S1":
             raise EncoderError(f"{self.path} is not an e5 weights file (magic E5S1 expected)")
         pos = 8
         (self.H, self.NL, self.NH, self.FF, self.VOC, self.MAXP, self.TVS) = struct.unpack_from(
