@@ -77,3 +77,12 @@ def test_long_text_runs_in_windows_and_keeps_every_word():
     assert all(words[e - 1] == "." for _, e, _, _ in wins[:-1])  # cut at sentence ends
     doc = nlp(" ".join(words))
     assert sum(e.text == "Kari Hansen" for e in doc.ents) > 150
+
+
+def test_model_alone_finds_lower_case_names_in_context():
+    """Speech-to-text writes names in lower case; the model was trained on 15 % lower-cased text."""
+    nlp = load_model("nb")
+    doc = nlp("i går snakket jeg med torbjørg skaugen om timeplanen")
+    assert ("torbjørg skaugen", "PER") in {(e.text, e.label_) for e in doc.ents}
+    doc = nlp("vi skulle møte folk fra kommunen og gunnhild aasen")
+    assert ("gunnhild aasen", "PER") in {(e.text, e.label_) for e in doc.ents}

@@ -206,6 +206,12 @@ def train_one(
     rng = np.random.default_rng(seed)
     train = load_split(data, "train_nob") + load_split(data, "train_nno")
     dev = {v: load_split(data, f"dev_{v}") for v in ("nob", "nno")}
+    for v in (
+        "nob",
+        "nno",
+    ):  # fully lower-cased dev (speech-to-text style), logged, not selected on
+        if f"dev_{v}_lower.ids" in data.files:
+            dev[f"{v}_lower"] = load_split(data, f"dev_{v}_lower")
     model = Tagger(base, meta, len(labels), drop=args.dropout).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim >= 2]
@@ -253,9 +259,14 @@ def train_one(
             "seconds": round(time.time() - t0, 1),
             "select": round(sel, 4),
             "dev_nob": {
-                k: scores["nob"][k]["f"] for k in ("PER", "ORG", "LOC", "MISC", "PER+ORG+LOC")
+                k: scores["nob"].get(k, {}).get("f") for k in ("PER", "ORG", "LOC", "MISC", "PER+ORG+LOC")
             },
-            "dev_nno": {k: scores["nno"][k]["f"] for k in ("PER", "PER+ORG+LOC")},
+            "dev_nno": {k: scores["nno"].get(k, {}).get("f") for k in ("PER", "PER+ORG+LOC")},
+            **{
+                f"dev_{v}": {k: scores[v].get(k, {}).get("f") for k in ("PER", "PER+ORG+LOC")}
+                for v in scores
+                if v.endswith("_lower")
+            },
         }
         log(row)
         args.epoch_seconds = max(args.epoch_seconds, time.time() - t0)

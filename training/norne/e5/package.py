@@ -40,7 +40,7 @@ def main(run: Path, scores: Path | None, dest: Path) -> None:
         (w / "model.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
         meta = {
             "name": "nb_e5ner_kvali",
-            "version": "0.2.0",
+            "version": "0.3.0",
             "description": "kvali's Norwegian (Bokmål + Nynorsk) NER: PER, ORG, LOC, MISC; "
             "multilingual-e5-small fine-tuned on NorNE with training/norne/e5/",
             "author": "kvali",

@@ -5,7 +5,10 @@ and folded BIO label of every word, for train/dev/test × Bokmål/Nynorsk) and
 ``OUT/base.npz`` (the 4-bit base weights the GPU run needs: every layer, and only the word
 embedding rows NorNE uses, renumbered). Splits and labels are those of ``convert.py``.
 
-    python training/norne/e5/prepare.py [NORNE_DIR] [OUT_DIR]
+    python training/norne/e5/prepare.py [NORNE_DIR] [OUT_DIR] [--lower 0.15]
+
+``--lower``: the share of training sentences lower-cased whole, as speech-to-text writes
+names («kari sa at …»); dev is also written fully lower-cased (``dev_*_lower``) to measure it.
 """
 
 from __future__ import annotations
@@ -52,7 +55,14 @@ def chunks(sentences, tok):
         yield cur_ids, cur_first, cur_lab, cur_sent
 
 
-def main(norne: Path, out: Path) -> None:
+def lower(sentence):
+    return [(w.lower(), t, sp) for w, t, sp in sentence]
+
+
+def main(norne: Path, out: Path, lower_frac: float = 0.15) -> None:
+    import random
+
+    rng = random.Random(15)
     f = E5File(packaged_e5_path())
     tok = Tokenizer(f)
     splits: dict[str, list] = {}
@@ -65,7 +75,8 @@ def main(norne: Path, out: Path) -> None:
         train = []
         for p in sorted((norne / "ndt" / variant).glob("*.conll")):
             train.extend(s for s in read_conllu(p) if key(s) not in held)
-        splits[f"train_{variant}"] = train
+        splits[f"train_{variant}"] = [lower(s) if rng.random() < lower_frac else s for s in train]
+        splits[f"dev_{variant}_lower"] = [lower(s) for s in splits[f"dev_{variant}"]]
     arrays: dict[str, np.ndarray] = {}
     stats = {}
     used: set[int] = {f.bos, f.eos, f.pad, f.unk}
@@ -123,12 +134,16 @@ def main(norne: Path, out: Path) -> None:
     )
     np.savez(out / "base.npz", **base)
     stats["vocab"] = len(vocab)
+    stats["lower_frac"] = lower_frac
     print(json.dumps(stats, indent=1))
 
 
 if __name__ == "__main__":
     a = sys.argv[1:]
+    frac = float(a[a.index("--lower") + 1]) if "--lower" in a else 0.15
+    a = [x for i, x in enumerate(a) if x != "--lower" and (i == 0 or a[i - 1] != "--lower")]
     main(
         Path(a[0]) if a else Path("/work/shared/norne"),
         Path(a[1]) if len(a) > 1 else Path("training/norne/e5/data"),
+        frac,
     )
