@@ -50,6 +50,13 @@ def test_lower_case_names_from_speech_to_text():
     assert any(d.text == "ingrid" for d in detect("ja så sa ingrid at det var greit", lang="nb"))
 
 
+def test_lower_case_names_no_list_knows_are_replaced_by_default():
+    """No gazetteer knows «gudveig» or «skaugen»: the model, trained on lower-cased text, is trusted."""
+    text = "i går snakket jeg med gudveig skaugen om timeplanen"
+    assert found(text).get("gudveig skaugen") == "PER"
+    assert "per" not in found("vi møtes to ganger per uke på skolen")
+
+
 def test_name_split_across_speaker_turns_is_one_entity():
     text = "Vi snakket med Marte\nAas, ja, hun var med."
     dets = [d for d in detect(text, lang="nb") if d.label == "PER"]
