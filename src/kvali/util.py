@@ -1,10 +1,15 @@
-"""Small helpers shared by the services: clock, GUIDs, text normalisation."""
+"""Small helpers shared by the services: clock, GUIDs, text normalisation, weights hashing."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import unicodedata
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 
 
 def now() -> datetime:
@@ -25,3 +30,42 @@ def format_ms(ms: int | None) -> str:
         return ""
     s = ms // 1000
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def cache_dir() -> Path:
+    """Per-user cache: $KVALI_CACHE_DIR, else $XDG_CACHE_HOME/kvali, else ~/.cache/kvali."""
+    env = os.environ.get("KVALI_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kvali"
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a weights file, remembered per (path, size, mtime) so a 3 GB model is hashed once."""
+    st = path.stat()
+    return _file_sha256(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    key = f"{path}|{size}|{mtime_ns}"
+    memo = cache_dir() / "sha256.json"
+    known: dict[str, str] = {}
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        pass
+    if key in known:
+        return known[key]
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    known[key] = digest.hexdigest()
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(json.dumps(known, indent=0))
+    except OSError:  # a read-only home is no reason to fail
+        pass
+    return known[key]

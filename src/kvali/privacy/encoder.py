@@ -17,7 +17,6 @@ word.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import mmap
 import struct
@@ -58,6 +57,11 @@ def dequantize_q4(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray:
     hi = (qs >> 4).astype(np.int8) - 8
     w = np.concatenate([lo, hi], axis=2).astype(np.float32) * scale
     return w.reshape(rows, cols)
+
+
+def linear_shapes(H: int, FF: int) -> dict[str, tuple[int, int]]:
+    """(rows, cols) of each layer's linear weights, by the file's short names."""
+    return {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
 
 
 @dataclass
@@ -129,9 +133,6 @@ class E5File:
             pos += 21
             self.tensors[name] = Tensor(dtype, count, off, nbytes)
 
-    def sha256(self) -> str:
-        return hashlib.sha256(self.buf).hexdigest()
-
     def floats(self, name: str) -> np.ndarray:
         t = self.tensors[name]
         return np.frombuffer(self.buf, dtype="<f4", count=t.nbytes // 4, offset=t.offset).copy()
@@ -140,18 +141,21 @@ class E5File:
         t = self.tensors[name]
         return dequantize_q4(self.buf[t.offset : t.offset + t.nbytes], rows, cols)
 
-    def word_rows(self, ids: np.ndarray) -> np.ndarray:
-        """Dequantize only the embedding rows asked for (the table is 250k × 384)."""
+    def word_rows_q4(self, ids: np.ndarray) -> np.ndarray:
+        """The raw Q4_0 bytes of the embedding rows asked for, one row per id."""
         t = self.tensors["emb.word"]
         row_bytes = (self.H // QK) * 18
         table = np.frombuffer(self.buf, dtype=np.uint8, count=t.nbytes, offset=t.offset)
-        raw = table.reshape(-1, row_bytes)[ids]
-        return dequantize_q4(raw.tobytes(), len(ids), self.H)
+        return table.reshape(-1, row_bytes)[ids]
+
+    def word_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Dequantize only the embedding rows asked for (the table is 250k × 384)."""
+        return dequantize_q4(self.word_rows_q4(ids).tobytes(), len(ids), self.H)
 
     def layer_weights(self) -> dict[str, np.ndarray]:
         """Every weight except the word table, float32, named as in the file."""
-        H, FF = self.H, self.FF
-        shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
+        H = self.H
+        shapes = linear_shapes(H, self.FF)
         out: dict[str, np.ndarray] = {}
         for name in ("emb.pos", "emb.type", "emb.ln.w", "emb.ln.b"):
             out[name] = self.floats(name)

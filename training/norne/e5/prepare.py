@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from convert import fix_iob, key, read_conllu  # noqa: E402
 
 from kvali.privacy.encoder import E5File, Tokenizer, packaged_e5_path  # noqa: E402
+from kvali.util import file_sha256  # noqa: E402
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 MAX_PIECES = 254  # per chunk, without <s> and </s>
@@ -108,12 +109,7 @@ def main(norne: Path, out: Path, lower_frac: float = 0.15) -> None:
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "data.npz", **arrays, labels=np.array(LABELS))
     base: dict[str, np.ndarray] = {"vocab": vocab}
-    t = f.tensors["emb.word"]
-    row_bytes = (f.H // 32) * 18
-    table = np.frombuffer(f.buf, dtype=np.uint8, count=t.nbytes, offset=t.offset).reshape(
-        -1, row_bytes
-    )
-    base["emb.word"] = table[vocab].copy()
+    base["emb.word"] = f.word_rows_q4(vocab).copy()
     for name, tensor in f.tensors.items():
         if name == "emb.word":
             continue
@@ -127,7 +123,7 @@ def main(norne: Path, out: Path, lower_frac: float = 0.15) -> None:
                 "NH": f.NH,
                 "FF": f.FF,
                 "eps": f.eps,
-                "sha256": f.sha256(),
+                "sha256": file_sha256(f.path),
                 "dtypes": {k: v.dtype for k, v in f.tensors.items()},
             }
         )

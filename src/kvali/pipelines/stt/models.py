@@ -9,7 +9,6 @@ The multilingual base model ships split in two packages; it is joined once into 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kvali.errors import InputError, KvaliError
+from kvali.util import cache_dir, file_sha256
 
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.*")
 EXPECTED = "model.bin, config.json, tokenizer.json and vocabulary.txt (or vocabulary.json)"
@@ -54,15 +54,6 @@ class ResolvedModel:
             "model_sha256": self.sha256,
             **self.extra,
         }
-
-
-def cache_dir() -> Path:
-    """Per-user cache: $KVALI_CACHE_DIR, else $XDG_CACHE_HOME/kvali, else ~/.cache/kvali."""
-    env = os.environ.get("KVALI_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "kvali"
 
 
 def default_model(language: str) -> str:
@@ -195,28 +186,3 @@ def _download(spec: str) -> ResolvedModel:
         sha256=file_sha256(folder / "model.bin"),
         english_only=spec.endswith(".en"),
     )
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a weights file, remembered per (path, size, mtime) so a 3 GB model is hashed once."""
-    st = path.stat()
-    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-    memo = cache_dir() / "sha256.json"
-    known: dict[str, str] = {}
-    try:
-        known = json.loads(memo.read_text())
-    except (OSError, ValueError):
-        pass
-    if key in known:
-        return known[key]
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    known[key] = digest.hexdigest()
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        memo.write_text(json.dumps(known, indent=0))
-    except OSError:  # a read-only home is no reason to fail a transcription
-        pass
-    return known[key]
