@@ -77,7 +77,7 @@ def quality(min_score: float = 0.5) -> dict:
 def throughput(interviews: int, words: int) -> dict:
     from kvali.interop.transcripts import parse_transcript
     from kvali.privacy.detect import detect_docs, load_model
-    from scale import Generator
+    from scale_corpus import Generator
 
     gen = Generator(seed=5)
     texts = []
