@@ -249,9 +249,3 @@ def test_interface_speaks_bokmal_and_english(cli_project):
     assert en.output.strip() == "participant R8 added"
     bad = run("-p", cli_project, "--lang", "nb", "participant", "add", "R7", ok=False)
     assert bad.output.startswith("feil:")
-
-
-def test_message_catalogue_is_complete():
-    from kvali.i18n import LANGUAGES, MESSAGES
-
-    assert all(set(entry) == set(LANGUAGES) for entry in MESSAGES.values())

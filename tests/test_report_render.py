@@ -14,7 +14,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from kvali.errors import InputError
-from kvali.reports.labels import LABELS, label, mode_label
+from kvali.i18n import check_lang, in_lang
 from kvali.reports.model import (
     AnalysisModel,
     CategoryFinding,
@@ -40,6 +40,7 @@ from kvali.reports.render import (
 )
 from kvali.reports.render.charts import code_frequency_svg, heatmap_svg, nice_ticks
 from kvali.reports.render.common import cite, fmt_time, xml_safe
+from kvali.terms import term
 
 THEMES = ["Samskaping", "Distribuert ledelse", "Nettverk"]
 NASTY = 'Vi sa "ja | nei" <script>alert(1)</script>\nog så gikk vi videre – æøå'
@@ -182,23 +183,24 @@ def synthetic_report(n: int = 500, n_codes: int = 40) -> StudyReport:
 # --- labels and helpers -----------------------------------------------------------------------
 
 
-def test_labels_en_and_nb_have_the_same_keys() -> None:
-    assert set(LABELS["en"]) == set(LABELS["nb"])
-    assert all(v.strip() for table in LABELS.values() for v in table.values())
-
-
-def test_label_looks_up_and_rejects_unknowns() -> None:
-    assert label("analysis_model", "nb") == "Analysemodell"
-    assert label("gold_quotes", "nb") == "Gullet – de tydeligste sitatene"
-    assert label("repeated_statements", "nb") == "Gjentatte og forsterka tydelige utsagn"
-    assert label("condensation", "nb") == "Kondenserte data ut fra forskerspørsmål"
-    assert [mode_label(m, "nb") for m in ("in_person", "hybrid", "digital")] == [
+def test_report_headings_in_bokmal_and_unknowns() -> None:
+    assert in_lang("nb", "Analysis model") == "Analysemodell"
+    assert in_lang("nb", "Gold quotes – the clearest quotes") == "Gullet – de tydeligste sitatene"
+    assert (
+        in_lang("nb", "Repeated and reinforced statements")
+        == "Gjentatte og forsterka tydelige utsagn"
+    )
+    assert (
+        in_lang("nb", "Condensation per research question")
+        == "Kondenserte data ut fra forskerspørsmål"
+    )
+    assert [term("mode", m, "nb") for m in ("in_person", "hybrid", "digital")] == [
         "fysisk", "hybrid", "digitalt"]  # fmt: skip
-    assert mode_label("telefon", "nb") == "telefon"
+    assert term("mode", "telefon", "nb") == "telefon"
     with pytest.raises(KeyError):
-        label("no_such_key", "en")
+        term("no_such_group", "x", "en")
     with pytest.raises(InputError):
-        label("analysis_model", "de")
+        check_lang("de")
 
 
 def test_fmt_time_and_cite() -> None:
@@ -350,8 +352,13 @@ def test_docx_has_headings_and_quotes_in_tables(report: StudyReport, tmp_path: P
     write_docx(report, path, "nb")
     doc = Document(str(path))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
-    for key in ("analysis_model", "theme_overview", "condensation", "research_questions"):
-        assert label(key, "nb") in headings
+    for heading in (
+        "Analysis model",
+        "Theme overview",
+        "Condensation per research question",
+        "Research questions",
+    ):
+        assert in_lang("nb", heading) in headings
     assert "Intervju 2" in headings
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert len(doc.tables) == 3 + 1 + 1  # analysis models, theme matrix, code frequency

@@ -1,79 +1,33 @@
-"""Interface messages in English and Norwegian Bokmål.
+"""kvali's own words in English and Norwegian Bokmål: one gettext catalogue for everything.
 
-The language comes from ``--lang`` / ``$KVALI_LANG``, else from the locale (``nb``, ``nn`` and
-``no`` give Bokmål). Data is never translated, only kvali's own words.
+Every message the CLI, the services, the workbench and the reports show is an English
+sentence in the code (the gettext msgid) and has its Bokmål in ``locale/nb/LC_MESSAGES/kvali.po``.
+Python code calls ``_(message, **values)`` (the current language) or ``in_lang(lang, message,
+**values)`` (renderers that are given a language); templates call ``_()`` too. Every message
+is a ``str.format`` template (a literal brace is written ``{{``); values fill its ``{name}``
+placeholders after translation, so a translation may reorder them. Data is never translated,
+only kvali's own words.
+
+The language comes from ``--lang`` / the workbench's switch (a ContextVar, so each command or
+request has its own), else ``$KVALI_LANG``, else the locale (``nb``, ``nn`` and ``no`` give
+Bokmål). Catalogues are the compiled ``.mo`` files next to the ``.po`` files (a test keeps them
+in step), read with the standard library on first use: starting the CLI costs nothing.
+docs/i18n.md says how to add a message and how to update the Bokmål.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
+from gettext import GNUTranslations, NullTranslations
+from pathlib import Path
 
 LANGUAGES = ("en", "nb")
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "error": {"en": "error: {message}", "nb": "feil: {message}"},
-    "project_created": {
-        "en": "created project {path} ({backend})",
-        "nb": "opprettet prosjekt {path} ({backend})",
-    },
-    "demo_ready": {
-        "en": "demo study ready in {path} ({seconds:.1f} s)",
-        "nb": "demostudien er klar i {path} ({seconds:.1f} s)",
-    },
-    "demo_report": {"en": "  report: {path}", "nb": "  rapport: {path}"},
-    "demo_next": {
-        "en": "next: kvali --project {path} serve --open   (the workbench)   ·   {path}/exports/report.html",
-        "nb": "neste: kvali --project {path} serve --open   (arbeidsbenken)   ·   {path}/exports/report.html",
-    },
-    "hits": {"en": "({n} hits)", "nb": "({n} treff)"},
-    "none": {"en": "(none)", "nb": "(ingen)"},
-    "study_created": {"en": "study {id} created", "nb": "studie {id} opprettet"},
-    "participant_added": {"en": "participant {code} added", "nb": "deltaker {code} lagt til"},
-    "interview_added": {"en": "interview {label!r} added", "nb": "intervju {label!r} lagt til"},
-    "codes_created": {"en": "{n} codes created", "nb": "{n} koder opprettet"},
-    "coding_created": {"en": "coding {id}", "nb": "koding {id}"},
-    "codings_imported": {"en": "{n} codings imported", "nb": "{n} kodinger importert"},
-    "codings_moved": {
-        "en": "{n} codings moved to {target}",
-        "nb": "{n} kodinger flyttet til {target}",
-    },
-    "cycle_started": {"en": "cycle {n} started", "nb": "kodesyklus {n} startet"},
-    "memo_created": {"en": "memo {id}", "nb": "notat {id}"},
-    "turns_imported": {
-        "en": "{n} turns imported; speakers: {speakers}",
-        "nb": "{n} ytringer importert; talere: {speakers}",
-    },
-    "turns_updated": {"en": "{n} turns updated", "nb": "{n} ytringer oppdatert"},
-    "text_edited": {
-        "en": "version {version}: {codings_moved} codings moved, {codings_removed} removed",
-        "nb": "versjon {version}: {codings_moved} kodinger flyttet, {codings_removed} fjernet",
-    },
-    "guide_imported": {
-        "en": "guide: {topics} topics, {questions} questions, {keywords} keywords",
-        "nb": "intervjuguide: {topics} temaer, {questions} spørsmål, {keywords} stikkord",
-    },
-    "withdraw_plan": {
-        "en": "Withdrawing {code} erases for good:",
-        "nb": "Når {code} trekker seg, slettes for godt:",
-    },
-    "withdraw_interviews": {"en": "  interviews: {labels}", "nb": "  intervjuer: {labels}"},
-    "withdraw_counts": {
-        "en": "  turns: {turns}, codings: {codings}, files: {files}",
-        "nb": "  ytringer: {turns}, kodinger: {codings}, filer: {files}",
-    },
-    "withdraw_confirm": {"en": "Continue?", "nb": "Fortsette?"},
-    "withdraw_done": {"en": "{code} withdrawn. Erased:", "nb": "{code} har trukket seg. Slettet:"},
-    "withdraw_group": {
-        "en": "  turns removed from group interviews: {labels}",
-        "nb": "  ytringer fjernet fra gruppeintervjuer: {labels}",
-    },
-    "withdraw_summary": {
-        "en": "  turns: {turns}  codings: {codings}  memos: {memos}  event payloads redacted: {events}",
-        "nb": "  ytringer: {turns}  kodinger: {codings}  notater: {memos}  hendelser sladdet: {events}",
-    },
-    "withdraw_file": {"en": "  file: {path}", "nb": "  fil: {path}"},
-}
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "kvali"
 
 _lang: ContextVar[str | None] = ContextVar("kvali_lang", default=None)
 
@@ -84,6 +38,7 @@ def default_language() -> str:
 
 
 def set_language(lang: str | None) -> None:
+    """Choose the language of this command or request (None: the environment's)."""
     _lang.set(lang if lang in LANGUAGES else None)
 
 
@@ -91,7 +46,51 @@ def current_language() -> str:
     return _lang.get() or default_language()
 
 
-def _(key: str, **values: object) -> str:
-    """The message ``key`` in the current language, formatted with ``values``."""
-    entry = MESSAGES[key]
-    return entry.get(current_language(), entry["en"]).format(**values)
+@contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Speak ``lang`` inside the block (a workbench request), then what was spoken before."""
+    token = _lang.set(lang if lang in LANGUAGES else None)
+    try:
+        yield current_language()
+    finally:
+        _lang.reset(token)
+
+
+@cache
+def _catalogue(lang: str) -> NullTranslations:
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with path.open("rb") as f:
+            return GNUTranslations(f)
+    except FileNotFoundError:  # English needs no catalogue: the msgids are English
+        if lang == "en":
+            return NullTranslations()
+        raise
+
+
+def in_lang(lang: str, message: str, /, **values: object) -> str:
+    """``message`` in ``lang``, filled in; InputError for a language kvali does not speak."""
+    return _catalogue(check_lang(lang)).gettext(message).format(**values)
+
+
+def _(message: str, /, **values: object) -> str:
+    """``message`` in the current language, with ``{name}`` placeholders filled from values."""
+    return in_lang(current_language(), message, **values)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue where it is defined; translate it where it is shown."""
+    return message
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if kvali speaks it; a wrong language is the user's input, not a bug."""
+    if lang not in LANGUAGES:
+        from kvali.errors import InputError
+
+        raise InputError(
+            "unknown language {lang!r}; choose one of {languages}",
+            lang=lang,
+            languages=", ".join(LANGUAGES),
+        )
+    return lang

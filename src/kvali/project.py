@@ -31,7 +31,7 @@ def _read_config(path: Path) -> dict:
     try:
         return tomllib.loads(cfg.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise KvaliError(f"{cfg}: {exc}") from exc
+        raise KvaliError("{cfg}: {exc}", cfg=cfg, exc=exc) from exc
 
 
 def resolve_database_url(path: Path, database_url: str | None = None) -> str:
@@ -66,7 +66,7 @@ class Project:
         """Create the folder layout and migrate the database to the newest schema."""
         path = Path(path)
         if (path / DB_FILE).exists() or (path / CONFIG_FILE).exists():
-            raise KvaliError(f"{path} is already a kvali project")
+            raise KvaliError("{path} is already a kvali project", path=path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "media").mkdir(exist_ok=True)
         (path / "exports").mkdir(exist_ok=True)
@@ -83,8 +83,10 @@ class Project:
         path = Path(path)
         if not ((path / DB_FILE).exists() or (path / CONFIG_FILE).exists()):
             raise KvaliError(
-                f"{path} is not a kvali project (no {DB_FILE} or {CONFIG_FILE}); "
-                f"create one with: kvali init {path}"
+                "{path} is not a kvali project (no {db_file} or {config_file}); create one with: kvali init {path}",
+                path=path,
+                db_file=DB_FILE,
+                config_file=CONFIG_FILE,
             )
         url = resolve_database_url(path, database_url)
         engine = make_engine(url)

@@ -240,7 +240,7 @@ def agreement(
     from kvali.transcripts.service import get_turns, transcript_id_for
 
     if level not in LEVELS:
-        raise InputError(f"level must be one of {', '.join(LEVELS)}")
+        raise InputError("level must be one of {levels}", levels=", ".join(LEVELS))
     cycle_id = (
         cycle_id_by_number(conn, study_id, cycle) if cycle else current_cycle_id(conn, study_id)
     )

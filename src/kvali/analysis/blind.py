@@ -91,7 +91,7 @@ def mark_done(
             )
         ).first()
         if known is None:
-            raise InputError(f"{coder!r} is not one of this transcript's blind coders")
+            raise InputError("{coder!r} is not one of this transcript's blind coders", coder=coder)
     waiting = conn.execute(
         sa.select(sa.func.count()).where(
             coders_t.c.blind_id == session["id"], coders_t.c.done_at.is_(None)

@@ -111,7 +111,9 @@ def resolve(
     }
     missing = [i for i in replace if i not in rows]
     if missing or not replace:
-        raise NotFoundError(f"no live codings {missing or list(replace)} on this transcript")
+        raise NotFoundError(
+            "no live codings {missing} on this transcript", missing=missing or list(replace)
+        )
     old = [rows[i] for i in replace]
     agreed = len({(r["code_id"], r["start_char"], r["end_char"]) for r in old}) == 1 and len(
         {r["coder"] for r in old}

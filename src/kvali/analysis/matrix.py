@@ -70,7 +70,7 @@ def framework_matrix(
     """``{"framework", "by", "columns", "rows": [{"item", "cells": [{"suggested", "level",
     "set", "note", "passages"}]}]}``: ``level`` is the researcher's when set, else suggested."""
     if by not in COLUMNS:
-        raise InputError(f"columns must be one of {', '.join(COLUMNS)}")
+        raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     fw = get_framework(conn, study_id, framework)
     columns = _columns(conn, study_id, by)
     codings = list_codings(conn, study_id)
@@ -184,7 +184,7 @@ def set_evidence(
 ) -> int:
     """The researcher's evidence level for one cell (replaces an earlier one)."""
     if level not in LEVELS:
-        raise InputError(f"evidence level must be one of {', '.join(LEVELS)}")
+        raise InputError("evidence level must be one of {levels}", levels=", ".join(LEVELS))
     if (interview is None) == (theme is None):
         raise InputError("name either an interview or a theme for the cell")
     iid = item_id(conn, study_id, framework, item)

@@ -47,9 +47,9 @@ def read_qdc(source: str | Path | bytes, *, name: str | None = None) -> dict[str
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except OSError as exc:
-        raise InputError(f"cannot read codebook: {exc}", file=where) from exc
+        raise InputError("cannot read codebook: {exc}", file=where, exc=exc) from exc
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not a REFI-QDA codebook: {exc}", file=where) from exc
+        raise InputError("not a REFI-QDA codebook: {exc}", file=where, exc=exc) from exc
     if etree.QName(root).localname != "CodeBook":
         raise InputError("not a REFI-QDA codebook (root element is not CodeBook)", file=where)
     ns = etree.QName(root).namespace or ""

@@ -18,7 +18,7 @@ from kvali.cli.base import (
     table,
 )
 from kvali.events.service import set_actor
-from kvali.i18n import _, set_language
+from kvali.i18n import _, language
 
 
 @click.group(cls=KvaliGroup)
@@ -59,7 +59,7 @@ def cli(
 ) -> None:
     """kvali — a local, private workbench for qualitative interview research."""
     set_actor(user)
-    set_language(ui_lang)
+    ctx.with_resource(language(ui_lang))  # for this command only (tests run many in one process)
     ctx.obj = Ctx(project_dir=project_dir, database_url=database_url)
 
 
@@ -96,7 +96,7 @@ def init(
             create_study(conn, title=title, problem_statement=problem_statement, language=language)
     click.echo(
         _(
-            "project_created",
+            "created project {path} ({backend})",
             path=directory,
             backend="SQLite" if project.is_sqlite else "PostgreSQL",
         )
@@ -133,11 +133,18 @@ def demo(
         audio=not no_audio,
         progress=lambda msg: click.echo(f"  {msg}"),
     )
-    click.echo(_("demo_ready", path=directory, seconds=result["seconds"]))
+    click.echo(
+        _("demo study ready in {path} ({seconds:.1f} s)", path=directory, seconds=result["seconds"])
+    )
     for path in result["reports"]:
-        click.echo(_("demo_report", path=path))
+        click.echo(_("  report: {path}", path=path))
     if not then_serve:
-        click.echo(_("demo_next", path=directory))
+        click.echo(
+            _(
+                "next: kvali --project {path} serve --open   (the workbench)   ·   {path}/exports/report.html",
+                path=directory,
+            )
+        )
         return
     from kvali.cli.web import serve
 
@@ -193,7 +200,7 @@ def search(
                 from kvali.semantic.service import semantic_search, update_index
             except ImportError as exc:
                 raise click.ClickException(
-                    "semantic search needs: pip install 'kvali[semantic]'"
+                    _("semantic search needs: pip install 'kvali[semantic]'")
                 ) from exc
             update_index(conn, sid, project_path=obj.project.path)
             hits = semantic_search(conn, sid, query, project_path=obj.project.path, **filters)
@@ -208,7 +215,7 @@ def search(
         return
     for h in hits:
         click.echo(f"{h['interview']} [{h['speaker']}] {h['snippet']}")
-    click.echo(_("hits", n=len(hits)))
+    click.echo(_("({n} hits)", n=len(hits)))
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+from kvali.i18n import _
 
 
 def _fmt(v: object) -> str:
@@ -174,7 +175,7 @@ def disagreements_cmd(
     if ctx.invoked_subcommand is not None:
         return
     if interview is None or len(coders) != 2:
-        raise click.UsageError("give --interview and two --coder")
+        raise click.UsageError(_("give --interview and two --coder"))
     from kvali.analysis.disagreements import disagreements
 
     obj: Ctx = ctx.find_object(Ctx)
@@ -232,7 +233,7 @@ def disagreements_resolve(
     consensus = []
     if code is not None:
         if start is None or end is None:
-            raise click.UsageError("a consensus code needs --start and --end")
+            raise click.UsageError(_("a consensus code needs --start and --end"))
         consensus = [{"code": code, "start": start, "end": end}]
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)

@@ -80,7 +80,7 @@ def show(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
 def table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     """A plain aligned text table for the terminal."""
     if not rows:
-        click.echo(_("none"))
+        click.echo(_("(none)"))
         return
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [min(60, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
@@ -103,7 +103,7 @@ def parse_pairs(pairs: tuple[str, ...], what: str = "NAME=VALUE") -> dict[str, s
     out = {}
     for p in pairs:
         if "=" not in p:
-            raise click.BadParameter(f"expected {what}, got {p!r}")
+            raise click.BadParameter(_("expected {what}, got {value!r}", what=what, value=p))
         k, v = p.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -116,5 +116,5 @@ class KvaliGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KvaliError as exc:
-            click.echo(_("error", message=exc), err=True)
+            click.echo(_("error: {message}", message=exc), err=True)
             sys.exit(exc.exit_code)

@@ -88,7 +88,7 @@ def code_merge(obj: Ctx, sources: tuple[str, ...], target: str) -> None:
 
     with obj.project.begin() as conn:
         result = merge_codes(conn, obj.study_id(conn), list(sources), target)
-    click.echo(_("codings_moved", n=result["codings_moved"], target=target))
+    click.echo(_("{n} codings moved to {target}", n=result["codings_moved"], target=target))
 
 
 @code.command("split")
@@ -106,7 +106,7 @@ def code_split(obj: Ctx, name: str, into: tuple[str, ...], assign: tuple[str, ..
     try:
         mapping = {int(k): v for k, v in parse_pairs(assign, "CODING_ID=NAME").items()}
     except ValueError as exc:
-        raise click.BadParameter("coding ids must be numbers") from exc
+        raise click.BadParameter(_("coding ids must be numbers")) from exc
     with obj.project.begin() as conn:
         result = split_code(conn, obj.study_id(conn), name, list(into), assign=mapping)
     click.echo(", ".join(f"{n}: {c} codings" for n, c in result["codings"].items()))
@@ -134,7 +134,7 @@ def code_import(obj: Ctx, file: Path) -> None:
     data = read_codebook(file)
     with obj.project.begin() as conn:
         n = import_codebook(conn, obj.study_id(conn), data)
-    click.echo(_("codes_created", n=n))
+    click.echo(_("{n} codes created", n=n))
 
 
 @code.command("export")
@@ -176,7 +176,7 @@ def coding_add(
     from kvali.transcripts.service import transcript_id_for
 
     if (quote is None) == (start is None or end is None):
-        raise click.UsageError("give either --quote or both --start and --end")
+        raise click.UsageError(_("give either --quote or both --start and --end"))
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
         if quote is not None:
@@ -194,7 +194,7 @@ def coding_add(
                 coder=coder,
                 gold=gold,
             )
-    click.echo(_("coding_created", id=cid))
+    click.echo(_("coding {id}", id=cid))
 
 
 @coding.command("remove")
@@ -266,7 +266,7 @@ def coding_import(obj: Ctx, file: Path, create_codes: bool) -> None:
 
     with obj.project.begin() as conn:
         n = import_codings_csv(conn, obj.study_id(conn), file, create_codes=create_codes)
-    click.echo(_("codings_imported", n=n))
+    click.echo(_("{n} codings imported", n=n))
 
 
 @click.group()
@@ -294,7 +294,7 @@ def cycle_start(obj: Ctx, name: str) -> None:
 
     with obj.project.begin() as conn:
         n = start_cycle(conn, obj.study_id(conn), name=name)
-    click.echo(_("cycle_started", n=n))
+    click.echo(_("cycle {n} started", n=n))
 
 
 @click.group()
@@ -310,7 +310,7 @@ def _target(conn, sid: int, on: str) -> tuple[str, int | None]:  # type: ignore[
 
     if on == "study":
         return "study", sid
-    kind, _, ref = on.partition(":")
+    kind, _sep, ref = on.partition(":")
     resolvers = {
         "interview": lambda r: interview_id(conn, sid, r),
         "code": lambda r: code_id(conn, sid, r),
@@ -320,7 +320,7 @@ def _target(conn, sid: int, on: str) -> tuple[str, int | None]:  # type: ignore[
     }
     if kind not in resolvers or not ref:
         raise click.BadParameter(
-            "use study, interview:LABEL, code:NAME, coding:ID, participant:CODE or rq:N"
+            _("use study, interview:LABEL, code:NAME, coding:ID, participant:CODE or rq:N")
         )
     return ("research_question" if kind == "rq" else kind), resolvers[kind](ref)
 
@@ -354,7 +354,7 @@ def memo_add(obj: Ctx, text: str, on: str, kind: str, title: str) -> None:
             kind=kind,
             title=title,
         )
-    click.echo(_("memo_created", id=mid))
+    click.echo(_("memo {id}", id=mid))
 
 
 @memo.command("list")

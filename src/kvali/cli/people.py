@@ -17,7 +17,9 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+        raise click.BadParameter(
+            _("expected a date as YYYY-MM-DD, got {value!r}", value=value)
+        ) from exc
 
 
 @click.group()
@@ -49,7 +51,7 @@ def participant_add(
             consent_date=_date(consent_date),
             consent_document=consent_document,
         )
-    click.echo(_("participant_added", code=code))
+    click.echo(_("participant {code} added", code=code))
 
 
 @participant.command("list")
@@ -139,28 +141,33 @@ def participant_withdraw(obj: Ctx, code: str, yes: bool, destroy_key: bool, as_j
         sid = obj.study_id(conn)
         plan = plan_withdrawal(conn, project, sid, code)
     if not yes:
-        click.echo(_("withdraw_plan", code=code))
-        click.echo(_("withdraw_interviews", labels=", ".join(plan["interviews_deleted"]) or "—"))
+        click.echo(_("Withdrawing {code} erases for good:", code=code))
+        click.echo(_("  interviews: {labels}", labels=", ".join(plan["interviews_deleted"]) or "—"))
         click.echo(
             _(
-                "withdraw_counts",
+                "  turns: {turns}, codings: {codings}, files: {files}",
                 turns=plan["turns"],
                 codings=plan["codings"],
                 files=len(plan["files"]),
             )
         )
-        click.confirm(_("withdraw_confirm"), abort=True)
+        click.confirm(_("Continue?"), abort=True)
     result = withdraw_participant(project, sid, code, destroy_key=destroy_key)
     if as_json:
         emit_json(result)
         return
-    click.echo(_("withdraw_done", code=code))
-    click.echo(_("withdraw_interviews", labels=", ".join(result["interviews_deleted"]) or "—"))
+    click.echo(_("{code} withdrawn. Erased:", code=code))
+    click.echo(_("  interviews: {labels}", labels=", ".join(result["interviews_deleted"]) or "—"))
     if result["interviews_with_turns_removed"]:
-        click.echo(_("withdraw_group", labels=", ".join(result["interviews_with_turns_removed"])))
+        click.echo(
+            _(
+                "  turns removed from group interviews: {labels}",
+                labels=", ".join(result["interviews_with_turns_removed"]),
+            )
+        )
     click.echo(
         _(
-            "withdraw_summary",
+            "  turns: {turns}  codings: {codings}  memos: {memos}  event payloads redacted: {events}",
             turns=result["turns"],
             codings=result["codings"],
             memos=result["memos"],
@@ -168,7 +175,7 @@ def participant_withdraw(obj: Ctx, code: str, yes: bool, destroy_key: bool, as_j
         )
     )
     for f in result["files"]:
-        click.echo(_("withdraw_file", path=f))
+        click.echo(_("  file: {path}", path=f))
 
 
 @click.group()
@@ -219,7 +226,7 @@ def interview_add(
             duration_s=duration * 60 if duration else None,
             audio_path=audio_rel,
         )
-    click.echo(_("interview_added", label=label))
+    click.echo(_("interview {label!r} added", label=label))
 
 
 @interview.command("list")

@@ -256,9 +256,9 @@ def _lines(src: Any, name: str) -> Any:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc}", file=name, line=n) from exc
+            raise InputError("not JSON: {exc}", file=name, line=n, exc=exc) from exc
         if not isinstance(item, dict) or "text" not in item:
-            raise InputError('expected {"id": …, "text": …}', file=name, line=n)
+            raise InputError('expected {{"id": …, "text": …}}', file=name, line=n)
         yield n, item
 
 

@@ -171,7 +171,9 @@ def diarization_reassign(
         sid = obj.study_id(conn)
         turns = get_turns(conn, transcript_id_for(conn, sid, interview))
         if not 1 <= turn <= len(turns):
-            raise NotFoundError(f"turn {turn}: the transcript has {len(turns)} turns")
+            raise NotFoundError(
+                "turn {turn}: the transcript has {n_turns} turns", turn=turn, n_turns=len(turns)
+            )
         reassign_turn(conn, sid, turns[turn - 1]["id"], speaker=speaker, role=role)
     click.echo(f"turn {turn} → {speaker}")
 

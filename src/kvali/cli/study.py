@@ -27,7 +27,7 @@ def study_create(obj: Ctx, title: str, problem_statement: str, language: str) ->
         sid = create_study(
             conn, title=title, problem_statement=problem_statement, language=language
         )
-    click.echo(_("study_created", id=sid))
+    click.echo(_("study {id} created", id=sid))
 
 
 @study.command("show")
@@ -147,7 +147,7 @@ def guide_import(obj: Ctx, file: Path) -> None:
     data = read_guide(file)
     with obj.project.begin() as conn:
         counts = replace_guide(conn, obj.study_id(conn), data)
-    click.echo(_("guide_imported", **counts))
+    click.echo(_("guide: {topics} topics, {questions} questions, {keywords} keywords", **counts))
 
 
 @guide.command("export")

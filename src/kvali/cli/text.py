@@ -56,7 +56,11 @@ def transcript_import(
         turns = get_turns(conn, tid)
     speakers = sorted({(t["speaker"], t["role"]) for t in turns})
     click.echo(
-        _("turns_imported", n=len(turns), speakers=", ".join(f"{s} ({r})" for s, r in speakers))
+        _(
+            "{n} turns imported; speakers: {speakers}",
+            n=len(turns),
+            speakers=", ".join(f"{s} ({r})" for s, r in speakers),
+        )
     )
 
 
@@ -110,9 +114,11 @@ def transcript_edit(
         if find is not None:
             start, end = find_quote(get_text(conn, tid), find, source=f"interview {interview!r}")
         if start is None or end is None:
-            raise click.UsageError("give --find TEXT or --start and --end")
+            raise click.UsageError(_("give --find TEXT or --start and --end"))
         result = edit_text(conn, sid, tid, [Edit(start, end, new)])
-    emit_json(result) if as_json else click.echo(_("text_edited", **result))
+    emit_json(result) if as_json else click.echo(
+        _("version {version}: {codings_moved} codings moved, {codings_removed} removed", **result)
+    )
 
 
 @transcript.command("speaker")
@@ -137,7 +143,7 @@ def transcript_speaker(
             new_name=rename,
             role=role,
         )
-    click.echo(_("turns_updated", n=n))
+    click.echo(_("{n} turns updated", n=n))
 
 
 @transcript.command("export")

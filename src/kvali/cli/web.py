@@ -10,6 +10,7 @@ import webbrowser
 import click
 
 from kvali.cli.base import Ctx, pass_ctx
+from kvali.i18n import _
 
 
 def _free_port(preferred: int) -> int:
@@ -35,7 +36,7 @@ def serve(obj: Ctx, port: int, token: str | None, open_browser: bool, web_user: 
 
         from kvali.web import create_app
     except ImportError as exc:  # pragma: no cover - depends on install
-        raise click.ClickException("the workbench needs: pip install 'kvali[web]'") from exc
+        raise click.ClickException(_("the workbench needs: pip install 'kvali[web]'")) from exc
     from kvali.events.service import current_actor
 
     token = token or secrets.token_urlsafe(24)

@@ -21,12 +21,13 @@ def read_codebook(path: str | Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}",
+            "invalid YAML: {problem}",
             file=path,
             line=line + 1 if line is not None else None,
+            problem=getattr(exc, "problem", exc),
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read codebook: {exc}", file=path) from exc
+        raise InputError("cannot read codebook: {exc}", file=path, exc=exc) from exc
     if not isinstance(data, dict) or not ("themes" in data or "codes" in data):
         raise InputError("a codebook file needs a top-level 'themes' or 'codes' list", file=path)
     return data
@@ -41,7 +42,7 @@ def import_codebook(conn: sa.Connection, study_id: int, data: dict[str, Any]) ->
     ) -> None:
         nonlocal n
         if not isinstance(item, dict) or not str(item.get("name", "")).strip():
-            raise InputError(f"{where}: each entry needs a name")
+            raise InputError("{where}: each entry needs a name", where=where)
         cid = create_code(
             conn,
             study_id,

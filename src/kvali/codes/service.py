@@ -14,6 +14,7 @@ from kvali.codings.cycles import current_cycle_id
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import current_actor, log_event
+from kvali.terms import term
 from kvali.util import new_guid, now
 
 LEVELS = ("theme", "category", "code")
@@ -81,7 +82,11 @@ def code_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
         return matches[0]
     if len(matches) > 1:
         paths = code_paths(rows)
-        raise InputError(f"code name {ref!r} is ambiguous: " + "; ".join(paths[m] for m in matches))
+        raise InputError(
+            "code name {ref!r} is ambiguous: {paths}",
+            ref=ref,
+            paths="; ".join(paths[m] for m in matches),
+        )
     retired = [
         r
         for r in _rows(conn, study_id, active_only=False)
@@ -89,10 +94,11 @@ def code_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     ]
     if retired:
         raise InputError(
-            f"code {ref!r} was {retired[0]['status']} and cannot take new codings "
-            "(see `kvali code history`)"
+            "code {ref!r} was {status} and cannot take new codings (see `kvali code history`)",
+            ref=ref,
+            status=retired[0]["status"],
         )
-    raise NotFoundError(f"unknown code {ref!r}")
+    raise NotFoundError("unknown code {ref!r}", ref=ref)
 
 
 def create_code(
@@ -107,11 +113,11 @@ def create_code(
 ) -> int:
     name = name.strip()
     if not name or "/" in name:
-        raise InputError(f"invalid code name {name!r} (empty, or contains '/')")
+        raise InputError("invalid code name {name!r} (empty, or contains '/')", name=name)
     parent_id = code_id(conn, study_id, parent) if parent is not None else None
     siblings = [r for r in _rows(conn, study_id) if r["parent_id"] == parent_id]
     if any(r["name"] == name for r in siblings):
-        raise InputError(f"a code named {name!r} already exists there")
+        raise InputError("a code named {name!r} already exists there", name=name)
     if parent_id is not None:
         parent_row = (
             conn.execute(sa.select(t.codes).where(t.codes.c.id == parent_id)).mappings().one()
@@ -119,10 +125,14 @@ def create_code(
         level = level or _CHILD_LEVEL[parent_row["level"]]
         color = color or parent_row["color"]
         if LEVELS.index(level) < LEVELS.index(parent_row["level"]):
-            raise InputError(f"a {level} cannot sit under a {parent_row['level']}")
+            raise InputError(
+                "a {level} cannot sit under a {parent_level}",
+                level=term("code_level", level),
+                parent_level=term("code_level", parent_row["level"]),
+            )
     level = level or "code"
     if level not in LEVELS:
-        raise InputError(f"level must be one of {', '.join(LEVELS)}")
+        raise InputError("level must be one of {levels}", levels=", ".join(LEVELS))
     color = color or PALETTE[len(siblings) % len(PALETTE)]
     cid = conn.execute(
         t.codes.insert().values(
@@ -209,14 +219,14 @@ def rename_code(conn: sa.Connection, study_id: int, ref: str | int, new_name: st
     cid = code_id(conn, study_id, ref)
     new_name = new_name.strip()
     if not new_name or "/" in new_name:
-        raise InputError(f"invalid code name {new_name!r}")
+        raise InputError("invalid code name {new_name!r}", new_name=new_name)
     row = conn.execute(sa.select(t.codes).where(t.codes.c.id == cid)).mappings().one()
     if any(
         r["name"] == new_name and r["id"] != cid
         for r in _rows(conn, study_id)
         if r["parent_id"] == row["parent_id"]
     ):
-        raise InputError(f"a code named {new_name!r} already exists there")
+        raise InputError("a code named {new_name!r} already exists there", new_name=new_name)
     conn.execute(t.codes.update().where(t.codes.c.id == cid).values(name=new_name))
     _record(conn, study_id, "rename", [cid], [cid], row["name"], new_name)
     return cid
@@ -347,10 +357,16 @@ def split_code(
     assign = assign or {}
     unknown = set(assign) - set(live)
     if unknown:
-        raise InputError(f"codings {sorted(unknown)} are not live codings of {row['name']!r}")
+        raise InputError(
+            "codings {unknown} are not live codings of {name!r}",
+            unknown=sorted(unknown),
+            name=row["name"],
+        )
     bad = {n for n in assign.values() if n not in new_ids}
     if bad:
-        raise InputError(f"assignments name codes that are not among the new ones: {sorted(bad)}")
+        raise InputError(
+            "assignments name codes that are not among the new ones: {bad}", bad=sorted(bad)
+        )
     groups: dict[str, list[int]] = {name: [] for name in into}
     for coding in live:
         groups[assign.get(coding, into[0])].append(coding)

@@ -41,7 +41,7 @@ def cycle_id_by_number(conn: sa.Connection, study_id: int, number: int) -> int:
         sa.select(t.cycles.c.id).where(t.cycles.c.study_id == study_id, t.cycles.c.number == number)
     ).scalar()
     if cid is None:
-        raise NotFoundError(f"no coding cycle {number}")
+        raise NotFoundError("no coding cycle {number}", number=number)
     return cid
 
 

@@ -31,7 +31,7 @@ def _transcript_length(conn: sa.Connection, transcript_id: int) -> int:
         sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)
     ).scalar()
     if n is None:
-        raise NotFoundError(f"no transcript {transcript_id}")
+        raise NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)
     return n
 
 
@@ -40,9 +40,13 @@ def _check_code(conn: sa.Connection, study_id: int, cid: int) -> None:
         sa.select(t.codes.c.study_id, t.codes.c.status, t.codes.c.name).where(t.codes.c.id == cid)
     ).first()
     if row is None or row.study_id != study_id:
-        raise NotFoundError(f"code {cid} is not in this study")
+        raise NotFoundError("code {cid} is not in this study", cid=cid)
     if row.status != "active":
-        raise InputError(f"code {row.name!r} was {row.status} and cannot take new codings")
+        raise InputError(
+            "code {name!r} was {status} and cannot take new codings",
+            name=row.name,
+            status=row.status,
+        )
 
 
 def add_coding(
@@ -139,14 +143,15 @@ def add_codings(
             cid = codes[ref]
             if not (0 <= start < end <= lengths[tid]):
                 raise InputError(
-                    f"span {start}–{end} is outside the transcript text (0–{lengths[tid]})"
+                    "span {start}–{end} is outside the transcript text (0–{length})",
+                    start=start,
+                    end=end,
+                    length=lengths[tid],
                 )
         except KvaliError as exc:
             if source is None and item.get("line") is None:
                 raise
-            raise InputError(
-                getattr(exc, "message", str(exc)), file=source, line=item.get("line")
-            ) from exc
+            raise InputError.at(exc, file=source, line=item.get("line")) from exc
         gold = bool(item.get("gold"))
         coder = item.get("coder")
         if coder and coder not in coders:
@@ -244,12 +249,17 @@ def find_quote(text: str, quote: str, *, source: str = "transcript") -> tuple[in
         pattern = r"\s+".join(re.escape(w) for w in quote.split())
         hits = [m.span() for m in re.finditer(pattern, text)]
     if not hits:
-        raise InputError(f"quote not found in {source}: {quote[:80]!r}")
+        raise InputError("quote not found in {source}: {quote!r}", source=source, quote=quote[:80])
     if len(hits) > 1:
         listing = "; ".join(
             f"{s}–{e}: …{text[max(0, s - 30) : s]}[{text[s:e][:40]}]…" for s, e in hits[:10]
         )
-        raise InputError(f"quote is ambiguous in {source} ({len(hits)} matches): {listing}")
+        raise InputError(
+            "quote is ambiguous in {source} ({n_hits} matches): {listing}",
+            source=source,
+            n_hits=len(hits),
+            listing=listing,
+        )
     return hits[0]
 
 
@@ -283,12 +293,17 @@ def _live(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None or row["study_id"] != study_id:
-        raise NotFoundError(f"no coding {coding_id}")
+        raise NotFoundError("no coding {coding_id}", coding_id=coding_id)
     if row["removed_at"] is not None:
-        raise InputError(f"coding {coding_id} was already removed ({row['removed_reason']})")
+        raise InputError(
+            "coding {coding_id} was already removed ({removed_reason})",
+            coding_id=coding_id,
+            removed_reason=row["removed_reason"],
+        )
     if row["cycle_id"] != current_cycle_id(conn, study_id):
         raise InputError(
-            f"coding {coding_id} belongs to an earlier cycle; earlier cycles are history"
+            "coding {coding_id} belongs to an earlier cycle; earlier cycles are history",
+            coding_id=coding_id,
         )
     return dict(row)
 
@@ -416,16 +431,16 @@ def import_codings_csv(
             missing = {"interview", "code"} - set(header)
             if missing or not ({"quote"} <= set(header) or {"start", "end"} <= set(header)):
                 raise InputError(
-                    "CSV needs columns interview, code and either quote or start,end "
-                    f"(found: {', '.join(header) or 'none'})",
+                    "CSV needs columns interview, code and either quote or start,end (found: {header})",
                     file=path,
                     line=1,
+                    header=", ".join(header) or "none",
                 )
             rows = list(reader)
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from exc
+        raise InputError("not UTF-8 text ({reason})", file=path, reason=exc.reason) from exc
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path) from exc
+        raise InputError("malformed CSV: {exc}", file=path, exc=exc) from exc
     items: list[dict[str, Any]] = []
     transcripts: dict[str, tuple[int, str]] = {}
     for lineno, row in enumerate(rows, start=2):
@@ -457,7 +472,7 @@ def import_codings_csv(
                     text, row.get("quote") or "", source=f"interview {interview!r}"
                 )
         except KvaliError as exc:
-            raise InputError(getattr(exc, "message", str(exc)), file=path, line=lineno) from exc
+            raise InputError.at(exc, file=path, line=lineno) from exc
         items.append(
             {
                 "transcript_id": tid,
@@ -512,7 +527,7 @@ def get_coding(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, 
         .first()
     )
     if row is None or row["study_id"] != study_id:
-        raise NotFoundError(f"no coding {coding_id}")
+        raise NotFoundError("no coding {coding_id}", coding_id=coding_id)
     out = dict(row)
     tu = t.turns
     turns = conn.execute(

@@ -30,7 +30,9 @@ def make_engine(url: str) -> Engine:
             raise KvaliError("PostgreSQL needs the driver: pip install 'kvali[postgres]'") from exc
         return sa.create_engine(url, pool_pre_ping=True)
     if not url.startswith("sqlite"):
-        raise KvaliError(f"unsupported database URL {url!r}: use sqlite:///… or postgresql://…")
+        raise KvaliError(
+            "unsupported database URL {url!r}: use sqlite:///… or postgresql://…", url=url
+        )
     engine = sa.create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")

@@ -207,9 +207,14 @@ def create_demo(
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         if not force:
-            raise KvaliError(f"{directory} exists and is not empty (use --force to replace it)")
+            raise KvaliError(
+                "{directory} exists and is not empty (use --force to replace it)",
+                directory=directory,
+            )
         if not (directory / "kvali.db").exists():
-            raise KvaliError(f"refusing to delete {directory}: it is not a kvali project")
+            raise KvaliError(
+                "refusing to delete {directory}: it is not a kvali project", directory=directory
+            )
         shutil.rmtree(directory)
     progress("creating project")
     project = Project.init(directory, database_url=database_url)

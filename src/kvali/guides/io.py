@@ -17,7 +17,7 @@ def read_guide(path: str | Path) -> dict[str, Any]:
     try:
         text = normalize_text(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read guide: {exc}", file=path) from exc
+        raise InputError("cannot read guide: {exc}", file=path, exc=exc) from exc
     if path.suffix.lower() in (".md", ".markdown", ".txt"):
         return parse_markdown(text, source=str(path))
     try:
@@ -25,9 +25,10 @@ def read_guide(path: str | Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}",
+            "invalid YAML: {problem}",
             file=path,
             line=line + 1 if line is not None else None,
+            problem=getattr(exc, "problem", exc),
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
         raise InputError("a guide file needs a top-level 'topics' list", file=path)

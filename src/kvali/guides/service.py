@@ -27,7 +27,7 @@ def add_node(conn: sa.Connection, study_id: int, *, text: str, parent_id: int | 
             )
         ).scalar()
         if parent_kind is None:
-            raise InputError(f"no guide entry {parent_id}")
+            raise InputError("no guide entry {parent_id}", parent_id=parent_id)
     kind = KIND_BELOW.get(parent_kind)
     if kind is None:
         raise InputError("prompt keywords cannot have children")
@@ -116,14 +116,14 @@ def replace_guide(conn: sa.Connection, study_id: int, guide: dict[str, Any]) -> 
     counts = {"topics": 0, "questions": 0, "keywords": 0}
     for i, topic in enumerate(topics, start=1):
         if not isinstance(topic, dict) or not str(topic.get("text", "")).strip():
-            raise InputError(f"topic {i} needs text")
+            raise InputError("topic {i} needs text", i=i)
         tid = add_node(conn, study_id, text=str(topic["text"]))
         counts["topics"] += 1
         for j, q in enumerate(topic.get("questions") or [], start=1):
             if isinstance(q, str):
                 q = {"text": q}
             if not isinstance(q, dict) or not str(q.get("text", "")).strip():
-                raise InputError(f"topic {i}, question {j} needs text")
+                raise InputError("topic {i}, question {j} needs text", i=i, j=j)
             qid = add_node(conn, study_id, text=str(q["text"]), parent_id=tid)
             counts["questions"] += 1
             for kw in q.get("keywords") or []:
@@ -165,7 +165,7 @@ def _node(conn: sa.Connection, study_id: int, node_id: int) -> Any:
         )
     ).first()
     if row is None:
-        raise NotFoundError(f"no guide entry {node_id}")
+        raise NotFoundError("no guide entry {node_id}", node_id=node_id)
     return row
 
 

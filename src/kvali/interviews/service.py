@@ -25,7 +25,9 @@ _MODE_ALIASES = {
 def normalize_mode(mode: str) -> str:
     m = _MODE_ALIASES.get(mode.strip().lower(), mode.strip().lower())
     if m not in MODES:
-        raise InputError(f"interview mode must be one of in-person, hybrid, digital (got {mode!r})")
+        raise InputError(
+            "interview mode must be one of in-person, hybrid, digital (got {mode!r})", mode=mode
+        )
     return m
 
 
@@ -34,7 +36,7 @@ def user_id(conn: sa.Connection, name: str, *, create: bool = True) -> int:
     uid = conn.execute(sa.select(t.users.c.id).where(t.users.c.name == name)).scalar()
     if uid is None:
         if not create:
-            raise NotFoundError(f"no user named {name!r}")
+            raise NotFoundError("no user named {name!r}", name=name)
         uid = conn.execute(
             t.users.insert().values(guid=new_guid(), name=name, created_at=now())
         ).inserted_primary_key[0]
@@ -57,7 +59,7 @@ def add_interview(
     if not label:
         raise InputError("an interview needs a label (e.g. 'Intervju 1')")
     if _find(conn, study_id, label) is not None:
-        raise InputError(f"interview {label!r} already exists")
+        raise InputError("interview {label!r} already exists", label=label)
     mode = normalize_mode(mode)
     pids = [
         participant_id(conn, study_id, code) for code in participants
@@ -109,7 +111,7 @@ def interview_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
             )
         ).scalar()
     if iid is None:
-        raise NotFoundError(f"no interview {ref!r}")
+        raise NotFoundError("no interview {ref!r}", ref=ref)
     return iid
 
 
@@ -118,7 +120,7 @@ def update_interview(conn: sa.Connection, study_id: int, ref: str | int, **value
     allowed = {"label", "date", "mode", "duration_s", "audio_path"}
     bad = set(values) - allowed
     if bad:
-        raise InputError(f"unknown interview fields: {', '.join(sorted(bad))}")
+        raise InputError("unknown interview fields: {bad}", bad=", ".join(sorted(bad)))
     if "mode" in values and values["mode"] is not None:
         values["mode"] = normalize_mode(values["mode"])
     values = {k: v for k, v in values.items() if v is not None}

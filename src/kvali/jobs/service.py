@@ -54,7 +54,7 @@ def register(kind: str, handler: str | Handler) -> None:
 def _handler(kind: str) -> Handler:
     h = HANDLERS.get(kind)
     if h is None:
-        raise InputError(f"unknown job kind {kind!r}")
+        raise InputError("unknown job kind {kind!r}", kind=kind)
     if isinstance(h, str):
         module, _, name = h.partition(":")
         h = getattr(importlib.import_module(module), name)
@@ -66,7 +66,7 @@ def enqueue(
 ) -> int:
     """Queue a job; returns its id."""
     if kind not in HANDLERS:
-        raise InputError(f"unknown job kind {kind!r}")
+        raise InputError("unknown job kind {kind!r}", kind=kind)
     ts = now()
     jid = conn.execute(
         jobs.insert().values(
@@ -92,7 +92,7 @@ def enqueue(
 def get_job(conn: sa.Connection, job_id: int) -> dict[str, Any]:
     row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().first()
     if row is None:
-        raise NotFoundError(f"no job {job_id}")
+        raise NotFoundError("no job {job_id}", job_id=job_id)
     return dict(row)
 
 

@@ -26,14 +26,14 @@ def add_memo(
     title: str = "",
 ) -> int:
     if target_type not in TARGETS:
-        raise InputError(f"memo target must be one of {', '.join(TARGETS)}")
+        raise InputError("memo target must be one of {targets}", targets=", ".join(TARGETS))
     if kind not in KINDS:
-        raise InputError(f"memo kind must be one of {', '.join(KINDS)}")
+        raise InputError("memo kind must be one of {kinds}", kinds=", ".join(KINDS))
     if not text.strip():
         raise InputError("a memo needs text")
     target_id = study_id if target_type == "study" else target_id
     if target_id is None:
-        raise InputError(f"a memo on a {target_type} needs its id")
+        raise InputError("a memo on a {target_type} needs its id", target_type=target_type)
     stamp = now()
     mid = conn.execute(
         t.memos.insert().values(
@@ -79,7 +79,7 @@ def update_memo(
         .values(**values, updated_at=now())
     ).rowcount
     if not n:
-        raise NotFoundError(f"no memo {memo_id}")
+        raise NotFoundError("no memo {memo_id}", memo_id=memo_id)
     log_event(
         conn,
         study_id=study_id,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from kvali.db import schema as t
 from kvali.events.service import log_event
+from kvali.i18n import in_lang
 from kvali.participants.service import participant_id
 from kvali.project import Project
 from kvali.transcripts.service import get_turns
@@ -32,9 +33,7 @@ def export_member_check(
         ).all()
         out_dir = Path(out) if out else project.exports_dir / "member-check"
         out_dir.mkdir(parents=True, exist_ok=True)
-        title = {"nb": "Gjennomlesing av transkripsjon", "en": "Transcript check"}.get(
-            lang, "Transcript check"
-        )
+        title = in_lang(lang, "Transcript check")
         for label, date, tid in rows:
             turns = [
                 {"speaker": r["speaker"], "text": r["text"], "start_ms": r["start_ms"]}

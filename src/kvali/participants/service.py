@@ -31,7 +31,7 @@ def add_participant(
     if not code:
         raise InputError("a participant needs a pseudonymous code (e.g. R1)")
     if _find(conn, study_id, code) is not None:
-        raise InputError(f"participant {code!r} already exists")
+        raise InputError("participant {code!r} already exists", code=code)
     pid = conn.execute(
         t.participants.insert().values(
             guid=new_guid(),
@@ -66,7 +66,7 @@ def _find(conn: sa.Connection, study_id: int, code: str) -> int | None:
 def participant_id(conn: sa.Connection, study_id: int, code: str) -> int:
     pid = _find(conn, study_id, code)
     if pid is None:
-        raise NotFoundError(f"no participant with code {code!r}")
+        raise NotFoundError("no participant with code {code!r}", code=code)
     return pid
 
 
@@ -116,7 +116,10 @@ def record_member_check(
 ) -> None:
     """Record where the participant's check of their transcript stands, and what they said."""
     if status not in MEMBER_CHECK_STATUSES:
-        raise InputError(f"member-check status must be one of {', '.join(MEMBER_CHECK_STATUSES)}")
+        raise InputError(
+            "member-check status must be one of {member_check_statuses}",
+            member_check_statuses=", ".join(MEMBER_CHECK_STATUSES),
+        )
     pid = participant_id(conn, study_id, code)
     conn.execute(
         t.participants.update()

@@ -121,9 +121,8 @@ def withdraw_participant(
         keys = plan_withdrawal(conn, project, study_id, code)["key_files"]
     if keys and not destroy_key:
         raise KvaliError(
-            f"the pseudonymization key ({', '.join(keys)}) still holds this participant's original "
-            "words and cannot be edited without its passphrase: withdraw with --destroy-key "
-            "(the key is destroyed for the whole study)"
+            "the pseudonymization key ({keys}) still holds this participant's original words and cannot be edited without its passphrase: withdraw with --destroy-key (the key is destroyed for the whole study)",
+            keys=", ".join(keys),
         )
     trash = Path(tempfile.mkdtemp(prefix="kvali-withdraw-", dir=project.path))
     moved: list[tuple[Path, Path]] = []

@@ -25,7 +25,7 @@ def _open(path: str | Path):  # noqa: ANN202 - av.container.InputContainer
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise InputError(f"cannot decode audio: {exc}", file=path) from exc
+        raise InputError("cannot decode audio: {exc}", file=path, exc=exc) from exc
     if not container.streams.audio:
         container.close()
         raise InputError("the file has no audio stream", file=path)

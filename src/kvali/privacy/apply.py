@@ -146,7 +146,7 @@ def apply_pseudonymization(
     """Replace every accepted suggestion and every pending one scoring at least ``min_score``
     (recall first: an unreviewed likely name is masked; only rejections keep text as it is)."""
     if style not in rp.STYLES:
-        raise InputError(f"style must be one of {', '.join(rp.STYLES)}")
+        raise InputError("style must be one of {styles}", styles=", ".join(rp.STYLES))
     path = key_path or vault.default_path(project.path)
     key = vault.load(path, passphrase)  # wrong passphrase fails here, before any change
     tmp: Path | None = None

@@ -101,7 +101,9 @@ def norm(text: str) -> str:
 def load_model(lang: str) -> Any:
     """The spaCy pipeline for a language, loaded from disk only (never downloaded)."""
     if lang not in LANGS:
-        raise InputError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+        raise InputError(
+            "language must be one of {langs}, not {lang!r}", langs=", ".join(LANGS), lang=lang
+        )
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - the nlp extra is missing
@@ -110,11 +112,11 @@ def load_model(lang: str) -> Any:
         try:
             return spacy.load(EN_MODEL, exclude=["lemmatizer"])
         except OSError as exc:  # pragma: no cover
-            raise InputError(f"the English model {EN_MODEL} is not installed") from exc
+            raise InputError("the English model {model} is not installed", model=EN_MODEL) from exc
     # A researcher's own Norwegian pipeline (e.g. nb_core_news_lg, unpacked) wins when named.
     path = Path(os.environ.get(MODEL_ENV) or MODEL_DIR)
     if not (path / "meta.json").exists():  # pragma: no cover
-        raise InputError(f"no spaCy pipeline in {path} (meta.json missing)")
+        raise InputError("no spaCy pipeline in {path} (meta.json missing)", path=path)
     from kvali.privacy.e5ner import register
     from kvali.privacy.encoder import EncoderError
 
@@ -122,7 +124,7 @@ def load_model(lang: str) -> Any:
     try:
         return spacy.load(path)
     except EncoderError as exc:
-        raise InputError(str(exc)) from exc
+        raise InputError("the entity model cannot be loaded: {reason}", reason=exc) from exc
 
 
 def _model_detections(doc: Any, lang: str) -> list[Detection]:
@@ -358,7 +360,9 @@ def detect_jsonl(lines: Iterable[str], *, lang: str, batch_size: int = 64) -> It
             if not isinstance(item.get("text"), str):
                 raise ValueError("no text")
         except (ValueError, AttributeError) as exc:
-            raise InputError(f'line {n}: expected {{"id": …, "text": …}} ({exc})') from exc
+            raise InputError(
+                'line {n}: expected {{"id": …, "text": …}} ({exc})', n=n, exc=exc
+            ) from exc
         batch.append(item)
         if len(batch) >= batch_size:
             yield from flush()

@@ -50,7 +50,7 @@ def add_term(
     if not term:
         raise InputError("the term is empty")
     if label not in LABELS:
-        raise InputError(f"label must be one of {', '.join(LABELS)}")
+        raise InputError("label must be one of {labels}", labels=", ".join(LABELS))
     tid = conn.execute(
         T.insert().values(
             study_id=study_id, term=term, label=label, category=category, created_at=now()
@@ -68,7 +68,7 @@ def list_terms(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
 def remove_term(conn: sa.Connection, study_id: int, term_id: int) -> None:
     n = conn.execute(T.delete().where(T.c.study_id == study_id, T.c.id == term_id)).rowcount
     if not n:
-        raise NotFoundError(f"no study-list term {term_id}")
+        raise NotFoundError("no study-list term {term_id}", term_id=term_id)
     log_event(conn, study_id=study_id, action="remove", entity="privacy_term", entity_id=term_id)
 
 
@@ -282,7 +282,7 @@ def set_status(
 ) -> int:
     """Accept or reject suggestions one by one, per entity everywhere in the study, or in bulk."""
     if status not in STATUSES:
-        raise InputError(f"status must be one of {', '.join(STATUSES)}")
+        raise InputError("status must be one of {statuses}", statuses=", ".join(STATUSES))
     study_entities = sa.select(E.c.id).where(E.c.study_id == study_id)
     conds = []
     if suggestion_ids:
@@ -291,7 +291,7 @@ def set_status(
         found = set(conn.execute(study_entities.where(E.c.id.in_(entity_ids))).scalars())
         missing = set(entity_ids) - found
         if missing:
-            raise NotFoundError(f"no entity {', '.join(map(str, sorted(missing)))}")
+            raise NotFoundError("no entity {missing}", missing=", ".join(map(str, sorted(missing))))
         conn.execute(E.update().where(E.c.id.in_(entity_ids)).values(status=status))
         conds.append(S.c.entity_id.in_(entity_ids))
     if all_pending:
@@ -353,7 +353,7 @@ def add_span(
     """A span the detector missed: by offsets in one interview, or every occurrence of ``text``
     (whole words, any case) in one interview or in the whole study. Added spans are accepted."""
     if label not in LABELS:
-        raise InputError(f"label must be one of {', '.join(LABELS)}")
+        raise InputError("label must be one of {labels}", labels=", ".join(LABELS))
     lang = _study_lang(conn, study_id)
     targets = _transcripts(conn, study_id, [interview] if interview else None)
     found: dict[int, list[Detection]] = {}
@@ -363,7 +363,12 @@ def add_span(
         tid = targets[0][0]
         body = get_text(conn, tid)
         if not 0 <= start < end <= len(body):
-            raise InputError(f"span {start}–{end} is outside the text (length {len(body)})")
+            raise InputError(
+                "span {start}–{end} is outside the text (length {n_body})",
+                start=start,
+                end=end,
+                n_body=len(body),
+            )
         key = norm(body[start:end])
         found[tid] = [Detection(start, end, label, body[start:end], 1.0, "manual", key=key)]
     elif text:

@@ -118,5 +118,5 @@ def read_passphrase(passphrase_file: Path | None) -> str:
     else:
         value = os.environ.get(ENV, "")
     if not value:
-        raise InputError(f"give the key's passphrase with --passphrase-file or ${ENV}")
+        raise InputError("give the key's passphrase with --passphrase-file or ${env}", env=ENV)
     return value

@@ -135,7 +135,11 @@ def propose_clusters(
 
     segs = [s for s in segs if coded(s) == (source == "first_cycle")]
     if len(segs) < 4:
-        raise InputError(f"too few {source.replace('_', '-')} segments to cluster ({len(segs)})")
+        raise InputError(
+            "too few {source} segments to cluster ({n_segs})",
+            source=source.replace("_", "-"),
+            n_segs=len(segs),
+        )
     k = k or max(2, min(12, round(math.sqrt(len(segs) / 2))))
     k = min(k, len(segs) // 2)
     x = open_store(project_path, emb.info).get([s["row"] for s in segs])
@@ -232,7 +236,7 @@ def _cluster(conn: sa.Connection, study_id: int, cluster_id: int) -> Any:
         sa.select(sc).where(sc.c.id == cluster_id, sc.c.study_id == study_id)
     ).first()
     if row is None:
-        raise NotFoundError(f"no candidate category {cluster_id}")
+        raise NotFoundError("no candidate category {cluster_id}", cluster_id=cluster_id)
     return row
 
 
@@ -250,7 +254,9 @@ def name_cluster(
     for the members' spans."""
     row = _cluster(conn, study_id, cluster_id)
     if row.status in ("merged", "rejected"):
-        raise InputError(f"candidate {cluster_id} was {row.status}")
+        raise InputError(
+            "candidate {cluster_id} was {status}", cluster_id=cluster_id, status=row.status
+        )
     values: dict[str, Any] = {"name": name.strip(), "status": "named"}
     created = 0
     if create_code:

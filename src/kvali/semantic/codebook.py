@@ -65,7 +65,7 @@ def read_codebook(path: str | Path) -> list[CodeDef]:
             else yaml.safe_load(path.read_text(encoding="utf-8"))
         )
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the codebook: {exc}", file=path) from exc
+        raise InputError("cannot read the codebook: {exc}", file=path, exc=exc) from exc
     out: list[CodeDef] = []
     _walk(data, [], out, path)
     if not out:
@@ -84,7 +84,7 @@ def _walk(node: Any, path: list[str], out: list[CodeDef], source: Path) -> None:
             _walk(item, path, out, source)
         return
     if not isinstance(node, dict):
-        raise InputError(f"expected a code object, got {node!r}", file=source)
+        raise InputError("expected a code object, got {node!r}", file=source, node=node)
     kids = [k for k in _CHILD_KEYS if isinstance(node.get(k), list)]
     if "name" not in node:
         for k in kids:
@@ -103,7 +103,7 @@ def _read_qdc(path: Path) -> list[CodeDef]:
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not a REFI-QDA codebook: {exc}", file=path) from exc
+        raise InputError("not a REFI-QDA codebook: {exc}", file=path, exc=exc) from exc
     out: list[CodeDef] = []
 
     def local(el: Any) -> str:

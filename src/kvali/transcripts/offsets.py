@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kvali.errors import InputError
+
 SEP = "\n"
 
 
@@ -41,9 +43,14 @@ def check_edits(edits: Sequence[Edit], length: int) -> list[Edit]:
     prev_end = 0
     for e in ordered:
         if not 0 <= e.start <= e.end <= length:
-            raise ValueError(f"edit {e.start}–{e.end} is outside the text (length {length})")
+            raise InputError(
+                "edit {start}–{end} is outside the text (length {length})",
+                start=e.start,
+                end=e.end,
+                length=length,
+            )
         if e.start < prev_end:
-            raise ValueError(f"edits overlap at {e.start}")
+            raise InputError("edits overlap at {start}", start=e.start)
         prev_end = e.end
     return ordered
 

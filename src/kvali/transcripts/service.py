@@ -63,7 +63,10 @@ def save_transcript(
     ).scalar()
     if existing is not None:
         if not replace:
-            raise InputError(f"interview {interview!r} already has a transcript (use --replace)")
+            raise InputError(
+                "interview {interview!r} already has a transcript (use --replace)",
+                interview=interview,
+            )
         n = conn.execute(
             sa.select(sa.func.count())
             .select_from(t.codings)
@@ -71,8 +74,9 @@ def save_transcript(
         ).scalar()
         if n:
             raise InputError(
-                f"interview {interview!r} has {n} codings on its transcript; replacing the text would "
-                "break them — correct the text with `kvali transcript edit` instead"
+                "interview {interview!r} has {n} codings on its transcript; replacing the text would break them — correct the text with `kvali transcript edit` instead",
+                interview=interview,
+                n=n,
             )
         conn.execute(t.transcripts.delete().where(t.transcripts.c.id == existing))
     interviewers, participants = _interview_people(conn, iid)
@@ -90,7 +94,9 @@ def save_transcript(
             or guess_role(speaker, interviewer_names=interviewers)
         )
         if role not in ROLES:
-            raise InputError(f"unknown role {role!r} for speaker {speaker!r}")
+            raise InputError(
+                "unknown role {role!r} for speaker {speaker!r}", role=role, speaker=speaker
+            )
         pid = participants.get(speaker) or (only_pid if role == "participant" else None)
         rows.append(
             {
@@ -103,7 +109,7 @@ def save_transcript(
             }
         )
     if not rows:
-        raise InputError(f"the transcript for {interview!r} has no text")
+        raise InputError("the transcript for {interview!r} has no text", interview=interview)
     spans = layout([r["text"] for r in rows])
     created = now()
     tid = conn.execute(
@@ -180,7 +186,7 @@ def transcript_id_for(conn: sa.Connection, study_id: int, interview: str | int) 
         sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)
     ).scalar()
     if tid is None:
-        raise NotFoundError(f"interview {interview!r} has no transcript yet")
+        raise NotFoundError("interview {interview!r} has no transcript yet", interview=interview)
     return tid
 
 
@@ -234,12 +240,9 @@ def edit_text(
     """
     turns = get_turns(conn, transcript_id)
     if not turns:
-        raise NotFoundError(f"no transcript {transcript_id}")
+        raise NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)
     length = turns[-1]["end_char"]
-    try:
-        edits = check_edits([Edit(e.start, e.end, normalize_text(e.new)) for e in edits], length)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
+    edits = check_edits([Edit(e.start, e.end, normalize_text(e.new)) for e in edits], length)
     new_texts: dict[int, str] = {}
     for tr in turns:
         inside = [e for e in edits if tr["start_char"] <= e.start and e.end <= tr["end_char"]]
@@ -250,7 +253,7 @@ def edit_text(
             a, b = e.start - tr["start_char"], e.end - tr["start_char"]
             text = text[:a] + e.new + text[b:]
         if not text.strip():
-            raise InputError(f"edit would leave turn {tr['position'] + 1} empty")
+            raise InputError("edit would leave turn {position} empty", position=tr["position"] + 1)
         new_texts[tr["id"]] = text
     covered = sum(
         1 for tr in turns for e in edits if tr["start_char"] <= e.start and e.end <= tr["end_char"]
@@ -389,7 +392,7 @@ def set_speaker(
 ) -> int:
     """Rename a speaker label or change its role across a transcript."""
     if role is not None and role not in ROLES:
-        raise InputError(f"role must be one of {', '.join(ROLES)}")
+        raise InputError("role must be one of {roles}", roles=", ".join(ROLES))
     values: dict[str, Any] = {}
     if new_name:
         values["speaker"] = new_name
@@ -403,7 +406,7 @@ def set_speaker(
         .values(**values)
     ).rowcount
     if n == 0:
-        raise NotFoundError(f"no turns by speaker {speaker!r}")
+        raise NotFoundError("no turns by speaker {speaker!r}", speaker=speaker)
     log_event(
         conn,
         study_id=study_id,
@@ -448,4 +451,6 @@ def check_transcript_in_study(conn: sa.Connection, study_id: int, transcript_id:
         .where(t.transcripts.c.id == transcript_id)
     ).scalar()
     if sid != study_id:
-        raise NotFoundError(f"no transcript {transcript_id} in this study")
+        raise NotFoundError(
+            "no transcript {transcript_id} in this study", transcript_id=transcript_id
+        )

@@ -90,15 +90,15 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
-        return render_error(request, 404, str(exc))
+        return render_error(request, 404, exc)
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:
-        return render_error(request, 422, str(exc))
+        return render_error(request, 422, exc)
 
     @app.exception_handler(KvaliError)
     async def other(request: Request, exc: KvaliError) -> Response:
-        return render_error(request, 400, str(exc))
+        return render_error(request, 400, exc)
 
     async def conflict(request: Request, exc: Exception) -> Response:
         return JSONResponse(

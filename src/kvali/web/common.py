@@ -16,11 +16,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kvali.errors import KvaliError
 from kvali.events.service import set_actor
+from kvali.i18n import LANGUAGES, _, language, set_language
 from kvali.project import Project
 from kvali.studies.service import default_study_id
+from kvali.terms import term
 from kvali.util import format_ms
-from kvali.web.i18n import LANGS, translator
 
 TOKEN_COOKIE = "kvali_token"
 LANG_COOKIE = "kvali_lang"
@@ -32,6 +34,10 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["ms"] = format_ms
+# Templates call _('English message', name=value) and term(group, value), as Python does; a
+# plain global rather than jinja2.ext.i18n, whose newstyle gettext would bring a second
+# placeholder syntax (%(name)s) and trust translations as markup (docs/i18n.md).
+_env.globals.update(_=_, term=term)
 
 
 def project_of(request: Request) -> Project:
@@ -42,6 +48,7 @@ def project_of(request: Request) -> Project:
 def tx(request: Request) -> Iterator[tuple[sa.Connection, int]]:
     """One transaction and the study id: a request changes everything it changes or nothing."""
     set_actor(request.app.state.user)
+    set_language(lang_of(request))  # service messages in the page's language
     with project_of(request).begin() as conn:
         yield conn, default_study_id(conn)
 
@@ -78,7 +85,7 @@ def wants_json(request: Request) -> bool:
 
 def lang_of(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "en"
-    return lang if lang in LANGS else "en"
+    return lang if lang in LANGUAGES else "en"
 
 
 def _json_default(data: Any) -> Any:
@@ -93,20 +100,23 @@ def page(
     """Render ``template`` with ``data``, or return ``data`` itself as the page's JSON twin."""
     if wants_json(request):
         return JSONResponse(_json_default(data), status_code=status_code)
-    lang = lang_of(request)
-    html = _env.get_template(template).render(
-        **data,
-        t=translator(lang),
-        lang=lang,
-        langs=LANGS,
-        path=request.url.path,
-        query=str(request.url.query),
-    )
+    with language(lang_of(request)) as lang:
+        html = _env.get_template(template).render(
+            **data,
+            lang=lang,
+            langs=LANGUAGES,
+            path=request.url.path,
+            query=str(request.url.query),
+        )
     return HTMLResponse(html, status_code=status_code)
 
 
-def render_error(request: Request, status: int, message: str) -> Response:
-    """A clear error: JSON for the API and twins, a small page for a browser's GET."""
+def render_error(request: Request, status: int, message: str | KvaliError) -> Response:
+    """A clear error: JSON for the API and twins, a small page for a browser's GET.
+
+    A kvali error is given whole, so it is told in the request's language."""
+    if isinstance(message, KvaliError):
+        message = message.text(lang_of(request))
     if wants_json(request) or request.method != "GET" or request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
     return page(request, "error.html", {"status": status, "error": message}, status_code=status)

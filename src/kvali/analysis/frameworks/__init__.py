@@ -29,7 +29,9 @@ LANGUAGES = ("en", "nb")
 
 def shipped_file(key: str, language: str = "nb") -> Path:
     if key not in SHIPPED:
-        raise NotFoundError(f"no shipped framework {key!r} (shipped: {', '.join(SHIPPED)})")
+        raise NotFoundError(
+            "no shipped framework {key!r} (shipped: {shipped})", key=key, shipped=", ".join(SHIPPED)
+        )
     lang = language if language in LANGUAGES else "en"
     return Path(str(resources.files(__name__) / f"{key}.{lang}.qdc"))
 
@@ -74,7 +76,7 @@ def add_framework(
         sa.select(fw_t.c.id).where(fw_t.c.study_id == study_id, fw_t.c.name == fw["name"])
     ).first()
     if exists:
-        raise InputError(f"the study already has the framework {fw['name']!r}")
+        raise InputError("the study already has the framework {name!r}", name=fw["name"])
     fid = conn.execute(
         fw_t.insert().values(
             guid=new_guid(),
@@ -123,7 +125,7 @@ def framework_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     for r in rows:
         if str(r.id) == str(ref) or r.key == ref or r.name == ref:
             return r.id
-    raise NotFoundError(f"no framework {ref!r} in this study")
+    raise NotFoundError("no framework {ref!r} in this study", ref=ref)
 
 
 def add_item(
@@ -179,7 +181,7 @@ def item_id(conn: sa.Connection, study_id: int, framework: str | int, ref: str |
             return r.id
     if str(ref).isdigit() and 1 <= int(ref) <= len(rows):
         return rows[int(ref) - 1].id
-    raise NotFoundError(f"no item {ref!r} in this framework")
+    raise NotFoundError("no item {ref!r} in this framework", ref=ref)
 
 
 def link_codes(

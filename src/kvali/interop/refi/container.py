@@ -34,9 +34,11 @@ def parse_xml(data: bytes, *, source: str | Path) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
-        raise InputError(f"not well-formed XML: {exc.msg}", file=source, line=line) from None
+        raise InputError(
+            "not well-formed XML: {msg}", file=source, line=line, msg=exc.msg
+        ) from None
     except (ValueError, etree.LxmlError) as exc:
-        raise InputError(f"cannot read the XML: {exc}", file=source) from None
+        raise InputError("cannot read the XML: {exc}", file=source, exc=exc) from None
     if root is None:
         raise InputError("empty XML document", file=source)
     return root
@@ -101,16 +103,20 @@ def open_package(path: str | Path) -> Package:
     try:
         head = path.open("rb").read(4)
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
+        raise InputError(
+            "cannot read: {strerror}", file=path, strerror=exc.strerror or exc
+        ) from None
     if head.startswith(b"PK"):
         return _open_zip(path)
     try:
         size = path.stat().st_size
         if size > MAX_XML_BYTES:
-            raise InputError(f"the file is too large ({size} bytes)", file=path)
+            raise InputError("the file is too large ({size} bytes)", file=path, size=size)
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
+        raise InputError(
+            "cannot read: {strerror}", file=path, strerror=exc.strerror or exc
+        ) from None
     return Package(path=path, root=parse_xml(data, source=path))
 
 
@@ -119,7 +125,7 @@ def _open_zip(path: Path) -> Package:
         zf = zipfile.ZipFile(path)
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise InputError(f"not a readable .qdpx (ZIP) file: {exc}", file=path) from None
+        raise InputError("not a readable .qdpx (ZIP) file: {exc}", file=path, exc=exc) from None
     try:
         qdes = [
             i for i in infos if "/" not in i.filename and i.filename.casefold().endswith(".qde")
@@ -129,20 +135,33 @@ def _open_zip(path: Path) -> Package:
         if len(qdes) != 1:
             found = ", ".join(i.filename for i in qdes) or "none"
             raise InputError(
-                f"a .qdpx must hold exactly one .qde project file (found: {found})", file=path
+                "a .qdpx must hold exactly one .qde project file (found: {found})",
+                file=path,
+                found=found,
             )
         info = qdes[0]
         if info.file_size > MAX_XML_BYTES:
-            raise InputError(f"{info.filename} is too large ({info.file_size} bytes)", file=path)
+            raise InputError(
+                "{filename} is too large ({file_size} bytes)",
+                file=path,
+                filename=info.filename,
+                file_size=info.file_size,
+            )
         try:
             data = zf.read(info)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
             raise InputError(
-                f"{info.filename} cannot be read from the ZIP: {exc}", file=path
+                "{filename} cannot be read from the ZIP: {exc}",
+                file=path,
+                filename=info.filename,
+                exc=exc,
             ) from None
         except NotImplementedError as exc:
             raise InputError(
-                f"{info.filename}: unsupported ZIP compression ({exc})", file=path
+                "{filename}: unsupported ZIP compression ({exc})",
+                file=path,
+                filename=info.filename,
+                exc=exc,
             ) from None
         root = parse_xml(data, source=f"{path}!{info.filename}")
     except BaseException:

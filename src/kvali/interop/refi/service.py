@@ -73,10 +73,14 @@ def _import(target: Project | sa.Connection, path: str | Path, *, codebook: bool
                     conn, rp, None if codebook else package, title=path.stem
                 )
             except KvaliError as exc:
-                raise InputError(f"import stopped, nothing was written: {exc}", file=path) from exc
+                raise InputError(
+                    "import stopped, nothing was written: {exc}", file=path, exc=exc
+                ) from exc
             except (ValueError, TypeError, KeyError, IndexError, OverflowError, sa.exc.DataError,
                     sa.exc.IntegrityError, zipfile.BadZipFile) as exc:  # fmt: skip
-                raise InputError(f"import stopped, nothing was written: {exc}", file=path) from exc
+                raise InputError(
+                    "import stopped, nothing was written: {exc}", file=path, exc=exc
+                ) from exc
             log_event(conn, study_id=sid, action="import", entity="refi",
                       entity_id=sid, payload={"file": path.name, **dict(counts)})  # fmt: skip
     finally:

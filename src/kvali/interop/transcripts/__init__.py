@@ -57,15 +57,20 @@ def format_for_path(path: str | Path, format: str | None = None) -> str:
         name = key if key in _PARSERS else _EXTENSIONS.get("." + key.lstrip("."))
         if name is None:
             raise InputError(
-                f"unknown transcript format {format!r} (use {', '.join(FORMATS)})", file=path
+                "unknown transcript format {format!r} (use {formats})",
+                file=path,
+                format=format,
+                formats=", ".join(FORMATS),
             )
         return name
     suffix = Path(path).suffix.casefold()
     if suffix not in _EXTENSIONS:
         raise InputError(
-            f"cannot tell the transcript format from the extension «{suffix or '(none)'}»; "
-            f"give the format ({', '.join(FORMATS)}) or use one of {', '.join(_EXTENSIONS)}",
+            "cannot tell the transcript format from the extension «{suffix}»; give the format ({formats}) or use one of {extensions}",
             file=path,
+            suffix=suffix or "(none)",
+            formats=", ".join(FORMATS),
+            extensions=", ".join(_EXTENSIONS),
         )
     return _EXTENSIONS[suffix]
 

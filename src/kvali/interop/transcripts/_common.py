@@ -28,9 +28,10 @@ def decode(data: bytes, *, source: str | Path) -> str:
     except UnicodeDecodeError as exc:
         head = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         raise InputError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            "not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8",
             file=source,
             line=head.count(b"\n") + 1,
+            byte=data[exc.start],
         ) from None
     return newlines_to_lf(text)
 
@@ -44,7 +45,9 @@ def read_file(path: str | Path) -> bytes:
     except IsADirectoryError:
         raise InputError("is a directory, not a transcript file", file=path) from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=path) from None
+        raise InputError(
+            "cannot read file: {strerror}", file=path, strerror=exc.strerror or exc
+        ) from None
 
 
 def read_text_file(path: str | Path) -> str:

@@ -8,6 +8,7 @@ be re-imported.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -20,6 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from kvali.errors import InputError
+from kvali.i18n import LANGUAGES, N_, in_lang
 
 from ._common import clean_line, clean_text, format_clock, read_file
 from .json_format import validate_turn
@@ -30,29 +32,23 @@ from .text_format import TurnBuilder, feed_line
 NOTE_STYLE = "kvali note"
 """Paragraph style of the instructions; the reader skips it so it is not taken as a turn."""
 
-TEXTS: dict[str, dict[str, str]] = {
-    "nb": {
-        "instructions": (
-            "Dette er utskriften av intervjuet ditt. Les gjennom og se om den gjengir det du "
-            "mente å si. Du kan rette eller kommentere direkte i teksten, eller skrive under "
-            "«Kommentarer» nederst. Gi beskjed til forskeren når du godkjenner utskriften, "
-            "eventuelt med dine rettelser."
-        ),
-        "comments": "Kommentarer",
-    },
-    "en": {
-        "instructions": (
-            "This is the transcript of your interview. Please read it and check that it "
-            "reflects what you meant to say. You may correct or comment directly in the text, "
-            "or write under «Comments» at the end. Let the researcher know when you approve "
-            "the transcript, with or without your corrections."
-        ),
-        "comments": "Comments",
-    },
-}
-_COMMENT_HEADINGS = frozenset(t["comments"].casefold() for t in TEXTS.values()) | {
-    "kommentarer / comments"
-}
+INSTRUCTIONS = N_(
+    "This is the transcript of your interview. Please read it and check that it reflects what "
+    "you meant to say. You may correct or comment directly in the text, or write under "
+    "«Comments» at the end. Let the researcher know when you approve the transcript, with or "
+    "without your corrections."
+)
+COMMENTS = N_("Comments")
+
+
+@functools.cache
+def _comment_headings() -> frozenset[str]:
+    """The comments heading in every language, so a file written in either reads back."""
+    return frozenset(in_lang(x, COMMENTS).casefold() for x in LANGUAGES) | {
+        "kommentarer / comments"
+    }
+
+
 _TEXT_HEADERS = frozenset(
     {"tekst", "text", "utsagn", "ytring", "innhold", "content", "transkripsjon", "transcript"}
 )
@@ -109,9 +105,10 @@ def _feed_table(builder: TurnBuilder, table: Table, number: int) -> int:
             continue  # header row
         if time and start is None:
             raise InputError(
-                f"invalid time stamp «{time}» in table row (use hh:mm:ss)",
+                "invalid time stamp «{time}» in table row (use hh:mm:ss)",
                 file=builder.source,
                 line=number,
+                time=time,
             )
         speaker = speaker.strip("*").rstrip(":").strip()
         if speaker:
@@ -134,7 +131,9 @@ def parse_docx_file(path: str | Path) -> ParsedTranscript:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # zipfile, lxml and python-docx each raise their own errors
-        raise InputError(f"not a valid .docx file ({type(exc).__name__})", file=path) from None
+        raise InputError(
+            "not a valid .docx file ({kind})", file=path, kind=type(exc).__name__
+        ) from None
     builder = TurnBuilder(str(path))
     comments: list[str] = []
     in_comments = False
@@ -147,7 +146,9 @@ def parse_docx_file(path: str | Path) -> ParsedTranscript:
                 continue
             number += 1
             if _is_heading(block):
-                in_comments = in_comments or clean_line(block.text).casefold() in _COMMENT_HEADINGS
+                in_comments = (
+                    in_comments or clean_line(block.text).casefold() in _comment_headings()
+                )
                 builder.gap()
             elif in_comments:
                 if clean_text(block.text):
@@ -161,7 +162,9 @@ def parse_docx_file(path: str | Path) -> ParsedTranscript:
     except InputError:
         raise
     except Exception as exc:  # a damaged document part
-        raise InputError(f"could not read the document ({type(exc).__name__})", file=path) from None
+        raise InputError(
+            "could not read the document ({kind})", file=path, kind=type(exc).__name__
+        ) from None
     props = document.core_properties
     metadata: dict[str, Any] = {
         k: v for k, v in (("title", props.title), ("subject", props.subject)) if v
@@ -188,20 +191,26 @@ def write_transcript_docx(
     Turns are dicts with speaker, text and optional start_ms. ``parse_transcript`` reads
     the file back into the same speakers, texts and start times.
     """
-    if lang not in TEXTS:
-        raise InputError(f"unsupported language {lang!r} (use {' or '.join(TEXTS)})", file=path)
+    if lang not in LANGUAGES:
+        raise InputError(
+            "unsupported language {lang!r} (use {languages})",
+            file=path,
+            lang=lang,
+            languages=" or ".join(LANGUAGES),
+        )
     checked = []
     for i, raw in enumerate(turns):
         if not isinstance(raw, dict):
-            raise InputError(f"turns[{i}]: must be a dict", file=path)
+            raise InputError("turns[{i}]: must be a dict", file=path, i=i)
         turn = validate_turn({k: raw.get(k) for k in ("speaker", "text", "start_ms")}, i, path)
         checked.append(turn)
         m = match_label(f"**{turn.speaker}:**")
         if m is None or m.label != turn.speaker:
             raise InputError(
-                f"turns[{i}].speaker: label «{turn.speaker}» cannot be written as a speaker label "
-                "(at most 40 characters, starting with a letter, without «:» or «*»)",
+                "turns[{i}].speaker: label «{speaker}» cannot be written as a speaker label (at most 40 characters, starting with a letter, without «:» or «*»)",
                 file=path,
+                i=i,
+                speaker=turn.speaker,
             )
     document = docx.Document()
     props = document.core_properties
@@ -213,7 +222,7 @@ def write_transcript_docx(
         style = document.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = document.styles["Normal"]
         style.font.italic = True
-        document.add_paragraph(TEXTS[lang]["instructions"], style=style)
+        document.add_paragraph(in_lang(lang, INSTRUCTIONS), style=style)
     for turn in checked:
         if not turn.text:
             continue
@@ -225,7 +234,7 @@ def write_transcript_docx(
         paragraph.add_run(f" {first}")
         for extra in more:
             document.add_paragraph(extra)
-    document.add_heading(TEXTS[lang]["comments"], level=1)
+    document.add_heading(in_lang(lang, COMMENTS), level=1)
     for _ in range(_COMMENT_LINES):
         document.add_paragraph()
     target = Path(path)

@@ -23,20 +23,21 @@ _TOP_KEYS = ("kvali_transcript", "language", "metadata", "turns")
 _TURN_KEYS = ("speaker", "role", "start_ms", "end_ms", "text")
 
 
-def _fail(path: str, problem: str, source: str | Path) -> InputError:
-    return InputError(f"{path}: {problem}", file=source)
-
-
 def _time(turn: Mapping[str, Any], key: str, path: str, source: str | Path) -> int | None:
     value = turn.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(
-            f"{path}.{key}", f"must be a whole number of milliseconds, not {value!r}", source
+        raise InputError(
+            "{path}: must be a whole number of milliseconds, not {value!r}",
+            file=source,
+            path=f"{path}.{key}",
+            value=value,
         )
     if value < 0:
-        raise _fail(f"{path}.{key}", f"must not be negative ({value})", source)
+        raise InputError(
+            "{path}: must not be negative ({value})", file=source, path=f"{path}.{key}", value=value
+        )
     return value
 
 
@@ -44,24 +45,43 @@ def validate_turn(turn: Any, index: int, source: str | Path) -> ParsedTurn:
     """Check one turn object and return it as a ParsedTurn with normalised text."""
     path = f"turns[{index}]"
     if not isinstance(turn, Mapping):
-        raise _fail(path, "must be an object", source)
+        raise InputError("{path}: must be an object", file=source, path=path)
     unknown = sorted(set(turn) - set(_TURN_KEYS), key=str)
     if unknown:
-        raise _fail(
-            f"{path}.{unknown[0]}", f"unknown key (allowed: {', '.join(_TURN_KEYS)})", source
+        raise InputError(
+            "{path}: unknown key (allowed: {allowed})",
+            file=source,
+            path=f"{path}.{unknown[0]}",
+            allowed=", ".join(_TURN_KEYS),
         )
     speaker = turn.get("speaker")
     if not isinstance(speaker, str) or not clean_line(speaker):
-        raise _fail(f"{path}.speaker", "missing or empty; every turn needs a speaker label", source)
+        raise InputError(
+            "{path}: missing or empty; every turn needs a speaker label",
+            file=source,
+            path=f"{path}.speaker",
+        )
     text = turn.get("text")
     if not isinstance(text, str):
-        raise _fail(f"{path}.text", "missing or not a string", source)
+        raise InputError("{path}: missing or not a string", file=source, path=f"{path}.text")
     role = turn.get("role")
     if role is not None and role not in ROLES:
-        raise _fail(f"{path}.role", f"must be one of {', '.join(ROLES)}, not {role!r}", source)
+        raise InputError(
+            "{path}: must be one of {roles}, not {role!r}",
+            file=source,
+            path=f"{path}.role",
+            roles=", ".join(ROLES),
+            role=role,
+        )
     start, end = _time(turn, "start_ms", path, source), _time(turn, "end_ms", path, source)
     if start is not None and end is not None and end < start:
-        raise _fail(f"{path}.end_ms", f"ends ({end}) before it starts ({start})", source)
+        raise InputError(
+            "{path}: ends ({end}) before it starts ({start})",
+            file=source,
+            path=f"{path}.end_ms",
+            end=end,
+            start=start,
+        )
     return ParsedTurn(
         speaker=clean_line(speaker), text=clean_text(text), start_ms=start, end_ms=end, role=role
     )
@@ -69,25 +89,38 @@ def validate_turn(turn: Any, index: int, source: str | Path) -> ParsedTurn:
 
 def _validate(doc: Any, source: str | Path) -> ParsedTranscript:
     if not isinstance(doc, dict):
-        raise _fail("$", "a kvali transcript must be a JSON object", source)
+        raise InputError("{path}: a kvali transcript must be a JSON object", file=source, path="$")
     unknown = sorted(set(doc) - set(_TOP_KEYS))
     if unknown:
-        raise _fail(unknown[0], f"unknown key (allowed: {', '.join(_TOP_KEYS)})", source)
+        raise InputError(
+            "{path}: unknown key (allowed: {allowed})",
+            file=source,
+            path=unknown[0],
+            allowed=", ".join(_TOP_KEYS),
+        )
     version = doc.get("kvali_transcript")
     if isinstance(version, bool) or version != VERSION:
-        raise _fail("kvali_transcript", f"must be {VERSION} (found {version!r})", source)
+        raise InputError(
+            "{path}: must be {expected} (found {found!r})",
+            file=source,
+            path="kvali_transcript",
+            expected=VERSION,
+            found=version,
+        )
     language = doc.get("language")
     if language is not None and not isinstance(language, str):
-        raise _fail("language", 'must be a string such as "nb" or null', source)
+        raise InputError(
+            '{path}: must be a string such as "nb" or null', file=source, path="language"
+        )
     metadata = doc.get("metadata", {})
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        raise _fail("metadata", "must be an object", source)
+        raise InputError("{path}: must be an object", file=source, path="metadata")
     if "turns" not in doc:
-        raise _fail("turns", "missing", source)
+        raise InputError("{path}: missing", file=source, path="turns")
     if not isinstance(doc["turns"], list):
-        raise _fail("turns", "must be a list", source)
+        raise InputError("{path}: must be a list", file=source, path="turns")
     turns = [validate_turn(t, i, source) for i, t in enumerate(doc["turns"])]
     return ParsedTranscript(
         turns=require_turns(turns, source=source),
@@ -103,7 +136,11 @@ def parse_json_text(text: str, *, source: str = "<json>") -> ParsedTranscript:
         doc = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"invalid JSON: {exc.msg} (column {exc.colno})", file=source, line=exc.lineno
+            "invalid JSON: {msg} (column {colno})",
+            file=source,
+            line=exc.lineno,
+            msg=exc.msg,
+            colno=exc.colno,
         ) from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply", file=source) from None

@@ -70,7 +70,11 @@ def _timing(pattern: re.Pattern[str], line: Line, source: str, example: str) -> 
     m = pattern.fullmatch(text)
     if not m:
         raise InputError(
-            f"malformed cue timing «{text}» (expected {example})", file=source, line=number
+            "malformed cue timing «{text}» (expected {example})",
+            file=source,
+            line=number,
+            text=text,
+            example=example,
         )
     g = m.groups()
     start, end = clock_ms(*g[0:4]), clock_ms(*g[4:8])
@@ -168,9 +172,10 @@ def parse_vtt_text(text: str, *, source: str = "<vtt>") -> ParsedTranscript:
         ):
             bad = block[min(timing_at, len(block) - 1)]
             raise InputError(
-                f"expected a cue timing line «hh:mm:ss.mmm --> hh:mm:ss.mmm», found «{bad[1]}»",
+                "expected a cue timing line «hh:mm:ss.mmm --> hh:mm:ss.mmm», found «{found}»",
                 file=source,
                 line=bad[0],
+                found=bad[1],
             )
         start, end = _timing(_VTT_TIMING, block[timing_at], source, "hh:mm:ss.mmm --> hh:mm:ss.mmm")
         payload = "\n".join(t for _, t in block[timing_at + 1 :])
@@ -190,10 +195,12 @@ def parse_srt_text(text: str, *, source: str = "<srt>") -> ParsedTranscript:
         elif _INDEX.fullmatch(first):
             timing_at = 1
             if len(block) < 2:
-                raise InputError(f"subtitle {first} has no timing line", file=source, line=number)
+                raise InputError(
+                    "subtitle {first} has no timing line", file=source, line=number, first=first
+                )
         else:
             raise InputError(
-                f"expected a subtitle number, found «{first}»", file=source, line=number
+                "expected a subtitle number, found «{first}»", file=source, line=number, first=first
             )
         start, end = _timing(_SRT_TIMING, block[timing_at], source, example)
         payload = "\n".join(t for _, t in block[timing_at + 1 :])

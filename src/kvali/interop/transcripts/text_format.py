@@ -50,10 +50,10 @@ class TurnBuilder:
         if not self.turns:
             preview = text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"
             raise InputError(
-                f"text before the first speaker label: «{preview}» "
-                "(start each turn with a label such as «I:» or «Kari:»)",
+                "text before the first speaker label: «{preview}» (start each turn with a label such as «I:» or «Kari:»)",
                 file=self.source,
                 line=line,
+                preview=preview,
             )
         turn = self.turns[-1]
         turn.text = turn.text + ("\n" if self._gap else " ") + text if turn.text else text
@@ -84,9 +84,10 @@ def feed_line(builder: TurnBuilder, line: str, *, number: int) -> None:
     ):
         if m.bad_time is not None:
             raise InputError(
-                f"invalid time stamp {m.bad_time} (use hh:mm:ss or mm:ss)",
+                "invalid time stamp {bad_time} (use hh:mm:ss or mm:ss)",
                 file=builder.source,
                 line=number,
+                bad_time=m.bad_time,
             )
         builder.start(m.label, line=number, start_ms=m.start_ms, text=m.rest)
     else:
@@ -127,10 +128,12 @@ def _front_matter(lines: list[str], source: str | Path) -> tuple[dict[str, Any],
     except yaml.MarkedYAMLError as exc:
         line = 2 + (exc.problem_mark.line if exc.problem_mark is not None else 0)
         raise InputError(
-            f"front matter is not valid YAML: {exc.problem}", file=source, line=line
+            "front matter is not valid YAML: {problem}", file=source, line=line, problem=exc.problem
         ) from None
     except Exception as exc:  # YAML can fail in many ways on arbitrary input
-        raise InputError(f"front matter is not valid YAML: {exc}", file=source, line=2) from None
+        raise InputError(
+            "front matter is not valid YAML: {exc}", file=source, line=2, exc=exc
+        ) from None
     if data is None:
         return {}, end + 1
     if not isinstance(data, dict):

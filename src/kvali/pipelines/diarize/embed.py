@@ -33,12 +33,17 @@ def weights_path() -> Path:
     spec = importlib.util.find_spec("resemblyzer")
     if spec is None or not spec.submodule_search_locations:
         raise KvaliError(
-            f"speaker separation needs the voice-encoder weights {WEIGHTS} (site-packages); "
-            f"install them without torch: {INSTALL}"
+            "speaker separation needs the voice-encoder weights {weights} (site-packages); install them without torch: {install}",
+            weights=WEIGHTS,
+            install=INSTALL,
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
     if not path.is_file():
-        raise KvaliError(f"the voice-encoder weights are missing: expected {path}; {INSTALL}")
+        raise KvaliError(
+            "the voice-encoder weights are missing: expected {path}; {install}",
+            path=path,
+            install=INSTALL,
+        )
     return path
 
 

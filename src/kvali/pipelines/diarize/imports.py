@@ -99,7 +99,7 @@ def parse_diarization(path: Path) -> list[SpeakerSpan]:
         try:
             spans = parse_whisperx(json.loads(text), path)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc}", file=path, line=exc.lineno) from exc
+            raise InputError("invalid JSON: {exc}", file=path, line=exc.lineno, exc=exc) from exc
     elif suffix == ".vtt" or text.startswith("WEBVTT"):
         spans = parse_vtt(text, path)
     else:
@@ -180,9 +180,9 @@ def import_diarization(
         )
     if not any(s.text for s in spans):
         raise InputError(
-            f"interview {interview!r} has no transcript yet and the file has no text: "
-            "transcribe or import the transcript first",
+            "interview {interview!r} has no transcript yet and the file has no text: transcribe or import the transcript first",
             file=path,
+            interview=interview,
         )
     talk: dict[str, int] = {}
     for s in spans:
@@ -230,7 +230,7 @@ def reassign_turn(
 
     row = conn.execute(sa.select(t.turns).where(t.turns.c.id == turn_id)).mappings().first()
     if row is None:
-        raise InputError(f"no turn {turn_id}")
+        raise InputError("no turn {turn_id}", turn_id=turn_id)
     if role is None:
         role = (
             conn.execute(
@@ -241,7 +241,7 @@ def reassign_turn(
             or row["role"]
         )
     if role not in ROLES:
-        raise InputError(f"role must be one of {', '.join(ROLES)}")
+        raise InputError("role must be one of {roles}", roles=", ".join(ROLES))
     conn.execute(t.turns.update().where(t.turns.c.id == turn_id).values(speaker=speaker, role=role))
     log_event(
         conn,

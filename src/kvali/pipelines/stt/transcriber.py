@@ -90,8 +90,9 @@ class Transcriber:
 
         if model.english_only and language != "en":
             raise InputError(
-                f"{model.name} understands English only; use bundled:base or another "
-                f"multilingual model for language {language!r}"
+                "{name} understands English only; use bundled:base or another multilingual model for language {language!r}",
+                name=model.name,
+                language=language,
             )
         self.model = model
         self.language = language

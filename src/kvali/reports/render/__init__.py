@@ -1,8 +1,8 @@
 """Render a :class:`~kvali.reports.model.StudyReport` as Markdown, HTML, DOCX, XLSX, CSV and JSON.
 
 One module per format; what they share (citations, times, the analysis-model columns, matrix
-orientation, flat tables) lives in :mod:`.common` and :mod:`.tables`, labels in
-:mod:`kvali.reports.labels`. :func:`write_reports` is the entry point for the CLI and web app.
+orientation, flat tables) lives in :mod:`.common` and :mod:`.tables`; headings come from the
+catalogue (:func:`kvali.i18n.in_lang`). :func:`write_reports` is the entry point for the CLI and web app.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kvali.errors import InputError
-from kvali.reports.labels import check_lang
+from kvali.i18n import check_lang
 from kvali.reports.model import StudyReport
 from kvali.reports.render.csv import write_csv
 from kvali.reports.render.docx import write_docx
@@ -42,7 +42,11 @@ def _formats(formats: Iterable[str] | str) -> list[str]:
     for f in formats:
         f = f.strip().lower()
         if f not in FORMATS:
-            raise InputError(f"unknown report format {f!r}; choose from {', '.join(FORMATS)}")
+            raise InputError(
+                "unknown report format {f!r}; choose from {formats}",
+                f=f,
+                formats=", ".join(FORMATS),
+            )
         if f not in chosen:
             chosen.append(f)
     return chosen

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from kvali.reports.labels import label
+from kvali.i18n import in_lang
 from kvali.reports.model import CodeFrequency, ThemeMatrix
 from kvali.reports.render.common import codes_by_total, matrix_interview_theme, matrix_view
 
@@ -73,7 +73,7 @@ def _empty_chart(title: str, lang: str, *, standalone: bool) -> str:
     return (
         _svg_open(WIDTH, 60, title, standalone=standalone)
         + f'<text x="8" y="20" font-weight="600">{_e(title)}</text>'
-        + f'<text x="8" y="44" fill="#555">{_e(label("chart_no_data", lang))}</text></svg>'
+        + f'<text x="8" y="44" fill="#555">{_e(in_lang(lang, "No codings yet."))}</text></svg>'
     )
 
 
@@ -100,7 +100,7 @@ def code_frequency_svg(
     freq: CodeFrequency, lang: str, *, limit: int = MAX_BARS, standalone: bool = False
 ) -> str:
     """Stacked horizontal bars, one per code (largest first), one colour per interview."""
-    title = label("chart_code_frequency_title", lang)
+    title = in_lang(lang, "Code frequency per interview")
     ranked = [r for r in codes_by_total(freq) if r.total > 0]
     shown = ranked[:limit]
     if not shown:
@@ -115,7 +115,7 @@ def code_frequency_svg(
     rest = sorted(set(range(n_int)) - set(coloured))
     series = [(freq.interviews[j], PALETTE[k]) for k, j in enumerate(coloured)]
     if rest:
-        series.append((label("chart_other_interviews", lang).format(n=len(rest)), OTHER_COLOUR))
+        series.append((in_lang(lang, "Other ({n} interviews)", n=len(rest)), OTHER_COLOUR))
 
     label_w = min(max(_text_w(r.code) for r in shown), 240) + 8
     left, right = 28 + label_w, 48
@@ -165,12 +165,14 @@ def code_frequency_svg(
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>'
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>'
         f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 36}" text-anchor="middle" '
-        f'font-weight="600">{_e(label("chart_codings", lang))}</text>'
+        f'font-weight="600">{_e(in_lang(lang, "Codings"))}</text>'
         f'<text transform="translate(14 {top + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
-        f'font-weight="600">{_e(label("code", lang))}</text>'
+        f'font-weight="600">{_e(in_lang(lang, "Code"))}</text>'
     )
     if note:
-        msg = label("chart_top_codes", lang).format(n=limit, total=len(ranked))
+        msg = in_lang(
+            lang, "Showing the top {n} of {total} codes by total count.", n=limit, total=len(ranked)
+        )
         out.append(f'<text x="8" y="{height - 8}" fill="#555" font-style="italic">{_e(msg)}</text>')
     out.append("</svg>")
     return "".join(out)
@@ -185,7 +187,7 @@ def heat_colour(t: float) -> str:
 
 def heatmap_svg(matrix: ThemeMatrix, lang: str, *, standalone: bool = False) -> str:
     """Theme × interview heatmap; colour ∝ count, count printed in cells large enough to hold it."""
-    title = label("chart_heatmap_title", lang)
+    title = in_lang(lang, "Theme × interview")
     view = matrix_view(matrix, lang)
     n_rows, n_cols = len(view.rows), len(view.columns)
     if n_rows == 0 or n_cols == 0:
@@ -242,7 +244,7 @@ def heatmap_svg(matrix: ThemeMatrix, lang: str, *, standalone: bool = False) -> 
                     f'pointer-events="none">{cell.count}</text>'
                 )
     # Colour scale: up to six swatches from 0 to the largest count, no value twice.
-    scale_label = label("chart_scale", lang)
+    scale_label = in_lang(lang, "Count")
     out.append(f'<text x="{left:.1f}" y="{legend_y + 10:.1f}" fill="#444">{_e(scale_label)}</text>')
     sx = left + _text_w(scale_label) + 10
     for k, value in enumerate(sorted({round(max_count * k / 5) for k in range(6)})):
@@ -255,7 +257,7 @@ def heatmap_svg(matrix: ThemeMatrix, lang: str, *, standalone: bool = False) -> 
     if not show_counts:
         out.append(
             f'<text x="8" y="{height - 6:.1f}" fill="#555" font-style="italic">'
-            f"{_e(label('chart_counts_in_tooltips', lang))}</text>"
+            f"{_e(in_lang(lang, 'The cells are too small for numbers; hover a cell for its count.'))}</text>"
         )
     out.append("</svg>")
     return "".join(out)

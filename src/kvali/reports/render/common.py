@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kvali.reports.labels import label, mode_label
+from kvali.i18n import N_, in_lang
 from kvali.reports.model import (
     AnalysisModel,
     CodeFrequency,
@@ -18,17 +18,25 @@ from kvali.reports.model import (
     ThemeCell,
     ThemeMatrix,
 )
+from kvali.terms import term
 
 # Above this many interviews the theme matrix lists interviews as rows and themes as columns:
 # 500 interview columns fit no page (Word stops at 63 columns), 500 rows read fine.
 MAX_MATRIX_COLUMNS = 12
 
-# The three columns of the thesis' analysis model (Figure 2), as label keys, in order.
-ANALYSIS_COLUMNS: tuple[str, str, str] = (
-    "gold_quotes",
-    "repeated_statements",
-    "categories_findings",
-)
+# The three columns of the thesis' analysis model (Figure 2), in order: key → heading.
+ANALYSIS_COLUMNS: dict[str, str] = {
+    "gold_quotes": N_("Gold quotes – the clearest quotes"),
+    "repeated_statements": N_("Repeated and reinforced statements"),
+    "categories_findings": N_("Categories and main findings"),
+}
+ITEM_KINDS: dict[str, str] = {  # Item.kind → what the tables call it
+    "gold_quote": N_("Gold quote"),
+    "recurring_code": N_("Recurring code"),
+    "recurring_word": N_("Recurring word"),
+    "category": N_("Category"),
+    "finding": N_("Finding"),
+}
 
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -68,9 +76,9 @@ def cite(quote: Quote, *, interview: bool = True) -> str:
 def interview_meta(model: AnalysisModel, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs shown under each interview heading."""
     return [
-        (label("participants", lang), ", ".join(model.participants) or label("none", lang)),
-        (label("mode", lang), mode_label(model.mode, lang)),
-        (label("date", lang), model.date or "–"),
+        (in_lang(lang, "Participants"), ", ".join(model.participants) or in_lang(lang, "(none)")),
+        (in_lang(lang, "Mode"), term("mode", model.mode, lang)),
+        (in_lang(lang, "Date"), model.date or "–"),
     ]
 
 
@@ -78,7 +86,8 @@ def interview_meta(model: AnalysisModel, lang: str) -> list[tuple[str, str]]:
 class Item:
     """One entry in a column of the analysis model, in a form every renderer can format.
 
-    ``kind`` is a label key: gold_quote, recurring_code, recurring_word, category or finding.
+    ``kind`` is a key of ``ITEM_KINDS``: gold_quote, recurring_code, recurring_word, category
+    or finding.
     ``detail`` is the category's codes, joined.
     """
 
@@ -91,7 +100,8 @@ class Item:
 
 
 def analysis_columns(model: AnalysisModel) -> list[tuple[str, list[Item]]]:
-    """The three columns of Figure 2 for one interview: gold quotes | repeated | categories."""
+    """The three columns of Figure 2 for one interview, as (heading message, items): gold
+    quotes | repeated | categories."""
     gold = [Item("gold_quote", q.text, quote=q) for q in model.gold_quotes]
     repeated = [
         Item("recurring_code", c.code, c.count, theme=c.theme, detail=c.category or "")
@@ -107,7 +117,7 @@ def analysis_columns(model: AnalysisModel) -> list[tuple[str, list[Item]]]:
         )
         for c in model.categories
     ] + [Item("finding", f) for f in model.findings]
-    return list(zip(ANALYSIS_COLUMNS, (gold, repeated, categories), strict=True))
+    return list(zip(ANALYSIS_COLUMNS.values(), (gold, repeated, categories), strict=True))
 
 
 def counted(text: str, count: int | None) -> str:
@@ -134,7 +144,7 @@ def matrix_view(
     themes = [r.theme for r in matrix.rows]
     if len(matrix.interviews) <= max_columns:
         return MatrixView(
-            corner=label("theme", lang),
+            corner=in_lang(lang, "Theme"),
             columns=list(matrix.interviews),
             rows=themes,
             cells=[list(r.cells) for r in matrix.rows],
@@ -143,7 +153,7 @@ def matrix_view(
         )
     cells = [[r.cells[j] for r in matrix.rows] for j in range(len(matrix.interviews))]
     return MatrixView(
-        corner=label("interview", lang),
+        corner=in_lang(lang, "Interview"),
         columns=themes,
         rows=list(matrix.interviews),
         cells=cells,

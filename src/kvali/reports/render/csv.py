@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from kvali.reports.labels import check_lang
+from kvali.i18n import check_lang
 from kvali.reports.model import StudyReport
 from kvali.reports.render.tables import all_tables
 

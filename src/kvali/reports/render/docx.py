@@ -18,7 +18,7 @@ from docx.shared import Cm
 from docx.table import Table, _Cell
 from lxml import etree
 
-from kvali.reports.labels import check_lang, label
+from kvali.i18n import check_lang, in_lang
 from kvali.reports.model import AnalysisModel, Quote, StudyReport, ThemeCell
 from kvali.reports.render.common import (
     MAX_MATRIX_COLUMNS,
@@ -141,8 +141,8 @@ def _analysis_model(out: _Body, model: AnalysisModel, lang: str) -> None:
     out.heading(model.interview, 2)
     out.meta(interview_meta(model, lang))
     columns = analysis_columns(model)
-    table = out.table([label(key, lang) for key, _ in columns])
-    for cell, (_key, items) in zip(table.add_row().cells, columns, strict=True):
+    table = out.table([in_lang(lang, heading) for heading, _ in columns])
+    for cell, (_heading, items) in zip(table.add_row().cells, columns, strict=True):
         for n, it in enumerate(items):
             style = None if it.kind == "finding" else "ListBullet"
             p = _para(cell._tc, style) if n else _first_p(cell, style)
@@ -168,7 +168,7 @@ def _matrix_cell(cell: _Cell, tc: ThemeCell, *, interview: bool) -> None:
 
 def _theme_matrix(out: _Body, report: StudyReport, lang: str) -> None:
     view = matrix_view(report.theme_matrix, lang)
-    table = out.table([view.corner, *view.columns, label("total", lang)])
+    table = out.table([view.corner, *view.columns, in_lang(lang, "Total")])
     for name, cells, total in zip(view.rows, view.cells, view.totals, strict=True):
         row = table.add_row().cells
         _run(_first_p(row[0]), name, bold=True)
@@ -181,8 +181,8 @@ def _code_frequency(out: _Body, report: StudyReport, lang: str) -> None:
     """Per-interview columns while they fit the page; beyond that only the total."""
     freq = report.code_frequency
     per_interview = len(freq.interviews) <= MAX_MATRIX_COLUMNS
-    header = [label("code", lang)] + (list(freq.interviews) if per_interview else [])
-    table = out.table([*header, label("total", lang)])
+    header = [in_lang(lang, "Code")] + (list(freq.interviews) if per_interview else [])
+    table = out.table([*header, in_lang(lang, "Total")])
     for r in codes_by_total(freq):
         values = (r.counts if per_interview else []) + [r.total]
         row = table.add_row().cells
@@ -192,13 +192,13 @@ def _code_frequency(out: _Body, report: StudyReport, lang: str) -> None:
 
 
 def _condensations(out: _Body, report: StudyReport, lang: str) -> None:
-    none = label("none", lang)
+    none = in_lang(lang, "(none)")
     for cond in report.condensations:
         out.heading(f"{cond.position}. {cond.question}", 2)
-        out.meta([(label("themes", lang), ", ".join(cond.themes) or none)])
-        out.heading(label("condensed_meaning", lang), 3)
+        out.meta([(in_lang(lang, "Themes"), ", ".join(cond.themes) or none)])
+        out.heading(in_lang(lang, "Condensed meaning"), 3)
         out.paragraphs(cond.condensed_meaning or none)
-        out.heading(label("supporting_quotes", lang), 3)
+        out.heading(in_lang(lang, "Supporting quotes"), 3)
         for q in cond.quotes:
             _add_quote(out.para("ListBullet"), q)
         if not cond.quotes:
@@ -227,26 +227,26 @@ def write_docx(report: StudyReport, path: Path, lang: str) -> None:
     out.heading(report.title, 0)
     out.meta(
         [
-            (label("generated_at", lang), report.generated_at),
-            (label("cycle", lang), str(report.cycle)),
+            (in_lang(lang, "Generated"), report.generated_at),
+            (in_lang(lang, "Coding cycle"), str(report.cycle)),
         ]
     )
 
-    out.heading(label("problem_statement", lang), 1)
-    out.paragraphs(report.problem_statement or label("none", lang))
-    out.heading(label("research_questions", lang), 1)
+    out.heading(in_lang(lang, "Problem statement"), 1)
+    out.paragraphs(report.problem_statement or in_lang(lang, "(none)"))
+    out.heading(in_lang(lang, "Research questions"), 1)
     for q in report.research_questions:
         out.text(q, "ListNumber")
 
-    out.heading(label("analysis_model", lang), 1)
+    out.heading(in_lang(lang, "Analysis model"), 1)
     for model in report.analysis_models:
         _analysis_model(out, model, lang)
 
-    out.heading(label("theme_overview", lang), 1)
+    out.heading(in_lang(lang, "Theme overview"), 1)
     _theme_matrix(out, report, lang)
-    out.heading(label("code_frequency", lang), 1)
+    out.heading(in_lang(lang, "Code frequency per interview"), 1)
     _code_frequency(out, report, lang)
-    out.heading(label("condensation", lang), 1)
+    out.heading(in_lang(lang, "Condensation per research question"), 1)
     _condensations(out, report, lang)
     for section in report.sections:
         out.heading(section.title, 1)

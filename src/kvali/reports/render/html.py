@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from importlib.resources import files
 
-from kvali.reports.labels import check_lang, label
+from kvali.i18n import N_, check_lang, in_lang
 from kvali.reports.model import AnalysisModel, Quote, Section, StudyReport, ThemeCell
 from kvali.reports.render.charts import bars_svg, code_frequency_svg, heatmap_svg
 from kvali.reports.render.common import (
@@ -45,8 +45,8 @@ def _quote_html(quote: Quote, *, interview: bool = True) -> str:
 def _analysis_model(model: AnalysisModel, lang: str, anchor: str) -> str:
     meta = " · ".join(f"<b>{_e(k)}:</b> {_e(v)}" for k, v in interview_meta(model, lang))
     heads, cells = [], []
-    for key, items in analysis_columns(model):
-        heads.append(f"<th>{_e(label(key, lang))}</th>")
+    for heading, items in analysis_columns(model):
+        heads.append(f"<th>{_e(in_lang(lang, heading))}</th>")
         lis = []
         for it in items:
             if it.kind == "gold_quote" and it.quote is not None:
@@ -84,21 +84,21 @@ def _theme_matrix(report: StudyReport, lang: str) -> str:
     )
     return (
         f'<div class="scroll"><table class="matrix"><thead><tr><th>{_e(view.corner)}</th>{head}'
-        f'<th class="num">{_e(label("total", lang))}</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        f'<th class="num">{_e(in_lang(lang, "Total"))}</th></tr></thead><tbody>{rows}</tbody></table></div>'
     )
 
 
 def _condensations(report: StudyReport, lang: str) -> str:
     out = []
-    none = _e(label("none", lang))
+    none = _e(in_lang(lang, "(none)"))
     for cond in report.condensations:
         quotes = "".join(f"<li>{_quote_html(q)}</li>" for q in cond.quotes) or f"<li>{none}</li>"
         out.append(
             f'<article id="rq-{cond.position}"><h3>{cond.position}. {_e(cond.question)}</h3>'
-            f'<p class="meta"><b>{_e(label("themes", lang))}:</b> {_e(", ".join(cond.themes)) or none}</p>'
-            f"<h4>{_e(label('condensed_meaning', lang))}</h4>"
+            f'<p class="meta"><b>{_e(in_lang(lang, "Themes"))}:</b> {_e(", ".join(cond.themes)) or none}</p>'
+            f"<h4>{_e(in_lang(lang, 'Condensed meaning'))}</h4>"
             f'<div class="condensed">{_paras(cond.condensed_meaning) or none}</div>'
-            f'<h4>{_e(label("supporting_quotes", lang))}</h4><ul class="quotes">{quotes}</ul></article>'
+            f'<h4>{_e(in_lang(lang, "Supporting quotes"))}</h4><ul class="quotes">{quotes}</ul></article>'
         )
     return "".join(out)
 
@@ -109,17 +109,17 @@ def render_html(report: StudyReport, lang: str) -> str:
     sections = [
         (
             "problem",
-            "problem_statement",
-            _paras(report.problem_statement) or f"<p>{_e(label('none', lang))}</p>",
+            N_("Problem statement"),
+            _paras(report.problem_statement) or f"<p>{_e(in_lang(lang, '(none)'))}</p>",
         ),
         (
             "questions",
-            "research_questions",
+            N_("Research questions"),
             "<ol>" + "".join(f"<li>{_e(q)}</li>" for q in report.research_questions) + "</ol>",
         ),
         (
             "analysis",
-            "analysis_model",
+            N_("Analysis model"),
             "".join(
                 _analysis_model(m, lang, f"interview-{i}")
                 for i, m in enumerate(report.analysis_models, 1)
@@ -127,14 +127,14 @@ def render_html(report: StudyReport, lang: str) -> str:
         ),
         (
             "themes",
-            "theme_overview",
+            N_("Theme overview"),
             f"<figure>{heatmap_svg(report.theme_matrix, lang)}</figure>"
             + _theme_matrix(report, lang),
         ),
-        ("frequency", "code_frequency", _frequency(report, lang)),
-        ("condensation", "condensation", _condensations(report, lang)),
+        ("frequency", N_("Code frequency per interview"), _frequency(report, lang)),
+        ("condensation", N_("Condensation per research question"), _condensations(report, lang)),
     ]
-    titled = [(sid, label(key, lang), content) for sid, key, content in sections]
+    titled = [(sid, in_lang(lang, title), content) for sid, title, content in sections]
     titled += [(f"section-{x.key}", x.title, _section(x)) for x in report.sections]
     newpage = {"analysis", "themes", "condensation"} | {f"section-{x.key}" for x in report.sections}
     toc = "".join(f'<li><a href="#{sid}">{_e(title)}</a></li>' for sid, title, _ in titled)
@@ -144,8 +144,8 @@ def render_html(report: StudyReport, lang: str) -> str:
         for sid, title, content in titled
     )
     meta = (
-        f"<b>{_e(label('generated_at', lang))}:</b> {_e(report.generated_at)} · "
-        f"<b>{_e(label('cycle', lang))}:</b> {report.cycle}"
+        f"<b>{_e(in_lang(lang, 'Generated'))}:</b> {_e(report.generated_at)} · "
+        f"<b>{_e(in_lang(lang, 'Coding cycle'))}:</b> {report.cycle}"
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -153,7 +153,7 @@ def render_html(report: StudyReport, lang: str) -> str:
         '<meta name="generator" content="kvali">\n'
         f"<title>{_e(report.title)}</title>\n<style>\n{_css()}</style>\n</head>\n<body>\n"
         f'<header><h1>{_e(report.title)}</h1><p class="meta">{meta}</p></header>\n'
-        f"<nav><b>{_e(label('contents', lang))}</b><ol>{toc}</ol></nav>\n{body}\n</body>\n</html>\n"
+        f"<nav><b>{_e(in_lang(lang, 'Contents'))}</b><ol>{toc}</ol></nav>\n{body}\n</body>\n</html>\n"
     )
 
 

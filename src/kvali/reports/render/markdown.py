@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from itertools import zip_longest
 
-from kvali.reports.labels import label
+from kvali.i18n import in_lang
 from kvali.reports.model import AnalysisModel, Quote, StudyReport, ThemeCell
 from kvali.reports.render.common import (
     analysis_columns,
@@ -62,7 +62,7 @@ def _quote_md(quote: Quote, *, interview: bool = True, cell: bool = True) -> str
 def _analysis_table(model: AnalysisModel, lang: str) -> str:
     columns = analysis_columns(model)
     cells: list[list[str]] = []
-    for _key, items in columns:
+    for _heading, items in columns:
         out = []
         for it in items:
             if it.kind == "gold_quote" and it.quote is not None:
@@ -77,7 +77,7 @@ def _analysis_table(model: AnalysisModel, lang: str) -> str:
             else:
                 out.append("→ " + md_cell(it.text))
         cells.append(out)
-    header = [md_cell(label(key, lang)) for key, _ in columns]
+    header = [md_cell(in_lang(lang, heading)) for heading, _ in columns]
     rows = [list(r) for r in zip_longest(*cells, fillvalue="")]
     if not rows:
         rows = [["", "", ""]]
@@ -94,18 +94,18 @@ def render_markdown(report: StudyReport, lang: str) -> str:
     """The whole report (Figures 2–4) as one Markdown document."""
     out: list[str] = [f"# {md_line(report.title)}", ""]
     out += [
-        f"_{md_line(label('generated_at', lang))}: {md_line(report.generated_at)} · "
-        f"{md_line(label('cycle', lang))}: {report.cycle}_",
+        f"_{md_line(in_lang(lang, 'Generated'))}: {md_line(report.generated_at)} · "
+        f"{md_line(in_lang(lang, 'Coding cycle'))}: {report.cycle}_",
         "",
-        f"## {label('problem_statement', lang)}",
+        f"## {in_lang(lang, 'Problem statement')}",
         "",
-        md_paragraphs(report.problem_statement) or label("none", lang),
+        md_paragraphs(report.problem_statement) or in_lang(lang, "(none)"),
         "",
-        f"## {label('research_questions', lang)}",
+        f"## {in_lang(lang, 'Research questions')}",
         "",
     ]
     out += [f"{i}. {md_line(q)}" for i, q in enumerate(report.research_questions, 1)]
-    out += ["", f"## {label('analysis_model', lang)}", ""]
+    out += ["", f"## {in_lang(lang, 'Analysis model')}", ""]
     for model in report.analysis_models:
         out += [f"### {md_line(model.interview)}", ""]
         out.append(
@@ -114,11 +114,11 @@ def render_markdown(report: StudyReport, lang: str) -> str:
         out += ["", _analysis_table(model, lang), ""]
 
     view = matrix_view(report.theme_matrix, lang)
-    out += [f"## {label('theme_overview', lang)}", ""]
+    out += [f"## {in_lang(lang, 'Theme overview')}", ""]
     header = [
         md_cell(view.corner),
         *(md_cell(c) for c in view.columns),
-        md_cell(label("total", lang)),
+        md_cell(in_lang(lang, "Total")),
     ]
     rows = [
         [md_cell(name), *(_matrix_cell(c, interview=view.transposed) for c in cells), str(total)]
@@ -126,16 +126,16 @@ def render_markdown(report: StudyReport, lang: str) -> str:
     ]
     out += [md_table(header, rows, numeric={len(header) - 1}), ""]
 
-    out += [f"## {label('condensation', lang)}", ""]
+    out += [f"## {in_lang(lang, 'Condensation per research question')}", ""]
     for cond in report.condensations:
         out += [f"### {cond.position}. {md_line(cond.question)}", ""]
-        themes = ", ".join(md_line(t) for t in cond.themes) or label("none", lang)
-        out += [f"**{label('themes', lang)}:** {themes}", ""]
-        meaning = md_paragraphs(cond.condensed_meaning) or label("none", lang)
-        out += [f"**{label('condensed_meaning', lang)}:**", "", meaning, ""]
-        out += [f"**{label('supporting_quotes', lang)}:**", ""]
+        themes = ", ".join(md_line(t) for t in cond.themes) or in_lang(lang, "(none)")
+        out += [f"**{in_lang(lang, 'Themes')}:** {themes}", ""]
+        meaning = md_paragraphs(cond.condensed_meaning) or in_lang(lang, "(none)")
+        out += [f"**{in_lang(lang, 'Condensed meaning')}:**", "", meaning, ""]
+        out += [f"**{in_lang(lang, 'Supporting quotes')}:**", ""]
         out += [f"- {_quote_md(q, cell=False)}" for q in cond.quotes] or [
-            f"- {label('none', lang)}"
+            f"- {in_lang(lang, '(none)')}"
         ]
         out.append("")
     for section in report.sections:

@@ -9,9 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kvali.reports.labels import label, mode_label
+from kvali.i18n import N_, in_lang
 from kvali.reports.model import StudyReport
-from kvali.reports.render.common import analysis_columns, codes_by_total, fmt_time, fmt_value
+from kvali.reports.render.common import (
+    ITEM_KINDS,
+    analysis_columns,
+    codes_by_total,
+    fmt_time,
+    fmt_value,
+)
+from kvali.terms import term
 
 Cell = str | int | None
 
@@ -26,27 +33,28 @@ class Table:
 
 def analysis_table(report: StudyReport, lang: str) -> Table:
     """Figure 2 flattened: interview, column, kind, item, count, details, theme, participant, time…"""
-    keys = ("interview", "column", "kind", "item", "count", "details", "theme", "participant",
-            "time", "mode", "date")  # fmt: skip
-    col_names = {}
+    header = (N_("Interview"), N_("Column"), N_("Kind"), N_("Item"), N_("Count"), N_("Details"),
+              N_("Theme"), N_("Participant"), N_("Time"), N_("Mode"), N_("Date"))  # fmt: skip
+    kinds = {kind: in_lang(lang, message) for kind, message in ITEM_KINDS.items()}
     rows: list[list[Cell]] = []
     for model in report.analysis_models:
-        mode = mode_label(model.mode, lang)
-        for key, items in analysis_columns(model):
-            col = col_names.setdefault(key, label(key, lang))
+        mode = term("mode", model.mode, lang)
+        for heading, items in analysis_columns(model):
+            col = in_lang(lang, heading)
             for it in items:
                 q = it.quote
                 rows.append([
-                    model.interview, col, label(it.kind, lang), it.text, it.count, it.detail or None,
+                    model.interview, col, kinds[it.kind], it.text, it.count, it.detail or None,
                     it.theme, q.participant if q else None, fmt_time(q.start_ms) if q else None,
                     mode, model.date,
                 ])  # fmt: skip
-    return Table([label(k, lang) for k in keys], rows, wide=(3, 5), numeric=(4,))
+    return Table([in_lang(lang, h) for h in header], rows, wide=(3, 5), numeric=(4,))
 
 
 def theme_table(report: StudyReport, lang: str) -> Table:
     """Figure 3 in long form: theme, interview, count, strongest quote (+ participant, time)."""
-    keys = ("theme", "interview", "count", "strongest_quote", "participant", "time")
+    header = (N_("Theme"), N_("Interview"), N_("Count"), N_("Strongest quote"), N_("Participant"),
+              N_("Time"))  # fmt: skip
     matrix = report.theme_matrix
     rows: list[list[Cell]] = []
     for row in matrix.rows:
@@ -56,30 +64,38 @@ def theme_table(report: StudyReport, lang: str) -> Table:
                 row.theme, interview, cell.count, q.text if q else None,
                 q.participant if q else None, fmt_time(q.start_ms) if q else None,
             ])  # fmt: skip
-    return Table([label(k, lang) for k in keys], rows, wide=(3,), numeric=(2,))
+    return Table([in_lang(lang, h) for h in header], rows, wide=(3,), numeric=(2,))
 
 
 def condensation_table(report: StudyReport, lang: str) -> Table:
     """Figure 4 in long form: per research question one row per theme, the meaning, each quote."""
-    keys = ("position", "research_question", "kind", "text", "interview", "participant", "time")
+    header = (N_("No."), N_("Research question"), N_("Kind"), N_("Text"), N_("Interview"),
+              N_("Participant"), N_("Time"))  # fmt: skip
     rows: list[list[Cell]] = []
     for c in report.condensations:
         base: list[Cell] = [c.position, c.question]
-        rows += [[*base, label("theme", lang), t, None, None, None] for t in c.themes]
+        rows += [[*base, in_lang(lang, "Theme"), t, None, None, None] for t in c.themes]
         rows.append(
-            [*base, label("condensed_meaning", lang), c.condensed_meaning, None, None, None]
+            [*base, in_lang(lang, "Condensed meaning"), c.condensed_meaning, None, None, None]
         )
         rows += [
-            [*base, label("quote", lang), q.text, q.interview, q.participant, fmt_time(q.start_ms)]
+            [
+                *base,
+                in_lang(lang, "Quote"),
+                q.text,
+                q.interview,
+                q.participant,
+                fmt_time(q.start_ms),
+            ]
             for q in c.quotes
         ]
-    return Table([label(k, lang) for k in keys], rows, wide=(1, 3), numeric=(0,))
+    return Table([in_lang(lang, h) for h in header], rows, wide=(1, 3), numeric=(0,))
 
 
 def code_frequency_table(report: StudyReport, lang: str, *, total: bool = False) -> Table:
     """Code, then one column per interview (and optionally a total), largest codes first."""
     freq = report.code_frequency
-    header = [label("code", lang), *freq.interviews] + ([label("total", lang)] if total else [])
+    header = [in_lang(lang, "Code"), *freq.interviews] + ([in_lang(lang, "Total")] if total else [])
     rows: list[list[Cell]] = [
         [r.code, *r.counts] + ([r.total] if total else []) for r in codes_by_total(freq)
     ]

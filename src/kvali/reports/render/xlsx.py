@@ -18,7 +18,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kvali.reports.labels import check_lang, label
+from kvali.i18n import check_lang, in_lang
 from kvali.reports.model import StudyReport
 from kvali.reports.render.charts import MAX_BARS, PALETTE
 from kvali.reports.render.common import matrix_view, xml_safe
@@ -104,7 +104,7 @@ def _theme_matrix(ws: Worksheet, report: StudyReport, lang: str) -> None:
     """Figure 3 as a grid of counts (turned like the other formats), shaded by a colour scale."""
     view = matrix_view(report.theme_matrix, lang)
     table = Table(
-        [view.corner, *view.columns, label("total", lang)],
+        [view.corner, *view.columns, in_lang(lang, "Total")],
         [[name, *(c.count for c in cells), total]
          for name, cells, total in zip(view.rows, view.cells, view.totals, strict=True)],
     )  # fmt: skip
@@ -129,12 +129,14 @@ def _code_frequency(ws: Worksheet, report: StudyReport, lang: str) -> None:
     shown = min(n_codes, MAX_BARS)
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
-    title = label("chart_code_frequency_title", lang)
+    title = in_lang(lang, "Code frequency per interview")
     if n_codes > MAX_BARS:
-        title += " – " + label("chart_top_codes", lang).format(n=MAX_BARS, total=n_codes)
+        title += " – " + in_lang(
+            lang, "Showing the top {n} of {total} codes by total count.", n=MAX_BARS, total=n_codes
+        )
     chart.title = title
-    chart.x_axis.title = label("code", lang)
-    chart.y_axis.title = label("chart_codings", lang)
+    chart.x_axis.title = in_lang(lang, "Code")
+    chart.y_axis.title = in_lang(lang, "Codings")
     chart.x_axis.scaling.orientation = "maxMin"  # largest code at the top
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes otherwise
     # One series per interview while colours stay distinguishable, else only the total.
@@ -157,20 +159,18 @@ def write_xlsx(report: StudyReport, path: Path, lang: str) -> None:
     check_lang(lang)
     wb = Workbook()
     ws = wb.active
-    ws.title = _sheet_title(label("sheet_analysis_model", lang))
+    ws.title = _sheet_title(in_lang(lang, "Analysis model"))
     _write_table(ws, analysis_table(report, lang), freeze="B2")
-    _theme_matrix(wb.create_sheet(_sheet_title(label("sheet_theme_matrix", lang))), report, lang)
+    _theme_matrix(wb.create_sheet(_sheet_title(in_lang(lang, "Theme matrix"))), report, lang)
     _write_table(
-        wb.create_sheet(_sheet_title(label("sheet_theme_quotes", lang))), theme_table(report, lang)
+        wb.create_sheet(_sheet_title(in_lang(lang, "Theme quotes"))), theme_table(report, lang)
     )
     _write_table(
-        wb.create_sheet(_sheet_title(label("sheet_condensation", lang))),
+        wb.create_sheet(_sheet_title(in_lang(lang, "Condensation"))),
         condensation_table(report, lang),
         freeze="C2",
     )
-    _code_frequency(
-        wb.create_sheet(_sheet_title(label("sheet_code_frequency", lang))), report, lang
-    )
+    _code_frequency(wb.create_sheet(_sheet_title(in_lang(lang, "Code frequency"))), report, lang)
     titles = [tab.title for section in report.sections for tab in section.tables]
     for title, (_, table) in zip(titles, section_tables(report), strict=True):
         name = _sheet_title(title)

@@ -41,7 +41,7 @@ def agreement_page(
     """Without coders it compares the two users with the most codings; when there are no two,
     the page says so instead of failing (nothing to compare is not a bad request)."""
     if level not in LEVELS:
-        raise InputError(f"level must be one of {', '.join(LEVELS)}")
+        raise InputError("level must be one of {levels}", levels=", ".join(LEVELS))
     if uncoded not in ("include", "exclude"):
         raise InputError("uncoded must be include or exclude")
     if bool(coder_a.strip()) != bool(coder_b.strip()):

@@ -69,7 +69,7 @@ class ProposeIn(BaseModel):
 def propose_categories(request: Request, body: ProposeIn) -> dict:
     source = body.source.replace("-", "_")
     if source not in SOURCES:
-        raise InputError(f"source must be one of {', '.join(SOURCES)}")
+        raise InputError("source must be one of {sources}", sources=", ".join(SOURCES))
     semantic_ready()
     from kvali.semantic.service import update_index
 
@@ -113,7 +113,7 @@ def merge_categories(request: Request, body: MergeIn) -> dict:
         target = {r["id"]: r for r in list_clusters(conn, sid, quotes=0)}
         for i in [*ids, body.into]:
             if i in target and target[i]["status"] not in OPEN:
-                raise InputError(f"candidate {i} was {target[i]['status']}")
+                raise InputError("candidate {i} was {status}", i=i, status=target[i]["status"])
         return {"id": body.into, "size": merge_clusters(conn, sid, ids, into=body.into)}
 
 

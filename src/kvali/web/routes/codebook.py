@@ -127,7 +127,7 @@ def split_page(request: Request, code_id: int) -> Response:
     with tx(request) as (conn, sid):
         code = next((c for c in codes.list_codes(conn, sid) if c["id"] == code_id), None)
         if code is None:
-            raise NotFoundError(f"no active code {code_id}")
+            raise NotFoundError("no active code {code_id}", code_id=code_id)
         rows = list_codings(conn, sid, code=code_id)
     keep = ("id", "interview", "speaker", "start_char", "end_char", "text", "coder", "is_gold")
     data = {"code": code, "codings": [{k: r.get(k) for k in keep} for r in rows]}

@@ -21,21 +21,35 @@ from kvali.codings.cycles import current_cycle_id, cycle_number
 from kvali.db import schema
 from kvali.errors import InputError
 from kvali.events.service import latest_event_id
+from kvali.i18n import N_, _
 from kvali.interviews import service as interviews
 from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
-from kvali.web.common import lang_of, page, retry_on_conflict, tx
-from kvali.web.i18n import translator
+from kvali.web.common import page, retry_on_conflict, tx
 from kvali.web.routes.blind import me
 
 router = APIRouter()
 
 FIRST_TURNS = 80
 CHUNK_TURNS = 200
-JS_MESSAGES = (
-    "gold remove change_code memo add_memo coder create_code loading updated saved "
-    "new_code_created no_selection selection cycle code speaker"
-).split()
+JS_MESSAGES = {  # what coding.js shows, by the names it uses (boot.messages)
+    "gold": N_("Gold quote"),
+    "remove": N_("Remove"),
+    "change_code": N_("Change code"),
+    "memo": N_("Memo"),
+    "add_memo": N_("Add memo"),
+    "coder": N_("Coder"),
+    "create_code": N_("Create code"),
+    "loading": N_("Loading…"),
+    "updated": N_("Updated from another tab"),
+    "saved": N_("Saved"),
+    "new_code_created": N_("Code created"),
+    "no_selection": N_("Select text in the transcript to code it."),
+    "selection": N_("Selection"),
+    "cycle": N_("Cycle"),
+    "code": N_("Code"),
+    "speaker": N_("Speaker"),
+}
 
 
 def compact_codings(rows: list[dict[str, Any]]) -> list[list[int]]:
@@ -119,12 +133,11 @@ def transcript_page(request: Request, interview_id: int) -> Response:
         data["turn_fields"] = ["position", "speaker", "role", "start_ms", "start", "end", "text"]
         data["coding_fields"] = ["id", "code_id", "start", "end", "gold"]
         return page(request, "coding.html", data)
-    t = translator(lang_of(request))
     boot = dict(
         data,
         interview_id=interview_id,
         chunk=CHUNK_TURNS,
-        messages={k: t(k) for k in JS_MESSAGES},
+        messages={name: _(message) for name, message in JS_MESSAGES.items()},
     )
     boot.pop("interview")
     return page(request, "coding.html", {**data, "turns": turns, "boot": boot})

@@ -57,7 +57,8 @@ def import_file(request: Request, file: Annotated[UploadFile, File()]) -> dict:
     suffix = Path(name).suffix.lower()
     if suffix not in PROJECT_TYPES + CODEBOOK_TYPES:
         raise InputError(
-            f"upload a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), not {name or 'nothing'!r}"
+            "upload a REFI-QDA project (.qdpx, .qde) or codebook (.qdc), not {name!r}",
+            name=name or "nothing",
         )
     run = import_qdc if suffix in CODEBOOK_TYPES else import_qdpx
     with tempfile.TemporaryDirectory(prefix="kvali-upload-") as tmp:
@@ -70,8 +71,17 @@ def import_file(request: Request, file: Annotated[UploadFile, File()]) -> dict:
             result = run(project_of(request), path)
         except InputError as exc:
             # The message names the temporary copy; the researcher knows the file by its name.
-            raise InputError(str(exc).replace(f"{tmp}/", "")) from exc
+            raise _without_folder(exc, f"{tmp}/") from exc
     return result.as_dict() | {"file": name}
+
+
+def _without_folder(exc: InputError, folder: str) -> InputError:
+    """The same error with the upload's temporary folder taken out of the file and values."""
+    values = {
+        k: str(v).replace(folder, "") if folder in str(v) else v for k, v in exc.values.items()
+    }
+    file = exc.file.replace(folder, "") if exc.file else None
+    return InputError.at(exc, file=file, line=exc.line, **values)
 
 
 def _download(request: Request, kind: str) -> Response:

@@ -161,7 +161,7 @@ def link_codes(request: Request, framework_id: int, item_id: int, body: LinkIn) 
 )
 def matrix_page(request: Request, framework_id: int, by: str = "interview") -> Response:
     if by not in COLUMNS:
-        raise InputError(f"columns must be one of {', '.join(COLUMNS)}")
+        raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     with tx(request) as (conn, sid):
         matrix = framework_matrix(conn, sid, framework_id, by=by)
     return page(

@@ -33,7 +33,7 @@ def _pairs(value: dict[str, str] | str) -> dict[str, str]:
     for line in value.splitlines():
         if line.strip():
             if "=" not in line:
-                raise InputError(f"expected name=value, got {line.strip()!r}")
+                raise InputError("expected name=value, got {text!r}", text=line.strip())
             k, v = line.split("=", 1)
             out[k.strip()] = v.strip()
     return out
@@ -130,12 +130,14 @@ def member_check_docx(request: Request, code: str) -> Response:
     with tx(request) as (conn, sid):
         person = participants.get_participant(conn, sid, code)  # unknown: 404
     if person.get("withdrawn"):
-        raise InputError(f"participant {code!r} has withdrawn")
+        raise InputError("participant {code!r} has withdrawn", code=code)
     lang = "en" if lang_of(request) == "en" else "nb"
     with tempfile.TemporaryDirectory(prefix="kvali-member-check-") as tmp:
         paths = export_member_check(project_of(request), sid, code, out=tmp, lang=lang)
         if not paths:
-            raise InputError(f"participant {code!r} has no transcribed interview to check")
+            raise InputError(
+                "participant {code!r} has no transcribed interview to check", code=code
+            )
         if len(paths) == 1:
             content, name, media = paths[0].read_bytes(), paths[0].name, DOCX
         else:

@@ -40,12 +40,10 @@ from kvali.privacy.tables import privacy_entities as E
 from kvali.privacy.tables import privacy_suggestions as S
 from kvali.transcripts.service import get_text, transcript_id_for
 from kvali.web.common import page, project_of, retry_on_conflict, tx
-from kvali.web.i18n_privacy import install
 from kvali.web.routes import privacy_key
 from kvali.web.routes.privacy_key import key_path, secret
 from kvali.web.routes.suggestions import transcribed
 
-install()
 router = APIRouter()
 router.include_router(privacy_key.router)  # apply and the key
 
@@ -55,7 +53,7 @@ DECISIONS = {"accept": "accepted", "reject": "rejected", "reset": "pending"}
 
 def _status(decision: str) -> str:
     if decision not in DECISIONS:
-        raise InputError(f"decision must be one of {', '.join(DECISIONS)}")
+        raise InputError("decision must be one of {decisions}", decisions=", ".join(DECISIONS))
     return DECISIONS[decision]
 
 
@@ -73,13 +71,13 @@ def _check_suggestions(conn: sa.Connection, sid: int, ids: list[int]) -> None:
     found = set(conn.execute(q.where(E.c.study_id == sid, S.c.id.in_(ids))).scalars())
     missing = sorted(set(ids) - found)
     if missing:
-        raise NotFoundError(f"no suggestion {', '.join(map(str, missing))}")
+        raise NotFoundError("no suggestion {missing}", missing=", ".join(map(str, missing)))
 
 
 def _check_entity(conn: sa.Connection, sid: int, entity_id: int) -> None:
     q = sa.select(E.c.id).where(E.c.study_id == sid, E.c.id == entity_id)
     if conn.execute(q).scalar() is None:
-        raise NotFoundError(f"no entity {entity_id}")
+        raise NotFoundError("no entity {entity_id}", entity_id=entity_id)
 
 
 def _segments(text: str, marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -131,7 +129,11 @@ def privacy_page(
         (source, SOURCES, "source"),
     ):
         if value and value not in allowed:
-            raise InputError(f"{name} must be one of {', '.join(allowed)} (or empty for all)")
+            raise InputError(
+                "{name} must be one of {allowed} (or empty for all)",
+                name=name,
+                allowed=", ".join(allowed),
+            )
     with tx(request) as (conn, sid):
         ivs = transcribed(conn, sid)
         rows = list_suggestions(
@@ -307,7 +309,7 @@ def entity_category(request: Request, entity_id: int, body: CategoryIn) -> dict:
 @retry_on_conflict
 def label_category(request: Request, label: str, body: CategoryIn) -> dict:
     if label not in LABELS:
-        raise InputError(f"label must be one of {', '.join(LABELS)}")
+        raise InputError("label must be one of {labels}", labels=", ".join(LABELS))
     with tx(request) as (conn, sid):
         n = set_category(conn, sid, body.category, label=label)
     return {"label": label, "category": body.category.strip(), "entities": n}

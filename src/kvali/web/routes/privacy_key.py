@@ -44,7 +44,10 @@ def secret(value: SecretStr | None, *, required: bool = True) -> str | None:
             raise InputError("type the key's passphrase")
         return None
     if len(text) < MIN_PASSPHRASE:
-        raise InputError(f"the passphrase must be at least {MIN_PASSPHRASE} characters")
+        raise InputError(
+            "the passphrase must be at least {min_length} characters",
+            min_length=MIN_PASSPHRASE,
+        )
     return text
 
 
@@ -62,7 +65,7 @@ def apply(request: Request, body: ApplyIn) -> dict:
     transactions: the key is written, then the database, then the key is put in place). Not
     retried on a conflict: a retry after the commit would apply a second time."""
     if body.style not in STYLES:
-        raise InputError(f"style must be one of {', '.join(STYLES)}")
+        raise InputError("style must be one of {styles}", styles=", ".join(STYLES))
     passphrase = secret(body.passphrase)
     sid = _study(request)
     result = apply_pseudonymization(
@@ -99,7 +102,9 @@ class DestroyIn(BaseModel):
 @router.post("/api/privacy/key/destroy", summary="Destroy the key for good (typed confirmation)")
 def key_destroy(request: Request, body: DestroyIn) -> dict:
     if body.confirm.strip().casefold() != CONFIRM:
-        raise InputError(f"type «{CONFIRM}» to confirm: the originals will be gone for good")
+        raise InputError(
+            "type «{confirm}» to confirm: the originals will be gone for good", confirm=CONFIRM
+        )
     path = key_path(request)
     if not path.exists():
         raise NotFoundError("there is no key file (nothing applied yet, or it was destroyed)")

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kvali.errors import InputError
+from kvali.i18n import check_lang
 from kvali.reports.build import build_report
-from kvali.reports.labels import check_lang
 from kvali.reports.render import FORMATS, render_html, render_json
 from kvali.reports.service import write_study_reports
 from kvali.web.common import lang_of, page, project_of, tx
@@ -65,7 +65,11 @@ def download(
 ) -> Response:
     """Written by the same renderer as ``kvali report`` into a temporary folder, never exports/."""
     if fmt not in FORMATS:
-        raise InputError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise InputError(
+            "unknown report format {fmt!r}; choose from {formats}",
+            fmt=fmt,
+            formats=", ".join(FORMATS),
+        )
     rlang = _report_lang(request, lang)
     with tempfile.TemporaryDirectory(prefix="kvali-report-") as tmp:
         files = write_study_reports(

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from kvali.events import service as events
 from kvali.guides import service as guides
 from kvali.guides.io import parse_markdown, to_markdown
+from kvali.i18n import LANGUAGES
 from kvali.memos import service as memos
 from kvali.studies import service as studies
 from kvali.web.common import LANG_COOKIE, page, retry_on_conflict, tx
-from kvali.web.i18n import LANGS
 
 router = APIRouter()
 
@@ -186,6 +186,6 @@ def switch_language(lang: str, next: str = "/") -> Response:
     """Remember the interface language in a cookie and go back to the page."""
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
-    if lang in LANGS:
+    if lang in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="strict", max_age=3600 * 24 * 365)
     return response

@@ -63,9 +63,11 @@ def suggestions_page(
 ) -> Response:
     """Best score first by default (triage); ``order=text`` walks the transcripts in order."""
     if order not in ORDERS:
-        raise InputError(f"order must be one of {', '.join(ORDERS)}")
+        raise InputError("order must be one of {orders}", orders=", ".join(ORDERS))
     if status and status not in STATUSES:
-        raise InputError(f"status must be one of {', '.join(STATUSES)} (or empty for all)")
+        raise InputError(
+            "status must be one of {statuses} (or empty for all)", statuses=", ".join(STATUSES)
+        )
     with tx(request) as (conn, sid):
         ref: int | None = None
         if interview.strip():

@@ -84,19 +84,23 @@ def upload_audio(
     name = Path(file.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in AUDIO:
-        raise InputError(f"upload a recording ({', '.join(AUDIO)}), not {name or 'nothing'!r}")
+        raise InputError(
+            "upload a recording ({audio}), not {name!r}",
+            audio=", ".join(AUDIO),
+            name=name or "nothing",
+        )
     if speakers is not None and not 1 <= speakers <= 20:
         raise InputError("speakers must be between 1 and 20")
     project = project_of(request)
     with tx(request) as (conn, sid):
         iv = get_interview(conn, sid, interview_id)  # unknown: 404 before anything is stored
         if iv.get("transcript_id") and not replace:
-            raise InputError(f"interview {iv['label']!r} already has a transcript")
+            raise InputError("interview {label!r} already has a transcript", label=iv["label"])
         running = jobs.list_jobs(
             conn, study_id=sid, kind="transcribe", status=("queued", "running")
         )
         if any(j["params"].get("interview") == iv["label"] for j in running):
-            raise InputError(f"interview {iv['label']!r} is already being transcribed")
+            raise InputError("interview {label!r} is already being transcribed", label=iv["label"])
         with tempfile.TemporaryDirectory(prefix="kvali-upload-") as tmp:
             path = Path(tmp) / f"upload{suffix}"
             path.write_bytes(file.file.read())
@@ -128,7 +132,7 @@ def job_status(request: Request, job_id: int) -> dict:
     with tx(request) as (conn, sid):
         job = jobs.get_job(conn, job_id)
         if job["study_id"] not in (None, sid):
-            raise NotFoundError(f"no job {job_id}")
+            raise NotFoundError("no job {job_id}", job_id=job_id)
     return job_view(job)
 
 
