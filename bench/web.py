@@ -12,7 +12,11 @@ Builds the long interview (tests/web/longdata.py, through the real services; not
   ``first_screen_ms`` (navigation start → turns shown and margin bars drawn, best of 3) and
   ``apply_roundtrip_ms`` as the page's own script measured it.
 
-Prints a summary and, last, one JSON line.
+Every measurement is also taken on a transcript a tenth as long (``baseline_*``), in the same
+run, and reported as ``*_ratio`` = long / short: about 1 means the screen's cost does not grow
+with the transcript (the first screen renders a fixed number of turns), 10 means linear. These
+replaced the wall-clock assertions of tests/web/test_browser.py (first screen < 1 s, apply
+< 100 ms). Prints a summary and, last, one JSON line.
 """
 
 from __future__ import annotations
@@ -51,6 +55,17 @@ def _server_ms(response) -> float:  # type: ignore[no-untyped-def]
 
 
 def run(chars: int, n_codings: int, applies: int, browser: bool) -> dict[str, float]:
+    """The long transcript's numbers, its short baseline's and their ratios."""
+    out = measure(chars, n_codings, applies, browser)
+    base = measure(max(chars // 10, 3000), max(n_codings // 10, 20), applies, browser)
+    for key in [k for k in out if k.endswith("_ms")]:
+        if key in base:
+            out[f"baseline_{key}"] = base[key]
+            out[f"{key.removesuffix('_ms')}_ratio"] = round(out[key] / max(base[key], 0.01), 2)
+    return out
+
+
+def measure(chars: int, n_codings: int, applies: int, browser: bool) -> dict[str, float]:
     from fastapi.testclient import TestClient
 
     from kvali.web import create_app

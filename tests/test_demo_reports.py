@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -77,19 +76,17 @@ def test_analysis_model_theme_matrix_condensation(demo_project):
         assert all(q.interview and q.start_ms is not None for q in c.quotes)
 
 
-def test_demo_command_runs_offline_under_a_minute_and_writes_every_report(tmp_path):
+def test_demo_command_runs_offline_and_writes_every_report(tmp_path):
+    """What the demo writes; how long it takes is bench/demo.py's (phases against a baseline)."""
     from docx import Document
     from openpyxl import load_workbook
 
     from kvali.cli import cli
 
-    t0 = time.perf_counter()
     result = CliRunner().invoke(
         cli, ["demo", str(tmp_path / "demo"), "--lang", "nb"], catch_exceptions=False
     )
-    elapsed = time.perf_counter() - t0
     assert result.exit_code == 0, result.output
-    assert elapsed < 60
     exports = tmp_path / "demo" / "exports"
     for name in (
         "report.md",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
@@ -20,8 +18,9 @@ from kvali.analysis.matrix import framework_matrix, set_evidence
 from kvali.analysis.qdc import read_qdc, write_qdc
 from kvali.errors import InputError
 from tests.helpers import mini_study
+from tests.interop.refi_helpers import SCHEMA
 
-XSD = Path("/work/shared/refi-qda/schema/Codebook.xsd")
+XSD = SCHEMA / "Codebook.xsd"  # found where the REFI-QDA tests find it, relative to the checkout
 
 
 @pytest.mark.skipif(not XSD.exists(), reason="REFI-QDA schema not available")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,9 @@ from tests.web.conftest import EMOJI_TRANSCRIPT, TOKEN, LiveServer
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("KVALI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = (  # Debian's package; $KVALI_CHROMIUM names another build
+    os.environ.get("KVALI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -33,8 +36,10 @@ ARGS = [
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+if not CHROMIUM or not Path(CHROMIUM).exists():
+    pytest.skip(
+        "no Chromium (apt-get install chromium, or set KVALI_CHROMIUM)", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -163,14 +168,13 @@ def test_two_tabs_see_each_others_codings(browser, site):
     context.close()
 
 
-def test_long_transcript_first_screen_and_apply_speed(page, site):
+def test_long_transcript_first_screen_and_apply(page, site):
+    """A 300k-character transcript opens, codes and scrolls to its end; how fast is measured by
+    bench/web.py (ratios against a short transcript), not asserted here."""
     long = site["long"]
-    timings = []
-    for _ in range(2):
-        page.goto(f"{site['url']}/interviews/{long['interview_id']}/transcript")
-        page.wait_for_function("window.kvReady !== undefined")
-        timings.append(page.evaluate("window.kvReady"))
-    first_screen_ms = min(timings)
+    page.goto(f"{site['url']}/interviews/{long['interview_id']}/transcript")
+    page.wait_for_function("window.kvReady !== undefined")
+    assert page.evaluate("window.kvReady") > 0
     assert page.locator(".bar").count() > 20
     shot(page, "coding-long")
     applies = []
@@ -181,13 +185,7 @@ def test_long_transcript_first_screen_and_apply_speed(page, site):
         page.keyboard.press("Enter")
         page.wait_for_function(f"window.kvTimings.length === {len(applies) + 1}")
         applies.append(page.evaluate("window.kvTimings[window.kvTimings.length - 1]"))
-    server_ms = max(a["serverMs"] for a in applies)
-    print(
-        f"\nweb: first screen {first_screen_ms:.0f} ms (300k chars, 2000 codings); "
-        f"apply server {server_ms:.1f} ms, round trip {max(a['clientMs'] for a in applies):.1f} ms"
-    )
-    assert first_screen_ms < 1000
-    assert server_ms < 100
+    assert len(applies) == 3 and all(a["serverMs"] > 0 and a["clientMs"] > 0 for a in applies)
     # Scrolling to the end loads every chunk; the bars then cover the whole transcript.
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     for _ in range(20):
