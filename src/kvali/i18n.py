@@ -73,6 +73,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "  ytringer: {turns}  kodinger: {codings}  notater: {memos}  hendelser sladdet: {events}",
     },
     "withdraw_file": {"en": "  file: {path}", "nb": "  fil: {path}"},
+    # --- diarize ---
+    "diarize_roles_proposed": {
+        "en": "proposed interviewer: {speaker} (asks the questions); confirm with: {command}",
+        "nb": "foreslått intervjuer: {speaker} (stiller spørsmålene); bekreft med: {command}",
+    },
+    "diarize_roles_none": {
+        "en": "one speaker: no interviewer to propose",
+        "nb": "én taler: ingen intervjuer å foreslå",
+    },
+    "diarize_roles_set": {
+        "en": "roles set on {turns} turns: {roles}",
+        "nb": "roller satt på {turns} ytringer: {roles}",
+    },
+    "diarize_reassigned": {
+        "en": "{words} → {speaker} ({role}); turns split {split}, merged {merged}",
+        "nb": "{words} → {speaker} ({role}); ytringer delt {split}, slått sammen {merged}",
+    },
+    "diarize_bad_words": {
+        "en": "words {spec}: the turn has {n} words; give FIRST-LAST, 1-based",
+        "nb": "ord {spec}: ytringen har {n} ord; oppgi FØRSTE-SISTE, fra 1",
+    },
+    "diarize_no_quote": {
+        "en": "{quote!r} is not in turn {turn}",
+        "nb": "{quote!r} finnes ikke i ytring {turn}",
+    },
 }
 
 _lang: ContextVar[str | None] = ContextVar("kvali_lang", default=None)

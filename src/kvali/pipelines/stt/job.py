@@ -115,6 +115,10 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         segments = [Segment.from_dict(d) for d in seg_dicts]
         segments, labels = _speakers(segments, seg_dicts, [v for _, v in rows], speakers)
         turns = build_turns(segments, labels)
+        if len({t["speaker"] for t in turns}) > 1:
+            from kvali.pipelines.diarize.roles import propose_for_turns
+
+            propose_for_turns(conn, sid, turns, language)
         provenance = {
             **model.provenance(),
             "language": language,
