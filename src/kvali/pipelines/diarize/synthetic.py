@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,20 +115,10 @@ def render_dialogue(
                 u.text,
             )
         )
+    from kvali.pipelines.synth import write_wav
+
     write_wav(out, mix)
     return refs
-
-
-def write_wav(out: Path, samples: object) -> None:
-    import numpy as np
-
-    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1, 1) * 32767).astype("<i2")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(out), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes(pcm.tobytes())
 
 
 def to_rttm(segments: Sequence[RefSegment], uri: str = "audio") -> str:
