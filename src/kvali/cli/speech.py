@@ -129,7 +129,7 @@ def _fmt(seconds: float) -> str:
 
 @click.group()
 def diarization() -> None:
-    """Speaker turns: import diarization made elsewhere, reassign turns."""
+    """Speaker turns: import diarization made elsewhere, reassign turns or words, roles."""
 
 
 @diarization.command("import")
@@ -158,24 +158,129 @@ def diarization_import(obj: Ctx, interview: str, file: Path, as_json: bool) -> N
 @click.argument("turn", type=int)
 @click.argument("speaker")
 @click.option("--role", type=click.Choice(["interviewer", "participant", "other"]), default=None)
+@click.option(
+    "--words", "word_range", default=None, help="Only words FIRST-LAST of the turn (1 = first)."
+)
+@click.option("--quote", default=None, help="Only this stretch of the turn's text.")
+@json_option
 @pass_ctx
 def diarization_reassign(
-    obj: Ctx, interview: str, turn: int, speaker: str, role: str | None
+    obj: Ctx,
+    interview: str,
+    turn: int,
+    speaker: str,
+    role: str | None,
+    word_range: str | None,
+    quote: str | None,
+    as_json: bool,
 ) -> None:
-    """Give turn number TURN (1 = first) of INTERVIEW to SPEAKER."""
-    from kvali.errors import NotFoundError
-    from kvali.pipelines.diarize.imports import reassign_turn
+    """Give turn number TURN (1 = first) of INTERVIEW, or some of its words, to SPEAKER: the
+    turn is split where needed and joined to neighbours of the same speaker."""
+    import re
+
+    from kvali.errors import InputError, NotFoundError
+    from kvali.i18n import _
+    from kvali.pipelines.diarize.correct import reassign_span
     from kvali.transcripts.service import get_turns, transcript_id_for
 
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
-        turns = get_turns(conn, transcript_id_for(conn, sid, interview))
+        tid = transcript_id_for(conn, sid, interview)
+        turns = get_turns(conn, tid)
         if not 1 <= turn <= len(turns):
             raise NotFoundError(
                 "turn {turn}: the transcript has {n_turns} turns", turn=turn, n_turns=len(turns)
             )
-        reassign_turn(conn, sid, turns[turn - 1]["id"], speaker=speaker, role=role)
-    click.echo(f"turn {turn} → {speaker}")
+        tr = turns[turn - 1]
+        start, end = tr["start_char"], tr["end_char"]
+        if word_range:
+            spans = [m.span() for m in re.finditer(r"\S+", tr["text"])]
+            m = re.fullmatch(r"(\d+)(?:-(\d+))?", word_range.strip())
+            first, last = (int(m.group(1)), int(m.group(2) or m.group(1))) if m else (0, 0)
+            if not 1 <= first <= last <= len(spans):
+                raise InputError(
+                    "words {spec}: the turn has {n} words; give FIRST-LAST, 1-based",
+                    spec=word_range,
+                    n=len(spans),
+                )
+            start, end = start + spans[first - 1][0], tr["start_char"] + spans[last - 1][1]
+        elif quote:
+            at = tr["text"].find(quote.strip())
+            if at < 0:
+                raise InputError("{quote!r} is not in turn {turn}", quote=quote, turn=turn)
+            start, end = start + at, start + at + len(quote.strip())
+        result = reassign_span(conn, sid, tid, start, end, speaker=speaker, role=role)
+    if as_json:
+        emit_json(result)
+    else:
+        what = f"turn {turn}" + (f" words {word_range}" if word_range else "")
+        click.echo(
+            _(
+                "{words} → {speaker} ({role}); turns split {split}, merged {merged}",
+                words=what,
+                speaker=speaker,
+                **result,
+            )
+        )
+
+
+@diarization.command("roles")
+@click.argument("interview")
+@click.option("--confirm", is_flag=True, help="Accept the proposal: set the roles it shows.")
+@click.option(
+    "--set",
+    "assign",
+    multiple=True,
+    metavar="SPEAKER=ROLE",
+    help="Set a role yourself (repeatable).",
+)
+@json_option
+@pass_ctx
+def diarization_roles(
+    obj: Ctx, interview: str, confirm: bool, assign: tuple[str, ...], as_json: bool
+) -> None:
+    """Who is the interviewer? Proposed from who asks the questions (question marks, the
+    guide's questions, shorter turns); nothing changes until you --confirm or --set."""
+    from kvali.errors import InputError
+    from kvali.i18n import _
+    from kvali.pipelines.diarize.roles import propose_roles, set_roles
+    from kvali.transcripts.service import transcript_id_for
+
+    roles: dict[str, str] = {}
+    for item in assign:
+        name, sep, role = item.rpartition("=")
+        if not sep or not name.strip():
+            raise InputError("--set {item!r}: expected SPEAKER=ROLE", item=item)
+        roles[name.strip()] = role.strip()
+    with obj.project.begin() as conn:
+        sid = obj.study_id(conn)
+        tid = transcript_id_for(conn, sid, interview)
+        proposal = propose_roles(conn, sid, tid)
+        if confirm:
+            roles = {r["speaker"]: r["proposed_role"] for r in proposal["speakers"]} | roles
+        result = set_roles(conn, sid, tid, roles) if roles else None
+    if as_json:
+        emit_json(proposal | {"applied": result})
+        return
+    table(
+        proposal["speakers"],
+        ["speaker", "role", "proposed_role", "turns", "words_per_turn", "question_share",
+         "guide_questions", "score"],
+    )  # fmt: skip
+    if result:
+        click.echo(_("roles set on {turns} turns: {roles}", turns=result["turns"],
+                     roles=", ".join(f"{k}={v}" for k, v in result["roles"].items())))  # fmt: skip
+    elif proposal["interviewer"]:
+        cmd = f"kvali diarization roles {interview!r} --confirm"
+        click.echo(
+            _(
+                "proposed interviewer: {speaker} (asks the questions); confirm with: {command}",
+                speaker=proposal["interviewer"],
+                command=cmd,
+            )
+        )
+    else:
+        click.echo(_("one speaker: no interviewer to propose"))
 
 
 @click.command()

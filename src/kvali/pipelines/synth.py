@@ -82,14 +82,21 @@ def synthesize_dialogue(
             )
             parts += [samples, gap]
             pos += len(samples) + len(gap)
-    pcm = (np.clip(np.concatenate(parts), -1, 1) * 32767).astype("<i2")
+    write_wav(out, np.concatenate(parts))
+    return result
+
+
+def write_wav(out: Path, samples: object) -> None:
+    """16 kHz mono 16-bit WAV from float samples in −1 … 1."""
+    import numpy as np
+
+    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1, 1) * 32767).astype("<i2")
     out.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(out), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE)
         w.writeframes(pcm.tobytes())
-    return result
 
 
 def wer(reference: str, hypothesis: str) -> float:

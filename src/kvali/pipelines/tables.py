@@ -24,6 +24,8 @@ transcription_chunks = sa.Table(
     sa.Column("start_ms", sa.Integer, nullable=False),
     sa.Column("end_ms", sa.Integer, nullable=False),
     sa.Column("segments", sa.JSON, nullable=False),
+    # The window's voice embeddings for speaker separation (migration 0007_diarize).
+    sa.Column("voice", sa.JSON, nullable=True),
     sa.Column("created_at", TS, nullable=False),
     sa.UniqueConstraint("job_id", "position", name="uq_transcription_chunks_job_position"),
 )

@@ -42,6 +42,35 @@ def agglomerate(
     return dense
 
 
+def linkage(emb: np.ndarray) -> list[tuple[int, int]]:
+    """The average-linkage merge order of L2-normalised rows (most similar pair first):
+    ``(a, b)`` merges cluster b into a. One pass serves every cut (:func:`cut_tree`)."""
+    m = len(emb)
+    sim = (emb @ emb.T).astype(np.float64)
+    np.fill_diagonal(sim, -np.inf)
+    size = np.ones(m)
+    merges = []
+    for _ in range(m - 1):
+        a, b = divmod(int(np.argmax(sim)), m)
+        merged = (size[a] * sim[a] + size[b] * sim[b]) / (size[a] + size[b])
+        sim[a], sim[:, a] = merged, merged
+        sim[a, a] = -np.inf
+        sim[b, :], sim[:, b] = -np.inf, -np.inf
+        size[a] += size[b]
+        merges.append((a, b))
+    return merges
+
+
+def cut_tree(merges: list[tuple[int, int]], m: int, k: int) -> np.ndarray:
+    """Labels 0..k-1 after the first ``m - k`` merges, numbered in order of first row."""
+    label = np.arange(m)
+    for a, b in merges[: max(0, m - max(1, k))]:
+        label[label == b] = a
+    _, first = np.unique(label, return_index=True)
+    order = {int(label[i]): n for n, i in enumerate(sorted(first))}
+    return np.array([order[int(x)] for x in label])
+
+
 def assign_speakers(
     emb: np.ndarray,
     durations_ms: list[int],

@@ -52,8 +52,20 @@ class _Storage:
         self.dtype, self.numel, self.data = dtype, numel, np.zeros(0)
 
 
-class _TorchUnpickler(pickle.Unpickler):
-    """Reads torch's legacy (pre-1.6) format, allowing only tensors and dicts: no code runs."""
+class _PlainUnpickler(pickle.Unpickler):
+    """Only plain data (numbers, strings, lists, dicts, tuples): every global is refused, so
+    nothing in the file can name a function to call — pickle runs code only through globals."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"unexpected object {module}.{name} in the weights file")
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise pickle.UnpicklingError("unexpected storage reference in the weights file")
+
+
+class _TorchUnpickler(_PlainUnpickler):
+    """Torch's legacy (pre-1.6) tensors: only tensor rebuilding, storage types and
+    OrderedDict are allowed, and the tensor «rebuild» is our own function."""
 
     def __init__(self, f: Any) -> None:
         super().__init__(f)
@@ -66,28 +78,53 @@ class _TorchUnpickler(pickle.Unpickler):
             return name
         if (module, name) == ("collections", "OrderedDict"):
             return collections.OrderedDict
-        raise pickle.UnpicklingError(f"unexpected object {module}.{name} in the weights file")
+        return super().find_class(module, name)
 
     def persistent_load(self, pid: Any) -> _Storage:
-        _typename, dtype, key, _location, numel, _view = pid
-        return self.storages.setdefault(key, _Storage(_DTYPES[dtype], numel))
+        typename, dtype, key, _location, numel, _view = pid
+        if typename != "storage" or dtype not in _DTYPES:
+            raise pickle.UnpicklingError(f"unexpected storage {typename!r} in the weights file")
+        return self.storages.setdefault(str(key), _Storage(_DTYPES[dtype], int(numel)))
+
+
+MAGIC = 0x1950A86A20F9469CFC6C  # torch's legacy serialisation magic number
+PROTOCOL = 1001
 
 
 def load_state(path: Path) -> dict[str, np.ndarray]:
-    """The model_state tensors of a legacy torch checkpoint, as numpy arrays."""
+    """The model_state tensors of a legacy torch checkpoint, as numpy arrays.
+
+    All five pickles of the format (magic number, protocol, system info, the object, the
+    storage keys) go through restricted unpicklers, so a tampered file cannot run code; a file
+    of any other shape is refused with an error naming it."""
+    try:
+        return _load_state(path)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, struct.error) as exc:
+        raise KvaliError("{path}: not a usable voice-encoder weights file ({exc})", path=path, exc=exc) from exc
+
+
+def _load_state(path: Path) -> dict[str, np.ndarray]:
     with path.open("rb") as f:
-        for _ in range(3):  # magic number, protocol version, system info
-            pickle.load(f)  # noqa: S301 - plain ints and dicts
+        magic, protocol = _PlainUnpickler(f).load(), _PlainUnpickler(f).load()
+        if magic != MAGIC or protocol != PROTOCOL:
+            raise ValueError("not torch's legacy format")
+        _PlainUnpickler(f).load()  # system info: byte order, type sizes
         unpickler = _TorchUnpickler(f)
         obj = unpickler.load()
-        for key in pickle.load(f):  # noqa: S301 - a list of storage keys
-            st = unpickler.storages[key]
+        keys = _PlainUnpickler(f).load()
+        for key in keys:
+            st = unpickler.storages[str(key)]
             (n,) = struct.unpack("<q", f.read(8))
             size = n * np.dtype(st.dtype).itemsize
-            st.data = np.frombuffer(f.read(size), dtype=st.dtype)
+            raw = f.read(size)
+            if n != st.numel or len(raw) != size:
+                raise ValueError(f"storage {key} is truncated")
+            st.data = np.frombuffer(raw, dtype=st.dtype)
     out = {}
     for name, (storage, offset, shape) in obj["model_state"].items():
         count = int(np.prod(shape))
+        if offset + count > len(storage.data):
+            raise ValueError(f"tensor {name} lies outside its storage")
         out[name] = storage.data[offset : offset + count].reshape(shape).astype(np.float32)
     return out
 
@@ -169,6 +206,19 @@ class VoiceEncoder:
             x = outs
         raw = np.maximum(h @ self.linear[0] + self.linear[1], 0)
         return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-9)
+
+    def embed_frames(self, mels: list[np.ndarray], *, batch: int = 256) -> np.ndarray:
+        """One embedding per mel-frame sequence (e.g. sliding windows); sequences of equal
+        length run through the LSTM together."""
+        out = np.zeros((len(mels), self.linear[0].shape[1]), dtype=np.float32)
+        by_len: dict[int, list[int]] = {}
+        for i, m in enumerate(mels):
+            by_len.setdefault(len(m), []).append(i)
+        for idx in by_len.values():
+            for k in range(0, len(idx), batch):
+                part = idx[k : k + batch]
+                out[part] = self._forward(np.stack([mels[i] for i in part]))
+        return out
 
     def embed(self, wav: np.ndarray, *, rate: float = 1.3) -> np.ndarray:
         """One embedding for an utterance: the mean of 1.6 s partials every 1/rate s."""

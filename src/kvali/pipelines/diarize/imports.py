@@ -220,34 +220,3 @@ def import_diarization(
         "turns_relabelled": len(turns),
         "speakers": sorted(talk),
     }
-
-
-def reassign_turn(
-    conn: sa.Connection, study_id: int, turn_id: int, *, speaker: str, role: str | None = None
-) -> None:
-    """Give one turn to another speaker (diarization got it wrong); roles as the speaker's."""
-    from kvali.transcripts.service import ROLES
-
-    row = conn.execute(sa.select(t.turns).where(t.turns.c.id == turn_id)).mappings().first()
-    if row is None:
-        raise InputError("no turn {turn_id}", turn_id=turn_id)
-    if role is None:
-        role = (
-            conn.execute(
-                sa.select(t.turns.c.role).where(
-                    t.turns.c.transcript_id == row["transcript_id"], t.turns.c.speaker == speaker
-                )
-            ).scalar()
-            or row["role"]
-        )
-    if role not in ROLES:
-        raise InputError("role must be one of {roles}", roles=", ".join(ROLES))
-    conn.execute(t.turns.update().where(t.turns.c.id == turn_id).values(speaker=speaker, role=role))
-    log_event(
-        conn,
-        study_id=study_id,
-        action="reassign_turn",
-        entity="transcript",
-        entity_id=row["transcript_id"],
-        payload={"turn_id": turn_id, "role": role},
-    )

@@ -86,19 +86,11 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
     ):
         segments = transcriber.transcribe(window.samples, offset_ms=window.start_ms)
         payload = [s.to_dict() for s in segments]
-        if encoder is not None and segments:
-            clips = [
-                window.samples[
-                    (s.start_ms - window.start_ms) * SAMPLE_RATE // 1000 : (
-                        s.end_ms - window.start_ms
-                    )
-                    * SAMPLE_RATE
-                    // 1000
-                ]
-                for s in segments
-            ]
-            for d, emb in zip(payload, encoder.embed_many(clips), strict=True):
-                d["embedding"] = [round(float(x), 5) for x in emb]
+        voice = None
+        if encoder is not None:
+            from kvali.pipelines.diarize.voice import embed_windows
+
+            voice = embed_windows(encoder, window.samples, offset_ms=window.start_ms).to_json()
         with project.begin() as conn:
             conn.execute(
                 chunks.insert().values(
@@ -108,6 +100,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
                     start_ms=window.start_ms,
                     end_ms=window.end_ms,
                     segments=payload,
+                    voice=voice,
                     created_at=now(),
                 )
             )
@@ -116,14 +109,18 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         )
     with project.begin() as conn:
         rows = conn.execute(
-            sa.select(chunks.c.segments)
+            sa.select(chunks.c.segments, chunks.c.voice)
             .where(chunks.c.job_id == job["id"])
             .order_by(chunks.c.position)
         ).all()
-        seg_dicts = [d for (segs,) in rows for d in segs]
+        seg_dicts = [d for (segs, _) in rows for d in segs]
         segments = [Segment.from_dict(d) for d in seg_dicts]
-        labels = _speakers(seg_dicts, speakers)
+        segments, labels = _speakers(segments, seg_dicts, [v for _, v in rows], speakers)
         turns = build_turns(segments, labels)
+        if len({t["speaker"] for t in turns}) > 1:
+            from kvali.pipelines.diarize.roles import propose_for_turns
+
+            propose_for_turns(conn, sid, turns, language)
         provenance = {
             **model.provenance(),
             "language": language,
@@ -132,9 +129,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
                 "speakers": speakers,
                 "window_s": p.get("window_s") or 300,
             },
-            "diarization": "resemblyzer-0.1.4 GE2E (numpy) + average-linkage clustering"
-            if encoder
-            else None,
+            "diarization": _diarization_provenance() if encoder else None,
             "audio_duration_ms": total,
             "kvali_version": metadata.version("kvali"),
         }
@@ -172,15 +167,41 @@ def _has_transcript(conn: sa.Connection, iid: int) -> bool:
     )
 
 
-def _speakers(seg_dicts: list[dict[str, Any]], n: int | None) -> list[int]:
+def _speakers(
+    segments: list[Any], seg_dicts: list[dict[str, Any]], voice: list[Any], n: int | None
+) -> tuple[list[Any], list[int]]:
+    """Segments split at speaker changes and a speaker index per segment: from the voice
+    timeline of the whole recording (:mod:`kvali.pipelines.diarize.voice`). A job checkpointed
+    before voice windows existed clusters its per-segment embeddings as it used to."""
     import numpy as np
 
+    if n == 1 or not segments:
+        return segments, [0] * len(segments)
+    if all(v is not None for v in voice):
+        from kvali.pipelines.diarize.turns import split_segments
+        from kvali.pipelines.diarize.voice import VoiceWindows, diarize
+
+        windows = VoiceWindows.concat([VoiceWindows.from_json(v) for v in voice])
+        return split_segments(segments, diarize(windows, n=n))
+    if "embedding" not in seg_dicts[0]:
+        return segments, [0] * len(segments)
     from kvali.pipelines.diarize.cluster import assign_speakers
 
-    if n == 1 or not seg_dicts or "embedding" not in seg_dicts[0]:
-        return [0] * len(seg_dicts)
     emb = np.array([d["embedding"] for d in seg_dicts], dtype=np.float32)
-    return assign_speakers(emb, [d["end_ms"] - d["start_ms"] for d in seg_dicts], n=n)
+    return segments, assign_speakers(emb, [d["end_ms"] - d["start_ms"] for d in seg_dicts], n=n)
+
+
+def _diarization_provenance() -> dict[str, Any]:
+    from kvali.pipelines.diarize import voice
+
+    return {
+        "method": "voice timeline: Silero VAD regions, GE2E window embeddings "
+        "(resemblyzer-0.1.4 weights, numpy), change points, average-linkage clustering, "
+        "Viterbi resegmentation; words by midpoint, segments split at speaker changes",
+        "window_ms": voice.WIN_MS,
+        "hop_ms": voice.HOP_MS,
+        "vad": voice.VAD,
+    }
 
 
 def build_turns(segments: list[Any], labels: list[int]) -> list[dict[str, Any]]:
