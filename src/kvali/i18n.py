@@ -73,6 +73,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "  ytringer: {turns}  kodinger: {codings}  notater: {memos}  hendelser sladdet: {events}",
     },
     "withdraw_file": {"en": "  file: {path}", "nb": "  fil: {path}"},
+    # --- suggest ---
+    "sg_learned": {
+        "en": "{level}: learned from {n} codings; held-out agreement with your coding "
+        "({folds} folds by {by}): κ {kappa} · accuracy {accuracy} (zero-shot: κ {zkappa} · "
+        "accuracy {zaccuracy})",
+        "nb": "{level}: lært av {n} kodinger; samsvar med kodingen din på holdt-ut data "
+        "({folds} folder etter {by}): κ {kappa} · treffsikkerhet {accuracy} (uten eksempler: "
+        "κ {zkappa} · treffsikkerhet {zaccuracy})",
+    },
+    "sg_zero_shot": {
+        "en": "{level}: zero-shot from the codes' descriptions ({reason})",
+        "nb": "{level}: uten eksempler, fra kodenes beskrivelser ({reason})",
+    },
+    "sg_zero_measured": {
+        "en": "  measured on your {n} codings: κ {kappa} · accuracy {accuracy} "
+        "(learned would be: κ {lkappa} · accuracy {laccuracy})",
+        "nb": "  målt på dine {n} kodinger: κ {kappa} · treffsikkerhet {accuracy} "
+        "(lært ville gitt: κ {lkappa} · treffsikkerhet {laccuracy})",
+    },
+    "sg_abstain": {
+        "en": "  abstains below probability {threshold}: answered {coverage} of held-out codings, "
+        "right {precision} of the time{note}",
+        "nb": "  avstår under sannsynlighet {threshold}: svarte på {coverage} av de holdt-ut "
+        "kodingene, riktig {precision} av gangene{note}",
+    },
+    "sg_target_missed": {
+        "en": " (the target {target} is not reached on this study)",
+        "nb": " (målet {target} nås ikke i denne studien)",
+    },
+    "sg_curve": {
+        "en": "  learning curve (held-out): codings → accuracy, κ",
+        "nb": "  læringskurve (holdt-ut): kodinger → treffsikkerhet, κ",
+    },
+    "sg_fallback": {
+        "en": "  from the description only (fewer than {n} codings): {codes}",
+        "nb": "  bare fra beskrivelsen (færre enn {n} kodinger): {codes}",
+    },
+    "sg_run_done": {
+        "en": "{created} suggestions for {segments} segments; review with 'kvali suggest list'",
+        "nb": "{created} forslag for {segments} utdrag; gå gjennom dem med 'kvali suggest list'",
+    },
+    "sg_needs_project": {
+        "en": "without --codebook, suggest-codes learns from a project's codings: "
+        "give --project DIR (or $KVALI_PROJECT)",
+        "nb": "uten --codebook lærer suggest-codes av et prosjekts kodinger: "
+        "oppgi --project MAPPE (eller $KVALI_PROJECT)",
+    },
 }
 
 _lang: ContextVar[str | None] = ContextVar("kvali_lang", default=None)
