@@ -38,7 +38,7 @@ from kvali.semantic.tables import code_suggestions as cs
 from kvali.semantic.tables import semantic_segments as ss
 
 LEARNED_DIR = "learned"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def learned_dir(project_path: Path, info: ModelInfo) -> Path:
@@ -286,7 +286,8 @@ class StudyModel:
         if self.model is None:
             return self.zero_shot.scores(vectors)
         assert self.evaluation is not None
-        return L.softmax(self.model.scores(np.asarray(vectors, np.float32)), self.evaluation["tau"])
+        raw = self.model.scores(np.asarray(vectors, np.float32))
+        return L.probabilities(raw, self.evaluation["tau"])
 
     def rank(self, row: Any) -> list[tuple[CodeDef, float]]:
         if self.model is None:
