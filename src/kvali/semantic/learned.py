@@ -86,7 +86,9 @@ class Evidence:
     negative_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
-        self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(len(self.labels), -1)
+        self.vectors = np.asarray(self.vectors, dtype=np.float32)
+        if self.vectors.ndim != 2:
+            self.vectors = self.vectors.reshape(len(self.labels), -1)
         self.labels = np.asarray(self.labels, dtype=np.int64)
         self.groups = np.asarray(self.groups, dtype=np.int64)
         self.units = np.asarray(self.units, dtype=np.int64)

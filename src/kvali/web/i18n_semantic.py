@@ -88,6 +88,37 @@ EN: dict[str, str] = {
     "confirm_delete_topic": "Delete this topic with its questions and their keywords?",
     "confirm_delete_question": "Delete this question and its keywords?",
     "confirm_delete_keyword": "Delete this keyword?",
+    # --- suggest ---
+    "sg_level": "Level",
+    "sg_level_code": "codes",
+    "sg_level_category": "categories",
+    "sg_level_theme": "themes",
+    "sg_learned_hint": "With enough codings (10 at the level), suggestions are learned from your "
+    "own coding in the current cycle; otherwise they come from the codes' descriptions.",
+    "sg_model": "How well suggestions agree with your coding",
+    "sg_measuring": "Measuring on your codings …",
+    "sg_keys": "Keyboard: <kbd>j</kbd>/<kbd>k</kbd> or <kbd>↓</kbd>/<kbd>↑</kbd> next/previous, "
+    "<kbd>a</kbd> accept, <kbd>r</kbd> reject, <kbd>x</kbd> tick.",
+    "sg_learned_badge": "learned",
+    "sg_learned_badge_hint": "Suggested from your own codings",
+    "sg_mode_learned": "Learned from your {n} codings",
+    "sg_mode_zero": "From the codes' descriptions (zero-shot)",
+    "sg_reason": "Why",
+    "sg_on_heldout": "Agreement on held-out codings ({folds} folds by {by})",
+    "sg_by_interview": "interview",
+    "sg_by_turn": "turn",
+    "sg_suggester": "Suggester",
+    "sg_accuracy": "Accuracy",
+    "sg_kappa": "Cohen's κ",
+    "sg_learned_row": "learned",
+    "sg_zero_row": "zero-shot",
+    "sg_abstain": "Abstains below probability {threshold}: answered {coverage} of held-out "
+    "codings, right {precision} of the time.",
+    "sg_target_missed": "The target precision {target} is not reached on this study.",
+    "sg_curve": "Learning curve (held-out)",
+    "sg_codings": "Codings",
+    "sg_fallback": "From the description only (fewer than 2 codings):",
+    "sg_no_eval": "Not enough codings to measure yet.",
 }
 
 NB: dict[str, str] = {
@@ -174,4 +205,35 @@ NB: dict[str, str] = {
     "confirm_delete_topic": "Slette dette temaet med spørsmålene og stikkordene?",
     "confirm_delete_question": "Slette dette spørsmålet og stikkordene?",
     "confirm_delete_keyword": "Slette dette stikkordet?",
+    # --- suggest ---
+    "sg_level": "Nivå",
+    "sg_level_code": "koder",
+    "sg_level_category": "kategorier",
+    "sg_level_theme": "temaer",
+    "sg_learned_hint": "Med nok kodinger (10 på nivået) læres forslagene av din egen koding i "
+    "denne syklusen; ellers kommer de fra kodenes beskrivelser.",
+    "sg_model": "Hvor godt forslagene stemmer med kodingen din",
+    "sg_measuring": "Måler på kodingene dine …",
+    "sg_keys": "Tastatur: <kbd>j</kbd>/<kbd>k</kbd> eller <kbd>↓</kbd>/<kbd>↑</kbd> neste/forrige, "
+    "<kbd>a</kbd> godta, <kbd>r</kbd> avvis, <kbd>x</kbd> kryss av.",
+    "sg_learned_badge": "lært",
+    "sg_learned_badge_hint": "Foreslått ut fra dine egne kodinger",
+    "sg_mode_learned": "Lært av dine {n} kodinger",
+    "sg_mode_zero": "Fra kodenes beskrivelser (uten eksempler)",
+    "sg_reason": "Hvorfor",
+    "sg_on_heldout": "Samsvar på holdt-ut kodinger ({folds} folder etter {by})",
+    "sg_by_interview": "intervju",
+    "sg_by_turn": "ytring",
+    "sg_suggester": "Forslagsgiver",
+    "sg_accuracy": "Treffsikkerhet",
+    "sg_kappa": "Cohens κ",
+    "sg_learned_row": "lært",
+    "sg_zero_row": "uten eksempler",
+    "sg_abstain": "Avstår under sannsynlighet {threshold}: svarte på {coverage} av de holdt-ut "
+    "kodingene, riktig {precision} av gangene.",
+    "sg_target_missed": "Målet for presisjon, {target}, nås ikke i denne studien.",
+    "sg_curve": "Læringskurve (holdt-ut)",
+    "sg_codings": "Kodinger",
+    "sg_fallback": "Bare fra beskrivelsen (færre enn 2 kodinger):",
+    "sg_no_eval": "For få kodinger til å måle ennå.",
 }
