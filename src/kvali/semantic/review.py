@@ -40,8 +40,9 @@ def suggest_for_study(
 ) -> dict[str, Any]:
     """Store pending suggestions for indexed segments (update the index first).
 
-    The suggester is learned from the study's codings at ``level`` when there are enough and
-    they measure better than zero-shot (``learn=None``; False: zero-shot from the codebook).
+    The suggester is learned from the study's codings at ``level`` when there are enough, unless
+    zero-shot measured clearly better on them (``learn=None``; False: zero-shot from the
+    codebook; see ``semantic.training.study_model``).
     Segments already carrying a live coding are skipped unless ``include_coded``; a span never
     gets the same code suggested twice (a rejection stands). Pending suggestions on transcripts
     edited since are marked ``stale``. Returns counts and the suggester's summary (mode,

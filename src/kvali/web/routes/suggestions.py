@@ -100,8 +100,6 @@ def suggestions_page(
     return page(request, "suggestions.html", data)
 
 
-
-
 class RunIn(BaseModel):
     interview: int | str | None = Field(None, description="One interview; empty for the study")
     threshold: float | None = Field(
