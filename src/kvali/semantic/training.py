@@ -240,20 +240,20 @@ def _span_text(turns: list[Any], start: int, end: int) -> tuple[str, int]:
 
 
 def background(conn: sa.Connection, study_id: int, index_id: int, store: Any) -> np.ndarray:
-    """The study's indexed participant segments (a deterministic sample), unlabelled."""
+    """The study's indexed participant segments (a deterministic sample), unlabelled: what a
+    score is unusual *against*."""
     tr, iv, tu = t.transcripts, t.interviews, t.turns
-    rows = (
-        conn.execute(
-            sa.select(ss.c.row)
-            .join(tu, tu.c.id == ss.c.turn_id)
-            .join(tr, tr.c.id == ss.c.transcript_id)
-            .join(iv, iv.c.id == tr.c.interview_id)
-            .where(ss.c.index_id == index_id, iv.c.study_id == study_id, tu.c.role == "participant")
-            .order_by(ss.c.row)
-        )
-        .scalars()
-        .all()
+    q = (
+        sa.select(ss.c.row)
+        .join(tu, tu.c.id == ss.c.turn_id)
+        .join(tr, tr.c.id == ss.c.transcript_id)
+        .join(iv, iv.c.id == tr.c.interview_id)
+        .where(ss.c.index_id == index_id, iv.c.study_id == study_id)
+        .order_by(ss.c.row)
     )
+    rows = conn.execute(q.where(tu.c.role == "participant")).scalars().all()
+    if len(rows) < 2:  # speakers without roles: every segment
+        rows = conn.execute(q).scalars().all()
     rows = [rows[i] for i in L.sample_rows(len(rows))]
     return store.get(rows)
 
