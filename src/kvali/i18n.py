@@ -120,6 +120,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "uten --codebook lærer suggest-codes av et prosjekts kodinger: "
         "oppgi --project MAPPE (eller $KVALI_PROJECT)",
     },
+    "sg_by_interview": {"en": "interview", "nb": "intervju"},
+    "sg_by_turn": {"en": "turn", "nb": "ytring"},
+    "sg_why_few_codings": {
+        "en": "{n} codings at the {level} level; learning needs {need}",
+        "nb": "{n} kodinger på nivået {level}; læring trenger {need}",
+    },
+    "sg_why_few_segments": {"en": "too few indexed segments", "nb": "for få indekserte utdrag"},
+    "sg_why_asked": {"en": "zero-shot asked for", "nb": "uten eksempler, som bedt om"},
+    "sg_why_few_labels": {
+        "en": "codings of fewer than two labels",
+        "nb": "kodinger av færre enn to koder",
+    },
+    "sg_why_zero_better": {
+        "en": "zero-shot agreed clearly better with your codings on held-out folds (p = {p})",
+        "nb": "uten eksempler stemte klart bedre med kodingene dine på holdt-ut data (p = {p})",
+    },
+    "sg_why_learned": {"en": "learned from {n} codings", "nb": "lært av {n} kodinger"},
+    "sg_why_learned_kept": {
+        "en": "learned kept: zero-shot did better on these folds, but within chance "
+        "(p = {p}, sign test)",
+        "nb": "lært beholdt: uten eksempler gjorde det bedre på disse foldene, men innenfor "
+        "tilfeldighetene (p = {p}, fortegnstest)",
+    },
 }
 
 _lang: ContextVar[str | None] = ContextVar("kvali_lang", default=None)

@@ -328,6 +328,8 @@ def print_model(summary: dict[str, Any], *, err: bool = False) -> None:
 
     ev = summary.get("evaluation") or {}
     say = lambda text: click.echo(text, err=err)  # noqa: E731
+    why = _("sg_why_" + summary["reason_code"], **summary["reason_values"])
+    by = _("sg_by_" + ev["folds_by"]) if ev else ""
     learned, zero = ev.get("learned") or {}, ev.get("zero_shot") or {}
     if summary["mode"] == "learned":
         say(
@@ -336,7 +338,7 @@ def print_model(summary: dict[str, Any], *, err: bool = False) -> None:
                 level=summary["level"],
                 n=ev["codings"],
                 folds=ev["folds"],
-                by=ev["folds_by"],
+                by=by,
                 kappa=_fmt(learned.get("kappa")),
                 accuracy=_fmt(learned.get("accuracy")),
                 zkappa=_fmt(zero.get("kappa")),
@@ -344,7 +346,7 @@ def print_model(summary: dict[str, Any], *, err: bool = False) -> None:
             )
         )
         if (zero.get("accuracy") or 0) > (learned.get("accuracy") or 0):
-            say("  " + summary["reason"])
+            say("  " + why)
         note = (
             ""
             if ev.get("target_reached")
@@ -360,7 +362,7 @@ def print_model(summary: dict[str, Any], *, err: bool = False) -> None:
             )
         )
     else:
-        say(_("sg_zero_shot", level=summary["level"], reason=summary["reason"]))
+        say(_("sg_zero_shot", level=summary["level"], reason=why))
         if ev:
             say(
                 _(

@@ -38,6 +38,17 @@ from kvali.semantic.tables import code_suggestions as cs
 from kvali.semantic.tables import semantic_segments as ss
 
 LEARNED_DIR = "learned"
+# Why a suggester is what it is (English here; the CLI and the workbench translate by code).
+REASONS = {
+    "few_codings": "{n} codings at the {level} level; learning needs {need}",
+    "few_segments": "too few indexed segments",
+    "asked": "zero-shot asked for",
+    "few_labels": "codings of fewer than two labels",
+    "zero_better": "zero-shot agreed clearly better with your codings on held-out folds (p = {p})",
+    "learned": "learned from {n} codings",
+    "learned_kept": "learned kept: zero-shot did better on these folds, but within chance "
+    "(p = {p}, sign test)",
+}
 CACHE_VERSION = 3
 
 
@@ -267,11 +278,19 @@ class StudyModel:
     mode: str
     zero_shot: Suggester
     evaluation: dict[str, Any] | None
-    reason: str
+    reason_code: str
     model: L.Model | None = None
     threshold: float = 0.0
     top: int = 3
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reason_values: dict[str, Any] = field(default_factory=dict)
+
+    def because(self, code: str, **values: Any) -> None:
+        self.reason_code, self.reason_values = code, values
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.reason_code].format(**self.reason_values) if self.reason_code else ""
 
     @property
     def codes(self) -> list[CodeDef]:
@@ -325,6 +344,8 @@ class StudyModel:
             "level": self.level,
             "mode": self.mode,
             "reason": self.reason,
+            "reason_code": self.reason_code,
+            "reason_values": self.reason_values,
             "threshold": self.threshold if self.learned else self.zero_shot.threshold,
             "threshold_kind": "probability" if self.learned else "lead",
             "labels": len(self.codes),
@@ -387,9 +408,9 @@ def study_model(
     names = [c.name for c in zero.codes]
     out = StudyModel(level, "zero-shot", zero, None, "", top=top)
     if len(ev) < L.MIN_CODINGS or len(bg) < 2:
-        out.reason = f"{len(ev)} codings at the {level} level; learning needs {L.MIN_CODINGS}"
+        out.because("few_codings", n=len(ev), level=level, need=L.MIN_CODINGS)
         if len(bg) < 2:
-            out.reason = "too few indexed segments"
+            out.because("few_segments")
         return out
     space = L.Space(zero.scores, bg, len(zero.codes))
     key = _fingerprint(
@@ -412,23 +433,18 @@ def study_model(
         os.replace(tmp, cache)
     out.evaluation = evaluation
     if learn is False:
-        out.reason = "zero-shot asked for"
+        out.because("asked")
         return out
     if learn is None and not L.use_learned(evaluation):
-        out.reason = (
-            "zero-shot agreed clearly better with your codings on held-out folds "
-            f"(p = {evaluation.get('p_zero_shot_better')})"
-            if len(evaluation.get("examples", {})) >= 2
-            else "codings of fewer than two labels"
-        )
+        if len(evaluation.get("examples", {})) >= 2:
+            out.because("zero_better", p=evaluation.get("p_zero_shot_better"))
+        else:
+            out.because("few_labels")
         return out
     out.mode, out.model = "learned", L.Model(space, ev)
     out.counts = out.model.counts
     out.threshold = evaluation["threshold"] if threshold is None else threshold
-    out.reason = f"learned from {len(ev)} codings"
+    out.because("learned", n=len(ev))
     if (evaluation["zero_shot"]["accuracy"] or 0) > (evaluation["learned"]["accuracy"] or 0):
-        out.reason = (
-            "learned kept: zero-shot did better on these folds, but within chance "
-            f"(p = {evaluation['p_zero_shot_better']}, sign test)"
-        )
+        out.because("learned_kept", p=evaluation["p_zero_shot_better"])
     return out

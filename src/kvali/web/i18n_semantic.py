@@ -119,6 +119,15 @@ EN: dict[str, str] = {
     "sg_codings": "Codings",
     "sg_fallback": "From the description only (fewer than 2 codings):",
     "sg_no_eval": "Not enough codings to measure yet.",
+    "sg_why_few_codings": "{n} codings at the {level} level; learning needs {need}",
+    "sg_why_few_segments": "too few indexed segments",
+    "sg_why_asked": "zero-shot asked for",
+    "sg_why_few_labels": "codings of fewer than two labels",
+    "sg_why_zero_better": "zero-shot agreed clearly better with your codings on held-out folds "
+    "(p = {p})",
+    "sg_why_learned": "learned from {n} codings",
+    "sg_why_learned_kept": "learned kept: zero-shot did better on these folds, but within chance "
+    "(p = {p}, sign test)",
 }
 
 NB: dict[str, str] = {
@@ -236,4 +245,13 @@ NB: dict[str, str] = {
     "sg_codings": "Kodinger",
     "sg_fallback": "Bare fra beskrivelsen (færre enn 2 kodinger):",
     "sg_no_eval": "For få kodinger til å måle ennå.",
+    "sg_why_few_codings": "{n} kodinger på nivået {level}; læring trenger {need}",
+    "sg_why_few_segments": "for få indekserte utdrag",
+    "sg_why_asked": "uten eksempler, som bedt om",
+    "sg_why_few_labels": "kodinger av færre enn to koder",
+    "sg_why_zero_better": "uten eksempler stemte klart bedre med kodingene dine på holdt-ut data "
+    "(p = {p})",
+    "sg_why_learned": "lært av {n} kodinger",
+    "sg_why_learned_kept": "lært beholdt: uten eksempler gjorde det bedre på disse foldene, men "
+    "innenfor tilfeldighetene (p = {p}, fortegnstest)",
 }

@@ -50,7 +50,8 @@
     const ev = s.evaluation;
     body.append(el("p", { id: "sg-mode" }, el("strong", {},
       s.mode === "learned" ? fill(words.mode_learned, { n: ev ? ev.codings : 0 }) : words.mode_zero)),
-      el("p", { class: "muted small" }, `${words.reason}: ${s.reason}`));
+      el("p", { class: "muted small", id: "sg-why" },
+        `${words.reason}: ${fill(words["why_" + s.reason_code], s.reason_values || {}) || s.reason}`));
     if (!ev) { body.append(el("p", { class: "muted" }, words.no_eval)); return; }
     const by = ev.folds_by === "interview" ? words.by_interview : words.by_turn;
     const table = el("table", { class: "grid", id: "sg-agreement" },
