@@ -5,8 +5,8 @@ when it has a place in the tree: once plain and once with its path («Tema › K
 …»), which tells similar codes under different themes apart. Suggesting at a higher level
 (``level="theme"``) represents a theme by itself *and everything beneath it*, and scores a
 segment by its best match among them: a theme's own description is abstract, its codes say
-what talk about it sounds like (measured on bench/data/plf: forced top-1 at theme level 0.51
-with the themes' descriptions alone, 0.75 with their subtrees; docs/benchmarks.md).
+what talk about it sounds like (measured on bench/data/plf: forced top-1 at theme level 0.53
+with the themes' descriptions alone, 0.76 with their subtrees; docs/benchmarks.md).
 
 Raw cosines of e5 sit in a narrow band (0.74–0.90) whatever the topic, so they make a poor
 confidence: the suggester abstains by the *lead* of the best label over the segment's mean
