@@ -1,7 +1,11 @@
-"""Benchmark and evaluation of semantic search and code suggestions (issue 8, points 1, 6, 7).
+"""Benchmark and evaluation of semantic search and code suggestions (issues 8 and 15).
 
-    .venv/bin/python bench/semantic.py [--quick] [--sqlite-vec-path DIR]
+    .venv/bin/python bench/semantic.py [--quick] [--sqlite-vec-path DIR] [--only suggest]
 
+0. Learned and zero-shot suggestions on bench/data/plf (issue 15; bench/semantic_plf.py):
+   8 interviews, split by interview into train-like and held-out, at code, category and theme
+   level: zero-shot top-1 and precision at the default abstention, the learning curve (10, 25,
+   50, 100 codings), one coded interview, κ, and the cost of retraining.
 1. Evaluation: suggestions for bench/data/statements.jsonl (185 statements written for this,
    124 Bokmål + 61 English, 11 codes + 20 off-topic) against their labels: top-1 accuracy,
    macro-F1, Cohen's kappa, and the coverage/accuracy trade-off of abstention.
@@ -34,6 +38,7 @@ from kvali.semantic.metrics import accuracy, cohen_kappa, macro_f1  # noqa: E402
 from kvali.semantic.models import load_embedder  # noqa: E402
 from kvali.semantic.store import VectorStore  # noqa: E402
 from kvali.semantic.suggest import Suggester  # noqa: E402
+from semantic_plf import evaluate_plf  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
@@ -165,17 +170,26 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--sqlite-vec-path", default=None)
     ap.add_argument("--out", default=None, help="Write the results as JSON here.")
+    ap.add_argument("--only", choices=["suggest"], default=None, help="Only the issue-15 part.")
     args = ap.parse_args()
     emb = load_embedder()
     res = {"model": emb.info.__dict__, "cpus": os.cpu_count(), "threads": 2}
+    res["suggestions_plf"] = evaluate_plf(emb, quick=args.quick)
+    if args.only == "suggest":
+        _write(res, args.out)
+        return
     res["evaluation"] = evaluate(emb)
     res["passages_per_s"] = throughput(emb, 64 if args.quick else 512)
     res["latency"] = latency(
         emb, 20_000 if args.quick else 200_000, 10 if args.quick else 50, args.sqlite_vec_path
     )
+    _write(res, args.out)
+
+
+def _write(res: dict, out: str | None) -> None:
     text = json.dumps(res, indent=2, ensure_ascii=False)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
     print(text)
 
 

@@ -36,6 +36,7 @@ ERROR_CLASSES = ("KvaliError", "InputError", "NotFoundError", "WrongPassphrase")
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None,
     "N_": None,
+    "unfilled": None,
     "in_lang": (2,),
     **{name: None for name in ERROR_CLASSES},
 }
@@ -192,7 +193,7 @@ def lint_calls(root: Path = PACKAGE) -> Iterator[str]:
                 if name in ERROR_CLASSES or not isinstance(arg, TRANSLATABLE):
                     yield f"{where}: {name}() needs a string literal message, not {ast.unparse(arg)}"
                 continue
-            if name == "N_" or any(k.arg is None for k in node.keywords):
+            if name in ("N_", "unfilled") or any(k.arg is None for k in node.keywords):
                 continue  # N_ formats later; **values cannot be checked here
             given = {k.arg for k in node.keywords} - NOT_VALUES.get(name, set())
             wanted = {f.partition("!")[0].split(".")[0].split("[")[0] for f in fields(arg.value)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kvali.project import Project
 
@@ -65,3 +66,32 @@ def mini_study(project: Project, sid: int, tmp: Path) -> dict[str, int]:
         ids["net_theme"] = create_code(conn, sid, name="Nettverk", level="theme")
         ids["net"] = create_code(conn, sid, name="Faglig påfyll", parent="Nettverk", level="code")
     return ids
+
+
+class CachedEmbedder:
+    """The real model, remembering what it embedded: the same vectors and model info, but each
+    text is embedded once per test run, not once per test and backend."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.info = inner, inner.info
+        self.cache: dict[tuple[str, str], Any] = {}
+
+    def _get(self, kind: str, texts: list[str]) -> Any:
+        import numpy as np
+
+        missing = [x for x in dict.fromkeys(texts) if (kind, x) not in self.cache]
+        if missing:
+            vectors = getattr(self.inner, kind)(missing)
+            self.cache.update({(kind, x): v for x, v in zip(missing, vectors, strict=True)})
+        if not texts:
+            return np.zeros((0, self.info.dim), dtype=np.float32)
+        return np.stack([self.cache[(kind, x)] for x in texts]).astype(np.float32)
+
+    def passages(self, texts: list[str]) -> Any:
+        return self._get("passages", list(texts))
+
+    def queries(self, texts: list[str]) -> Any:
+        return self._get("queries", list(texts))
+
+
+EMBEDDER_CACHE: list[CachedEmbedder] = []

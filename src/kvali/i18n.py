@@ -78,6 +78,12 @@ def _(message: str, /, **values: object) -> str:
     return in_lang(current_language(), message, **values)
 
 
+def unfilled(message: str, /) -> str:
+    """``message`` in the current language with its ``{name}`` placeholders left in, for a
+    script in the page that fills them (the suggestions panel); Python code uses ``_``."""
+    return _catalogue(check_lang(current_language())).gettext(message)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue where it is defined; translate it where it is shown."""
     return message

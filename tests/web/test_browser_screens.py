@@ -64,6 +64,39 @@ def chromium(small: dict[str, Any]) -> Iterator[Any]:
         b.close()
 
 
+def test_suggestions_by_keyboard_and_agreement_panel(chromium, small):
+    """Accept and reject by keyboard (no reload); the agreement panel says where suggestions
+    come from (the small study has too few codings to learn: zero-shot, and why)."""
+    page = chromium.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(f"{small['url']}/suggestions?token={TOKEN}")
+    page.wait_for_selector("#sg-mode")
+    assert "zero-shot" in page.inner_text("#sg-model") and "learning needs 10" in page.inner_text(
+        "#sg-model"
+    )
+    pending = "#suggestions tbody tr[data-pending]"
+    n = page.locator(pending).count()
+    assert n >= 4
+    first = page.locator(pending).nth(0).get_attribute("data-id")
+    second = page.locator(pending).nth(1).get_attribute("data-id")
+    page.keyboard.press("j")
+    assert "current" in (page.locator(pending).nth(0).get_attribute("class") or "")
+    page.keyboard.press("a")
+    page.wait_for_function(f"document.querySelectorAll('{pending}').length == {n - 1}")
+    page.keyboard.press("r")  # the next row has the focus now
+    page.wait_for_function(f"document.querySelectorAll('{pending}').length == {n - 2}")
+    shot(page, "suggestions-keyboard")
+    decided = page.evaluate(
+        "async () => (await (await fetch('/suggestions.json?status=')).json()).suggestions"
+    )
+    status = {str(s["id"]): s["status"] for s in decided}
+    assert (status[first], status[second]) == ("accepted", "rejected")
+    page.select_option("#sg-level", "theme")  # the panel follows the level
+    page.wait_for_function(
+        "document.querySelector('#sg-model-body') && !document.querySelector('#sg-model-body').hidden"
+    )
+    page.context.close()
+
+
 def test_semantic_exchange_and_editing_screens(chromium, small):
     url, ids = small["url"], small["ids"]
     context = chromium.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
@@ -90,7 +123,8 @@ def test_semantic_exchange_and_editing_screens(chromium, small):
     page.click("#reject-selected")
     page.wait_for_selector("#no-suggestions")
     page.goto(url + "/suggestions?status=accepted")
-    assert page.locator("#suggestions tbody tr").count() == 1
+    # This one, and the one accepted by keyboard in the test before (same study).
+    assert page.locator("#suggestions tbody tr").count() == 2
     # Candidate categories: propose, then name one as a code (its passages become suggestions).
     page.goto(url + "/categories")
     page.fill("#propose input[name=k]", "2")

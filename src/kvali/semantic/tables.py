@@ -48,6 +48,8 @@ semantic_segments = sa.Table(
 sa.Index("ix_semantic_segments_turn_id", semantic_segments.c.turn_id)
 
 # Code suggestions waiting for the researcher: nothing becomes a coding until it is accepted.
+# ``source``: deductive (zero-shot from descriptions), learned (from the study's codings, 0007),
+# cluster (a named candidate category).
 code_suggestions = sa.Table(
     "code_suggestions",
     metadata,
@@ -72,7 +74,7 @@ code_suggestions = sa.Table(
     sa.Column("decided_at", TS),
     sa.Column("decided_by", sa.String(200)),
     sa.CheckConstraint("status IN ('pending','accepted','rejected','stale')", name="status"),
-    sa.CheckConstraint("source IN ('deductive','cluster')", name="source"),
+    sa.CheckConstraint("source IN ('deductive','cluster','learned')", name="source"),
 )
 sa.Index("ix_code_suggestions_study_status", code_suggestions.c.study_id, code_suggestions.c.status)
 

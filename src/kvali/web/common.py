@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kvali.errors import KvaliError
 from kvali.events.service import set_actor
-from kvali.i18n import LANGUAGES, _, language, set_language
+from kvali.i18n import LANGUAGES, _, language, set_language, unfilled
 from kvali.project import Project
 from kvali.studies.service import default_study_id
 from kvali.terms import term
@@ -37,7 +37,7 @@ _env.filters["ms"] = format_ms
 # Templates call _('English message', name=value) and term(group, value), as Python does; a
 # plain global rather than jinja2.ext.i18n, whose newstyle gettext would bring a second
 # placeholder syntax (%(name)s) and trust translations as markup (docs/i18n.md).
-_env.globals.update(_=_, term=term)
+_env.globals.update(_=_, term=term, unfilled=unfilled)
 
 
 def project_of(request: Request) -> Project:

@@ -1,5 +1,7 @@
 """Code suggestions for review (docs/semantic.md): run them for an interview or the study, list
-them with scores, accept or reject each or several at once.
+them with scores, accept or reject each or several at once (also by keyboard, static/suggest.js),
+and see how well the suggester agrees with the researcher's own coding (``/api/suggestions/model``:
+learned or zero-shot, κ and accuracy on held-out folds, abstention, learning curve).
 
 Nothing is coded until the researcher accepts: only ``accept_suggestion`` writes a coding, and a
 bulk decision runs in one transaction, so one bad id leaves every suggestion as it was.
@@ -7,7 +9,7 @@ bulk decision runs in one transaction, so one bad id leaves every suggestion as 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -28,6 +30,8 @@ from kvali.web.routes.search import semantic_ready
 router = APIRouter()
 
 STATUSES = ("pending", "accepted", "rejected", "stale")
+LEVELS = ("code", "category", "theme")
+Level = Literal["code", "category", "theme"]
 ORDERS = ("score", "text")
 
 
@@ -60,8 +64,10 @@ def suggestions_page(
     interview: str = "",
     order: str = "score",
     limit: int = 500,
+    level: Level = "code",
 ) -> Response:
-    """Best score first by default (triage); ``order=text`` walks the transcripts in order."""
+    """Best score first by default (triage); ``order=text`` walks the transcripts in order;
+    ``level`` preselects the level to suggest at and to show the agreement of."""
     if order not in ORDERS:
         raise InputError("order must be one of {orders}", orders=", ".join(ORDERS))
     if status and status not in STATUSES:
@@ -90,15 +96,24 @@ def suggestions_page(
         "orders": list(ORDERS),
         "interviews": ivs,
         "message": extra_message(),
+        "level": level,
+        "levels": list(LEVELS),
     }
     return page(request, "suggestions.html", data)
 
 
 class RunIn(BaseModel):
     interview: int | str | None = Field(None, description="One interview; empty for the study")
-    threshold: float | None = Field(None, description="Abstain when the best code leads by less")
+    threshold: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description="Abstain below this (learned: probability; zero-shot: lead over the mean)",
+    )
     top: int = Field(3, ge=1, le=10)
     include_coded: bool = False
+    level: Level = Field("code", description="Suggest codes, categories or themes")
+    zero_shot: bool = Field(False, description="From the descriptions only, without learning")
 
 
 @router.post(
@@ -124,8 +139,36 @@ def run_suggestions(request: Request, body: RunIn) -> dict:
             threshold=body.threshold,
             top=body.top,
             include_coded=body.include_coded,
+            level=body.level,
+            learn=False if body.zero_shot else None,
         )
     return out | {"index": {k: index[k] for k in ("embedded", "reused", "removed")}}
+
+
+@router.get(
+    "/api/suggestions/model",
+    summary="Where suggestions come from at a level (learned or zero-shot) and how well they "
+    "agree with the researcher's codings: κ and accuracy on held-out folds, abstention "
+    "threshold, learning curve",
+    responses={400: {"description": "No semantic index yet, or the semantic extra is missing"}},
+)
+def suggestion_model(
+    request: Request,
+    level: Level = "code",
+    zero_shot: bool = False,
+) -> dict:
+    semantic_ready()
+    from kvali.semantic.training import study_model
+
+    with tx(request) as (conn, sid):
+        model = study_model(
+            conn,
+            sid,
+            project_path=project_of(request).path,
+            level=level,
+            learn=False if zero_shot else None,
+        )
+    return model.summary()
 
 
 class IdsIn(BaseModel):
