@@ -94,6 +94,7 @@ def test_demo_command_runs_offline_transcribes_its_recording_and_writes_every_re
     from kvali.transcripts.service import transcript_id_for
 
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # no espeak-ng, no ffmpeg
+    monkeypatch.setenv("KVALI_LANG", "en")
     result = CliRunner().invoke(
         cli, ["demo", str(tmp_path / "demo"), "--lang", "nb"], catch_exceptions=False
     )

@@ -73,6 +73,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "  ytringer: {turns}  kodinger: {codings}  notater: {memos}  hendelser sladdet: {events}",
     },
     "withdraw_file": {"en": "  file: {path}", "nb": "  fil: {path}"},
+    # --- refi ---
+    "align_summary": {
+        "en": "turns {lo}–{hi}: {timed} of {n} timed from the recording; {matched} of {words} "
+        "written words matched ({coverage:.0%}: {exact} exact, {near} near); the machine text's "
+        "word error rate against the written one is {wer:.2f}. Unmatched words and untimed turns "
+        "keep the times they had.",
+        "nb": "ytring {lo}–{hi}: {timed} av {n} fikk tider fra opptaket; {matched} av {words} "
+        "skrevne ord ble koblet ({coverage:.0%}: {exact} like, {near} nesten like); "
+        "maskinteksten har ordfeilrate {wer:.2f} mot den skrevne. Ord og ytringer uten "
+        "kobling beholder tidene de hadde.",
+    },
+    "align_none": {
+        "en": "{interview}: not aligned to a recording",
+        "nb": "{interview}: ikke koblet til et opptak",
+    },
+    "align_model": {
+        "en": "model: {model} (sha256 {sha}…), aligned {at}",
+        "nb": "modell: {model} (sha256 {sha}…), koblet {at}",
+    },
+    "align_machine_text": {"en": "machine text: {text}", "nb": "maskintekst: {text}"},
+    "demo_recording": {
+        "en": "the recording of Intervju 1 (its first turns), transcribed on this machine and "
+        "aligned to the written transcript",
+        "nb": "opptaket av Intervju 1 (de første ytringene), transkribert på denne maskinen og "
+        "koblet til den skrevne transkripsjonen",
+    },
+    "demo_recording_done": {
+        "en": "recording of {interview} (turns {lo}–{hi}, espeak-ng): {timed} of {n} turns "
+        "timed, {matched} of {words} written words matched to the machine words "
+        "({coverage:.0%}; machine word error rate {wer:.2f} — synthetic Bokmål is robotic)"
+        "{timing}",
+        "nb": "opptak av {interview} (ytring {lo}–{hi}, espeak-ng): {timed} av {n} ytringer "
+        "fikk tider, {matched} av {words} skrevne ord koblet til maskinordene ({coverage:.0%}; "
+        "maskinens ordfeilrate {wer:.2f} — syntetisk bokmål er robotaktig){timing}",
+    },
+    "demo_recording_timing": {
+        "en": "; turn starts within {seconds:.1f} s of the true ones",
+        "nb": "; ytringenes start innen {seconds:.1f} s fra de sanne",
+    },
+    "demo_recording_skipped": {
+        "en": "skipped the recording: {reason}",
+        "nb": "hoppet over opptaket: {reason}",
+    },
 }
 
 _lang: ContextVar[str | None] = ContextVar("kvali_lang", default=None)

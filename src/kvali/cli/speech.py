@@ -129,14 +129,12 @@ def _turn_range(text: str | None) -> list[int] | None:
 
 def alignment_summary(q: dict[str, Any]) -> str:
     """One honest paragraph: how much of the written text the machine words could be tied to."""
+    from kvali.i18n import _
+
     lo, hi = q["turns"]
-    return (
-        f"turns {lo}–{hi}: {q['turns_timed']} of {q['turns_in_range']} timed from the recording; "
-        f"{q['matched_words']} of {q['reference_words']} written words matched "
-        f"({q['coverage']:.0%}: {q['exact_matches']} exact, {q['near_matches']} near); machine "
-        f"text's word error rate against the written one {q['wer']:.2f}. Unmatched words and "
-        "untimed turns keep the times they had."
-    )
+    return _("align_summary", lo=lo, hi=hi, timed=q["turns_timed"], n=q["turns_in_range"],
+             matched=q["matched_words"], words=q["reference_words"], coverage=q["coverage"],
+             exact=q["exact_matches"], near=q["near_matches"], wer=q["wer"])  # fmt: skip
 
 
 @click.command()
@@ -145,6 +143,7 @@ def alignment_summary(q: dict[str, Any]) -> str:
 @pass_ctx
 def alignment(obj: Ctx, interview: str, as_json: bool) -> None:
     """What the last `transcribe --align` of INTERVIEW recorded: quality, model, machine text."""
+    from kvali.i18n import _
     from kvali.pipelines.stt.align import alignment_of
 
     with obj.project.begin() as conn:
@@ -153,13 +152,13 @@ def alignment(obj: Ctx, interview: str, as_json: bool) -> None:
         emit_json(found)
         return
     if not found:
-        click.echo(f"{interview}: not aligned to a recording")
+        click.echo(_("align_none", interview=interview))
         return
     model = found.get("transcription") or {}
     click.echo(alignment_summary(found))
-    click.echo(f"model: {model.get('model_name') or model.get('model')} "
-               f"(sha256 {str(model.get('model_sha256'))[:12]}…), aligned {found['aligned_at']}")  # fmt: skip
-    click.echo("machine text: " + found["machine_text"])
+    click.echo(_("align_model", model=model.get("model_name") or model.get("model"),
+                 sha=str(model.get("model_sha256"))[:12], at=found["aligned_at"]))  # fmt: skip
+    click.echo(_("align_machine_text", text=found["machine_text"]))
 
 
 def _run_with_bar(project: Any, jid: int, run_job: Any, *, quiet: bool) -> dict[str, Any]:

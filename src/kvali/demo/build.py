@@ -25,6 +25,7 @@ from kvali.codings.service import code_quote
 from kvali.errors import KvaliError
 from kvali.events.service import set_actor
 from kvali.guides.service import replace_guide
+from kvali.i18n import _
 from kvali.interviews.service import add_interview
 from kvali.memos.service import add_memo
 from kvali.participants.service import add_participant, record_member_check
@@ -223,10 +224,9 @@ def create_demo(
         add_demo_analysis(project)
     recording: dict[str, Any] = {"status": "skipped", "reason": "--no-audio"}
     if audio:
-        progress("the recording of Intervju 1 (its first turns), transcribed on this machine "
-                 "and aligned to the written transcript")  # fmt: skip
+        progress(_("demo_recording"))
         recording = _demo_audio(project)
-        progress(recording.get("summary") or f"skipped the recording: {recording['reason']}")
+        progress(recording.get("summary") or _("demo_recording_skipped", reason=recording["reason"]))
     progress("writing reports")
     reports = write_study_reports(project, lang=lang)
     project.close()

@@ -101,13 +101,11 @@ def start_errors(quality: dict[str, Any], script: dict[str, Any]) -> dict[str, i
 
 def summary(result: dict[str, Any]) -> str:
     """The demo's line about its recording: what was aligned, and how well."""
+    from kvali.i18n import _
+
     q, errors = result["aligned"], result["start_error_ms"]
-    worst = max(errors.values()) / 1000 if errors else None
+    timing = _("demo_recording_timing", seconds=max(errors.values()) / 1000) if errors else ""
     lo, hi = q["turns"]
-    timing = f"; turn starts within {worst:.1f} s of the true ones" if worst is not None else ""
-    return (
-        f"recording of {result['interview']} (turns {lo}–{hi}, espeak-ng): {q['turns_timed']} of "
-        f"{q['turns_in_range']} turns timed, {q['matched_words']} of {q['reference_words']} "
-        f"written words matched to the machine words ({q['coverage']:.0%}; machine word error "
-        f"rate {q['wer']:.2f} — synthetic Bokmål is robotic){timing}"
-    )
+    return _("demo_recording_done", interview=result["interview"], lo=lo, hi=hi,
+             timed=q["turns_timed"], n=q["turns_in_range"], matched=q["matched_words"],
+             words=q["reference_words"], coverage=q["coverage"], wer=q["wer"], timing=timing)  # fmt: skip
