@@ -43,7 +43,7 @@ def _version(cmd: list[str]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--turns", type=int, default=6, help="how many first turns (default 6)")
+    ap.add_argument("--turns", type=int, default=3, help="how many first turns (default 3)")
     ap.add_argument("--speed", type=int, default=150, help="espeak-ng words per minute")
     ap.add_argument("--bitrate", default="20k", help="Opus bitrate (default 20k)")
     ap.add_argument("--gap-ms", type=int, default=400, help="least pause between turns")

@@ -7,8 +7,8 @@ which turns, voices and true times), so every machine with the stt extra shows t
 PyAV decodes it, espeak-ng is not needed. It is the audio of Intervju 1, not a fourth interview:
 the thesis' three interviews stay the study. The machine words are aligned to the written
 words (:mod:`kvali.pipelines.stt.align`), so those turns get word and turn times; the written
-text stays as it is. espeak-ng Bokmål is robotic (Whisper base hears about a third of its words
-right), so the result reports how many words matched and how far the turn starts land from the
+text stays as it is. espeak-ng Bokmål is robotic (Whisper base gets about half of its words
+wrong), so the result reports how many words matched and how far the turn starts land from the
 true ones. Without the stt extra it returns ``{"status": "skipped", "reason": ...}``.
 """
 

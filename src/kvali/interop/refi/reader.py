@@ -73,26 +73,13 @@ class _Reader:
         for sel in _kids(el, "PlainTextSelection"):
             self.p.counts["selections"] += 1
             start, end = self.position(sel, "startPosition"), self.position(sel, "endPosition")
-            codings = _codings(sel)
             gid = self.guid(sel, f"selection in {text.name!r}")
             if start is None or end is None:
                 self.p.warnings.append(
                     f"{text.name}: selection {gid} has no valid start/end position; skipped"
                 )
                 continue
-            text.selections.append(
-                RSelection(
-                    guid=gid,
-                    name=sel.get("name") or "",
-                    start=start,
-                    end=end,
-                    description=_text(sel, "Description"),
-                    codings=codings,
-                    note_refs=_refs(sel, "NoteRef"),
-                    user=norm_guid(sel.get("creatingUser")),
-                    created=_attr(sel, "creationDateTime"),
-                )
-            )
+            text.selections.append(_selection(sel, gid, start, end))
 
     def text_source(self, el: etree._Element, kind: str, name: str | None = None) -> RText:
         inline = _kids(el, "PlainTextContent")
@@ -168,31 +155,33 @@ class _Reader:
             self.p.counts["selections"] += 1
             a = text.sync_points.get(norm_guid(ts.get("fromSyncPoint")))
             b = text.sync_points.get(norm_guid(ts.get("toSyncPoint")))
-            codings = _codings(ts)
             gid = self.guid(ts, "transcript selection")
             if a is None or b is None:
                 self.p.warnings.append(
                     f"{text.name}: transcript selection {gid} names unknown sync points"
                 )
                 continue
-            text.selections.append(
-                RSelection(
-                    guid=gid,
-                    name=ts.get("name") or "",
-                    start=a[0],
-                    end=b[0],
-                    description=_text(ts, "Description"),
-                    codings=codings,
-                    note_refs=_refs(ts, "NoteRef"),
-                    user=norm_guid(ts.get("creatingUser")),
-                    created=_attr(ts, "creationDateTime"),
-                )
-            )
+            text.selections.append(_selection(ts, gid, a[0], b[0]))
         return text
 
 
 def _attr(el: etree._Element, name: str) -> str:
     return (el.get(name) or "").strip()
+
+
+def _selection(el: etree._Element, gid: str, start: int, end: int) -> RSelection:
+    """A text or transcript selection with its codings, notes, user and date."""
+    return RSelection(
+        guid=gid,
+        name=el.get("name") or "",
+        start=start,
+        end=end,
+        description=_text(el, "Description"),
+        codings=_codings(el),
+        note_refs=_refs(el, "NoteRef"),
+        user=norm_guid(el.get("creatingUser")),
+        created=_attr(el, "creationDateTime"),
+    )
 
 
 def _codings(sel: etree._Element) -> list[RCoding]:
