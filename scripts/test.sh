@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Set up a virtual environment and run the whole test suite (lint included).
-# With a PostgreSQL server installed (Debian: apt-get install postgresql), the suite runs on
-# SQLite and again on a throw-away PostgreSQL that this script starts.
+# Set up a virtual environment and run the whole test suite (lint included), on SQLite and on a
+# throw-away PostgreSQL that this script starts. The system packages the suite needs are
+# installed first when this user may (root, or sudo without a password); otherwise the script
+# stops before running anything and prints the apt-get command — never a run with skipped tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/system-deps.sh
+PKGS=(postgresql chromium espeak-ng)  # PostgreSQL runs, browser tests, synthesised speech tests
+[ -x .venv/bin/python ] || PKGS+=(python3-venv)
+need_packages "the test suite" "${PKGS[@]}"
+need_python312
 bash scripts/setup.sh test
-if [ -z "${KVALI_TEST_POSTGRES_URL:-}" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+if [ -z "${KVALI_TEST_POSTGRES_URL:-}" ]; then
   eval "$(bash scripts/pg-start.sh)"
 fi
-echo "PostgreSQL: ${KVALI_TEST_POSTGRES_URL:-not available, SQLite only}"
+echo "PostgreSQL: $KVALI_TEST_POSTGRES_URL"
 .venv/bin/ruff check src tests bench
 .venv/bin/pytest "$@"

@@ -1,4 +1,4 @@
-"""Building small REFI-QDA files for tests, and where the shared samples are."""
+"""Building small REFI-QDA files for tests, and where the vendored samples and schemas are."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "refi-qda"
-SAMPLES = SHARED / "samples"
-SCHEMA = SHARED / "schema"
+DATA = Path(__file__).resolve().parents[1] / "data" / "refi-qda"  # licences: SOURCES.md there
+SAMPLES = DATA / "samples"
+SCHEMA = DATA / "schema"
 
 G = "{:08X}-0000-4000-8000-{:012X}"
 

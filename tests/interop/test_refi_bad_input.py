@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kvali.codes.service import list_codes
 from kvali.codings.service import list_codings
 from kvali.errors import InputError
 from kvali.interop.refi import import_qdc, import_qdpx
@@ -148,11 +149,34 @@ def _zip(path: Path, files: dict[str, bytes]) -> None:
 
 
 def _seed() -> bytes:
+    """ATLAS.ti 8.4's standard project (every kind of source, sets, links) as a .qdpx."""
     buf = io.BytesIO()
-    target = SAMPLES / "atlasti-23.2-win_target-project.qdpx"
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("project.qde", zipfile.ZipFile(target).read("project.qde"))
+        zf.writestr("project.qde", (SAMPLES / "atlasti-8.4-mac_refi-standard-project.qde").read_bytes())
     return buf.getvalue()
+
+
+def test_blank_and_nested_atlas_projects(project, tmp_path: Path) -> None:
+    """The shapes of ATLAS.ti 23's blank and target exports: users only; a parent with two
+    children as nested codes (both import, the empty one writes no study content)."""
+    users = f'<Users><User guid="{guid(1, 9)}" name="A"/><User guid="{guid(2, 9)}" name="B"/></Users>'
+    blank = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+        f'name="blank" origin="ATLAS.ti for Windows 23.2.3.27778">{users}</Project>'
+    )
+    result = import_qdpx(project, write_qdpx(tmp_path / "b.qdpx", blank, {}))
+    assert result.counts["users_in_file"] == 2 and result.counts.get("codes", 0) == 0
+    nested = blank.replace('name="blank"', 'name="target"').replace(
+        "</Users>",
+        f'</Users><CodeBook><Codes><Code guid="{guid(1, 1)}" name="Parent" isCodable="true">'
+        f'<Code guid="{guid(2, 1)}" name="Child A" isCodable="true"/>'
+        f'<Code guid="{guid(3, 1)}" name="Child B" isCodable="true"/></Code></Codes></CodeBook>',
+    )
+    result = import_qdpx(project, write_qdpx(tmp_path / "t.qdpx", nested, {}))
+    assert result.counts["codes"] == 3 and not result.warnings
+    with project.begin() as conn:
+        paths = {c["path"] for c in list_codes(conn, 1)}
+    assert paths == {"Parent", "Parent/Child A", "Parent/Child B"}
 
 
 @settings(
@@ -160,9 +184,8 @@ def _seed() -> bytes:
 )
 @given(data=st.data())
 def test_fuzzed_files_never_crash(project, tmp_path: Path, data: st.DataObject) -> None:
-    """Mutated ZIP bytes and mutated XML: the import succeeds or raises InputError, nothing else."""
-    if not SAMPLES.is_dir():
-        pytest.skip("samples not found")
+    """Mutated ZIP bytes and mutated XML: the import succeeds or raises InputError, nothing
+    else; a rejected file leaves every table exactly as it was."""
     small = small_qdpx(tmp_path / "seed.qdpx").read_bytes()
     seed = data.draw(st.sampled_from([small, _seed()]))
     mode = data.draw(st.sampled_from(["bytes", "xml"]))
@@ -189,7 +212,8 @@ def test_fuzzed_files_never_crash(project, tmp_path: Path, data: st.DataObject) 
         payload = buf.getvalue()
     path = tmp_path / "fuzz.qdpx"
     path.write_bytes(payload)
+    before = snapshot(project)
     try:
         import_qdpx(project, path)
     except InputError:
-        pass
+        assert snapshot(project) == before

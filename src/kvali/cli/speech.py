@@ -43,6 +43,19 @@ from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
     show_default=True,
     help="Seconds per checkpointed window.",
 )
+@click.option(
+    "--align",
+    is_flag=True,
+    help="Keep the transcript already there and give its words and turns the recording's "
+    "times (the machine text and the alignment quality are kept and shown).",
+)
+@click.option(
+    "--turns",
+    "turn_range",
+    default=None,
+    metavar="FIRST-LAST",
+    help="With --align: the written turns the recording covers (1-based, e.g. 1-5).",
+)
 @json_option
 @pass_ctx
 def transcribe(
@@ -56,9 +69,13 @@ def transcribe(
     allow_download: bool,
     replace: bool,
     window_s: float,
+    align: bool,
+    turn_range: str | None,
     as_json: bool,
 ) -> None:
-    """Transcribe INTERVIEW's recording on this machine; a killed run resumes where it stopped."""
+    """Transcribe INTERVIEW's recording on this machine; a killed run resumes where it stopped.
+
+    With --align the written transcript stays as it is and gets the recording's times."""
     from kvali.interviews.media import store_media
     from kvali.interviews.service import get_interview, update_interview
     from kvali.jobs.service import enqueue, find_unfinished, run_job
@@ -81,6 +98,8 @@ def transcribe(
             "replace": replace,
             "window_s": window_s,
         }
+        if align:
+            params |= {"align": True, "speakers": 1, "align_turns": _turn_range(turn_range)}
         jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)
         if jid is None:
             jid = enqueue(conn, "transcribe", params, study_id=sid)
@@ -89,11 +108,59 @@ def transcribe(
     result = _run_with_bar(project, jid, run_job, quiet=as_json)
     if as_json:
         emit_json(result | {"job_id": jid})
+    elif "aligned" in result:
+        click.echo(alignment_summary(result["aligned"]))
     else:
         click.echo(
             f"{result['turns']} turns from {result['duration_ms'] // 1000} s of audio; "
             f"speakers: {', '.join(result['speakers'])} (rename: kvali transcript speaker …)"
         )
+
+
+def _turn_range(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    from kvali.i18n import _
+
+    first, _sep, last = text.partition("-")
+    try:
+        return [int(first), int(last or first)]
+    except ValueError:
+        raise click.BadParameter(_("{text!r} is not FIRST-LAST (e.g. 1-5)", text=text)) from None
+
+
+def alignment_summary(q: dict[str, Any]) -> str:
+    """One honest paragraph: how much of the written text the machine words could be tied to."""
+    from kvali.i18n import _
+
+    lo, hi = q["turns"]
+    return _("turns {lo}–{hi}: {timed} of {n} timed from the recording; {matched} of {words} written words matched ({coverage:.0%}: {exact} exact, {near} near); the machine text's word error rate against the written one is {wer:.2f}. Unmatched words and untimed turns keep the times they had.", lo=lo, hi=hi, timed=q["turns_timed"], n=q["turns_in_range"],
+             matched=q["matched_words"], words=q["reference_words"], coverage=q["coverage"],
+             exact=q["exact_matches"], near=q["near_matches"], wer=q["wer"])  # fmt: skip
+
+
+@click.command()
+@click.argument("interview")
+@json_option
+@pass_ctx
+def alignment(obj: Ctx, interview: str, as_json: bool) -> None:
+    """What the last `transcribe --align` of INTERVIEW recorded: quality, model, machine text."""
+    from kvali.i18n import _
+    from kvali.pipelines.stt.align import alignment_of
+
+    with obj.project.begin() as conn:
+        found = alignment_of(conn, obj.study_id(conn), interview)
+    if as_json:
+        emit_json(found)
+        return
+    if not found:
+        click.echo(_("{interview}: not aligned to a recording", interview=interview))
+        return
+    model = found.get("transcription") or {}
+    click.echo(alignment_summary(found))
+    click.echo(_("model: {model} (sha256 {sha}…), aligned {at}", model=model.get("model_name") or model.get("model"),
+                 sha=str(model.get("model_sha256"))[:12], at=found["aligned_at"]))  # fmt: skip
+    click.echo(_("machine text: {text}", text=found["machine_text"]))
 
 
 def _run_with_bar(project: Any, jid: int, run_job: Any, *, quiet: bool) -> dict[str, Any]:
@@ -380,4 +447,4 @@ def job_run(obj: Ctx, job_id: int) -> None:
     emit_json(result)
 
 
-COMMANDS = [transcribe, diarization, talkstats, job]
+COMMANDS = [transcribe, alignment, diarization, talkstats, job]

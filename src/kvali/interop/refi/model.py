@@ -1,23 +1,16 @@
-"""A REFI-QDA project or codebook read into plain dataclasses, before anything touches the database.
+"""A REFI-QDA project or codebook as plain dataclasses: what the reader returns, the importer
+stores, ``build`` makes from a study and the writer turns into XML.
 
-Elements are matched by local name, so draft namespaces (Transana's ``project:0:10``) and
-variants (``codebook:1:0``) still read; references are checked here and every problem becomes a
-warning, so the importer only decides what to store.
+One model in both directions keeps import and export honest: ``read(write(m)) == m`` is a
+property test. GUIDs are normalised (lower case, no braces, as RFC 4122 writes them), strings are
+stripped, an absent description is ``""``. ``counts``, ``warnings`` and text problems are
+bookkeeping about one read or build and take no part in equality.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-
-from lxml import etree
-
-from .container import CODEBOOK_NS, PROJECT_NS, local, namespace
-
-_GUID = re.compile(
-    r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
-)
 
 
 def norm_guid(value: str | None) -> str:
@@ -40,6 +33,8 @@ class RCode:
 class RCoding:
     code: str
     user: str = ""
+    guid: str = ""
+    created: str = ""  # xsd:dateTime as written in the file
 
 
 @dataclass
@@ -52,11 +47,16 @@ class RSelection:
     codings: list[RCoding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     user: str = ""
+    created: str = ""
 
 
 @dataclass
 class RText:
-    """Anything with a plain text: a TextSource, a PDF's text Representation, a media Transcript."""
+    """Anything with a plain text: a TextSource, a PDF's text Representation, a media Transcript.
+
+    ``plain`` is the text of the internal file ``text_path`` (read from the package, or to be
+    written into it); ``inline`` is a ``PlainTextContent`` element instead.
+    """
 
     guid: str
     name: str
@@ -69,6 +69,9 @@ class RText:
     sync_points: dict[str, tuple[int, int]] = field(default_factory=dict)  # guid → (pos, ms)
     media: str | None = None
     variables: list[tuple[str, str]] = field(default_factory=list)
+    created: str = ""
+    plain: str | None = None
+    text_problem: str | None = field(default=None, compare=False)  # why ``plain`` is missing
 
 
 @dataclass
@@ -79,6 +82,9 @@ class RNote:
     inline: str | None
     description: str = ""
     user: str = ""
+    created: str = ""
+    plain: str | None = None
+    text_problem: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -113,8 +119,8 @@ class RProject:
     notes: list[RNote] = field(default_factory=list)
     sets: list[RSet] = field(default_factory=list)
     project_note_refs: list[str] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter, compare=False)
+    warnings: list[str] = field(default_factory=list, compare=False)
 
     def all_codes(self) -> list[RCode]:
         out: list[RCode] = []
@@ -124,294 +130,3 @@ class RProject:
             out.append(code)
             stack.extend(reversed(code.children))
         return out
-
-
-def _kids(el: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in el if local(c) == name]
-
-
-def _text(el: etree._Element, name: str) -> str:
-    found = _kids(el, name)
-    return (found[0].text or "").strip() if found else ""
-
-
-def _refs(el: etree._Element, name: str, attr: str = "targetGUID") -> list[str]:
-    # Transana's draft writes MemberSource/@guid instead of @targetGUID.
-    return [norm_guid(c.get(attr) or c.get("guid")) for c in _kids(el, name)]
-
-
-class _Reader:
-    def __init__(self, project: RProject) -> None:
-        self.p = project
-        self.guids: Counter[str] = Counter()
-
-    def guid(self, el: etree._Element, what: str) -> str:
-        raw = el.get("guid")
-        g = norm_guid(raw)
-        if not raw or not _GUID.match(raw.strip()):
-            self.p.warnings.append(f"{what} has a missing or malformed GUID {raw!r}")
-        self.guids[g] += 1
-        return g
-
-    def codes(self, parent: etree._Element) -> list[RCode]:
-        out = []
-        for el in _kids(parent, "Code"):
-            code = RCode(
-                guid=self.guid(el, f"code {el.get('name')!r}"),
-                name=(el.get("name") or "").strip(),
-                codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
-                color=el.get("color"),
-                description=_text(el, "Description"),
-                note_refs=_refs(el, "NoteRef"),
-            )
-            self.p.counts["codes"] += 1
-            code.children = self.codes(el)
-            out.append(code)
-        return out
-
-    def position(self, el: etree._Element, attr: str) -> int | None:
-        try:
-            return int((el.get(attr) or "").strip())
-        except ValueError:
-            return None
-
-    def selections(self, el: etree._Element, text: RText) -> None:
-        for sel in _kids(el, "PlainTextSelection"):
-            self.p.counts["selections"] += 1
-            start, end = self.position(sel, "startPosition"), self.position(sel, "endPosition")
-            codings = [
-                RCoding(
-                    code=(_refs(c, "CodeRef") or [""])[0], user=norm_guid(c.get("creatingUser"))
-                )
-                for c in _kids(sel, "Coding")
-            ]
-            gid = self.guid(sel, f"selection in {text.name!r}")
-            if start is None or end is None:
-                self.p.warnings.append(
-                    f"{text.name}: selection {gid} has no valid start/end position; skipped"
-                )
-                continue
-            text.selections.append(
-                RSelection(
-                    guid=gid,
-                    name=sel.get("name") or "",
-                    start=start,
-                    end=end,
-                    description=_text(sel, "Description"),
-                    codings=codings,
-                    note_refs=_refs(sel, "NoteRef"),
-                    user=norm_guid(sel.get("creatingUser")),
-                )
-            )
-
-    def text_source(self, el: etree._Element, kind: str, name: str | None = None) -> RText:
-        inline = _kids(el, "PlainTextContent")
-        text = RText(
-            guid=self.guid(el, f"source {el.get('name')!r}"),
-            name=(name or el.get("name") or "").strip(),
-            kind=kind,
-            text_path=el.get("plainTextPath"),
-            inline=inline[0].text or "" if inline else None,
-            description=_text(el, "Description"),
-            note_refs=_refs(el, "NoteRef"),
-        )
-        if not text.name:
-            text.name = (text.text_path or "").rsplit("/", 1)[-1] or f"Source {text.guid[:8]}"
-        self.selections(el, text)
-        for vv in _kids(el, "VariableValue"):
-            value = _value(vv)
-            if value is not None:
-                text.variables.append(value)
-        return text
-
-    def sources(self, el: etree._Element) -> None:
-        for src in el:
-            kind = local(src)
-            if not kind:
-                continue
-            self.p.counts["sources"] += 1
-            name = (src.get("name") or "").strip()
-            if kind == "TextSource":
-                self.p.counts["text_sources"] += 1
-                self.p.texts.append(self.text_source(src, "text"))
-            elif kind == "PDFSource":
-                self.guid(src, f"PDF {name!r}")
-                self.p.counts["pdf_sources"] += 1
-                pdf_sel = _kids(src, "PDFSelection")
-                self.p.counts["pdf_selections"] += len(pdf_sel)
-                for sel in pdf_sel:
-                    self.guids[norm_guid(sel.get("guid"))] += 1
-                if pdf_sel:
-                    self.p.warnings.append(
-                        f"PDF {name!r}: {len(pdf_sel)} area selections (page coordinates) not imported"
-                    )
-                for rep in _kids(src, "Representation"):
-                    self.p.texts.append(self.text_source(rep, "pdf", name=name or None))
-            elif kind in ("AudioSource", "VideoSource"):
-                self.guid(src, f"media {name!r}")
-                self.p.counts["media_sources"] += 1
-                msel = _kids(src, kind.replace("Source", "Selection"))
-                if msel:
-                    self.p.counts["media_selections"] += len(msel)
-                    self.p.warnings.append(
-                        f"{kind} {name!r}: {len(msel)} time selections on the media not imported"
-                    )
-                for tr in _kids(src, "Transcript"):
-                    self.p.texts.append(self.transcript(tr, media=name))
-            else:
-                self.guid(src, f"{kind} {name!r}")
-                self.p.counts[f"{kind}_skipped"] += 1
-                self.p.warnings.append(f"{kind} {name!r} not imported (kvali holds text only)")
-
-    def transcript(self, tr: etree._Element, media: str) -> RText:
-        text = self.text_source(tr, "transcript", name=tr.get("name") or media)
-        text.media = media
-        self.p.counts["transcripts_in_file"] += 1
-        for sp in _kids(tr, "SyncPoint"):
-            pos, ms = self.position(sp, "position"), self.position(sp, "timeStamp")
-            gid = self.guid(sp, "sync point")
-            if pos is not None:
-                text.sync_points[gid] = (pos, ms if ms is not None else -1)
-        self.p.counts["sync_points"] += len(text.sync_points)
-        for ts in _kids(tr, "TranscriptSelection"):
-            self.p.counts["selections"] += 1
-            a = text.sync_points.get(norm_guid(ts.get("fromSyncPoint")))
-            b = text.sync_points.get(norm_guid(ts.get("toSyncPoint")))
-            codings = [
-                RCoding(
-                    code=(_refs(c, "CodeRef") or [""])[0], user=norm_guid(c.get("creatingUser"))
-                )
-                for c in _kids(ts, "Coding")
-            ]
-            gid = self.guid(ts, "transcript selection")
-            if a is None or b is None:
-                self.p.warnings.append(
-                    f"{text.name}: transcript selection {gid} names unknown sync points"
-                )
-                continue
-            text.selections.append(
-                RSelection(
-                    gid,
-                    ts.get("name") or "",
-                    a[0],
-                    b[0],
-                    _text(ts, "Description"),
-                    codings,
-                    _refs(ts, "NoteRef"),
-                )
-            )
-        return text
-
-
-def _value(vv: etree._Element) -> tuple[str, str] | None:
-    ref = _refs(vv, "VariableRef")
-    for c in vv:
-        if local(c).endswith("Value") and local(c) != "VariableRef":
-            return (ref[0] if ref else "", (c.text or "").strip())
-    return None
-
-
-def read_project(root: etree._Element) -> RProject:
-    """Read a ``Project`` element (any namespace version) into an ``RProject``."""
-    p = RProject(name=(root.get("name") or "").strip(), origin=root.get("origin") or "")
-    if local(root) != "Project":
-        p.warnings.append(f"root element is {local(root)!r}, not 'Project'")
-    if namespace(root) != PROJECT_NS:
-        p.warnings.append(
-            f"namespace {namespace(root) or '(none)'!r} is not {PROJECT_NS!r}; read by element names"
-        )
-    r = _Reader(p)
-    for users in _kids(root, "Users"):
-        for u in _kids(users, "User"):
-            g = r.guid(u, "user")
-            p.users[g] = (u.get("name") or u.get("id") or "").strip() or f"user {g[:8]}"
-    for book in _kids(root, "CodeBook"):
-        for codes in _kids(book, "Codes"):
-            p.codes.extend(r.codes(codes))
-    for variables in _kids(root, "Variables"):
-        for v in _kids(variables, "Variable"):
-            p.variables[r.guid(v, "variable")] = (v.get("name") or "").strip()
-    for cases in _kids(root, "Cases"):
-        for c in _kids(cases, "Case"):
-            case = RCase(r.guid(c, "case"), (c.get("name") or "").strip(), _text(c, "Description"))
-            case.values = [v for vv in _kids(c, "VariableValue") if (v := _value(vv))]
-            case.sources = _refs(c, "SourceRef")
-            p.cases.append(case)
-    for sources in _kids(root, "Sources"):
-        r.sources(sources)
-    for notes in _kids(root, "Notes"):
-        for n in _kids(notes, "Note"):
-            inline = _kids(n, "PlainTextContent")
-            p.notes.append(
-                RNote(
-                    r.guid(n, "note"),
-                    (n.get("name") or "").strip(),
-                    n.get("plainTextPath"),
-                    inline[0].text or "" if inline else None,
-                    _text(n, "Description"),
-                    norm_guid(n.get("creatingUser")),
-                )
-            )
-    for sets in _kids(root, "Sets"):
-        p.sets.extend(_sets(sets, r))
-    for name in ("Links", "Graphs"):
-        n = sum(len(_kids(el, name[:-1])) for el in _kids(root, name))
-        if n:
-            p.counts[name.lower()] = n
-            p.warnings.append(
-                f"{n} {name.lower()} not imported (kvali has no {name.lower()[:-1]}s)"
-            )
-    p.description = _text(root, "Description")
-    p.project_note_refs = _refs(root, "NoteRef")
-    dup = sorted(g for g, n in r.guids.items() if n > 1 and g)
-    if dup:
-        p.warnings.append(
-            f"{len(dup)} GUIDs are used more than once (first: {dup[0]}); the first use wins"
-        )
-    p.counts["users"] = len(p.users)
-    # Every Coding in the file, on text, PDF, picture and media selections alike.
-    p.counts["codings"] = sum(1 for el in root.iter() if local(el) == "Coding")
-    p.counts["notes"] = len(p.notes)
-    p.counts["sets"] = len(p.sets)
-    p.counts["cases"] = len(p.cases)
-    p.counts["variables"] = len(p.variables)
-    return p
-
-
-def _sets(parent: etree._Element, r: _Reader) -> list[RSet]:
-    out = []
-    for s in _kids(parent, "Set"):
-        out.append(
-            RSet(
-                r.guid(s, "set"),
-                (s.get("name") or "").strip(),
-                _text(s, "Description"),
-                _refs(s, "MemberCode"),
-                _refs(s, "MemberSource"),
-                _refs(s, "MemberNote"),
-            )
-        )
-    return out
-
-
-def read_codebook(root: etree._Element) -> RProject:
-    """Read a ``CodeBook`` (.qdc) into an ``RProject`` holding only codes and sets."""
-    p = RProject(origin=root.get("origin") or "")
-    if local(root) != "CodeBook":
-        p.warnings.append(f"root element is {local(root)!r}, not 'CodeBook'")
-    if namespace(root) != CODEBOOK_NS:
-        p.warnings.append(
-            f"namespace {namespace(root) or '(none)'!r} is not {CODEBOOK_NS!r}; read by element names"
-        )
-    r = _Reader(p)
-    for codes in _kids(root, "Codes"):
-        p.codes.extend(r.codes(codes))
-    for sets in _kids(root, "Sets"):
-        p.sets.extend(_sets(sets, r))
-    dup = sorted(g for g, n in r.guids.items() if n > 1 and g)
-    if dup:
-        p.warnings.append(
-            f"{len(dup)} GUIDs are used more than once (first: {dup[0]}); the first use wins"
-        )
-    p.counts["sets"] = len(p.sets)
-    return p

@@ -7,6 +7,8 @@ surfaces as ``InputError``, never as a half-written study.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,9 +22,11 @@ from kvali.errors import InputError, KvaliError
 from kvali.events.service import log_event
 from kvali.project import Project
 
+from .build import build_codebook, build_project
 from .container import local, open_package
 from .importer import run_import
-from .model import read_codebook, read_project
+from .reader import read_codebook, read_package
+from .writer import write_codebook, write_project
 
 
 @dataclass
@@ -66,12 +70,10 @@ def _import(target: Project | sa.Connection, path: str | Path, *, codebook: bool
             )
         if not codebook and local(package.root) == "CodeBook":
             raise InputError("this is a codebook (.qdc), not a project: use import-qdc", file=path)
-        rp = read_codebook(package.root) if codebook else read_project(package.root)
+        rp = read_codebook(package.root) if codebook else read_package(package)
         with _connection(target) as conn:
             try:
-                sid, counts, warnings = run_import(
-                    conn, rp, None if codebook else package, title=path.stem
-                )
+                sid, counts, warnings = run_import(conn, rp, title=path.stem)
             except KvaliError as exc:
                 raise InputError(
                     "import stopped, nothing was written: {exc}", file=path, exc=exc
@@ -101,15 +103,27 @@ def import_qdc(target: Project | sa.Connection, path: str | Path) -> ImportResul
 
 def export_qdpx(target: Project | sa.Connection, out: str | Path) -> ExportResult:
     """Write the study as a REFI-QDA project (.qdpx) with code-point positions."""
-    from .exporter import write_qdpx
-
     with _connection(target) as conn:
-        return write_qdpx(conn, Path(out))
+        model = build_project(conn)
+    return _write(Path(out), write_project(model), model.counts, model.warnings)
 
 
 def export_qdc(target: Project | sa.Connection, out: str | Path) -> ExportResult:
     """Write the study's codebook as a REFI-QDA codebook (.qdc)."""
-    from .exporter import write_qdc
-
     with _connection(target) as conn:
-        return write_qdc(conn, Path(out))
+        model = build_codebook(conn)
+    return _write(Path(out), write_codebook(model), model.counts, model.warnings)
+
+
+def _write(out: Path, data: bytes, counts: Any, warnings: list[str]) -> ExportResult:
+    """Write to a temporary file beside ``out`` and rename, so a failed export leaves nothing."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kvali-export-", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return ExportResult(path=out, counts=dict(counts), warnings=list(warnings))

@@ -48,7 +48,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
     sid = job["study_id"]
     with project.begin() as conn:
         interview = get_interview(conn, sid, p["interview"])
-        if not p.get("replace") and _has_transcript(conn, interview["id"]):
+        if not p.get("replace") and not p.get("align") and _has_transcript(conn, interview["id"]):
             raise InputError(
                 "interview {label!r} already has a transcript", label=interview["label"]
             )
@@ -135,6 +135,15 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         }
         if p.get("synthetic"):
             provenance["synthetic"] = True  # demo audio: left out of the mode comparison
+        if p.get("align"):  # times for the transcript already there (pipelines/stt/align.py)
+            from kvali.pipelines.stt.align import align_transcription
+
+            turns_range = tuple(p["align_turns"]) if p.get("align_turns") else None
+            quality = align_transcription(conn, sid, interview["id"], segments,
+                                          provenance=provenance, turns=turns_range)  # fmt: skip
+            conn.execute(chunks.delete().where(chunks.c.job_id == job["id"]))
+            return {"interview": interview["label"], "aligned": quality, "duration_ms": total,
+                    "segments": len(segments)}  # fmt: skip
         tid = store_transcription(
             conn,
             sid,
