@@ -7,7 +7,7 @@ bulk decision runs in one transaction, so one bad id leaves every suggestion as 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -22,6 +22,7 @@ from kvali.semantic.review import (
     suggest_for_study,
 )
 from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.contract import Id, Ids, Name
 from kvali.web.routes.blind import me
 from kvali.web.routes.search import semantic_ready
 
@@ -56,10 +57,10 @@ def transcribed(conn: Any, sid: int) -> list[dict[str, Any]]:
 )
 def suggestions_page(
     request: Request,
-    status: str = "pending",
-    interview: str = "",
-    order: str = "score",
-    limit: int = 500,
+    status: Literal["pending", "accepted", "rejected", "stale", ""] = "pending",
+    interview: Annotated[str, Field(max_length=500)] = "",
+    order: Literal["score", "text"] = "score",
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 500,
 ) -> Response:
     """Best score first by default (triage); ``order=text`` walks the transcripts in order."""
     if order not in ORDERS:
@@ -93,8 +94,10 @@ def suggestions_page(
 
 
 class RunIn(BaseModel):
-    interview: int | str | None = Field(None, description="One interview; empty for the study")
-    threshold: float | None = Field(None, description="Abstain when the best code leads by less")
+    interview: Id | Name | None = Field(None, description="One interview; empty for the study")
+    threshold: Annotated[float, Field(ge=-1, le=1)] | None = Field(
+        None, description="Abstain when the best code leads by less"
+    )
     top: int = Field(3, ge=1, le=10)
     include_coded: bool = False
 
@@ -127,7 +130,7 @@ def run_suggestions(request: Request, body: RunIn) -> dict:
 
 
 class IdsIn(BaseModel):
-    ids: list[int] = Field(description="Suggestion ids")
+    ids: Ids = Field(description="Suggestion ids")
 
 
 def _ids(body: IdsIn) -> list[int]:
@@ -162,14 +165,14 @@ def reject_many(request: Request, body: IdsIn) -> dict:
     summary="Accept one suggestion: the span is coded with the code (current cycle)",
 )
 @retry_on_conflict
-def accept_one(request: Request, suggestion_id: int) -> dict:
+def accept_one(request: Request, suggestion_id: Id) -> dict:
     with tx(request) as (conn, sid):
         return {"coding_id": accept_suggestion(conn, sid, suggestion_id, coder=me(request))}
 
 
 @router.post("/api/suggestions/{suggestion_id}/reject", summary="Reject one suggestion")
 @retry_on_conflict
-def reject_one(request: Request, suggestion_id: int) -> dict:
+def reject_one(request: Request, suggestion_id: Id) -> dict:
     with tx(request) as (conn, sid):
         reject_suggestion(conn, sid, suggestion_id)
     return {"rejected": [suggestion_id]}
