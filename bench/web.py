@@ -78,7 +78,9 @@ def measure(chars: int, n_codings: int, applies: int, browser: bool) -> dict[str
     long = build_long_interview(project, chars=chars, codings=n_codings)
     setup_s = time.perf_counter() - t0
     app = create_app(project, token=TOKEN, user="bench")
-    client = TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})
+    client = TestClient(
+        app, base_url="http://127.0.0.1", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     page = f"/interviews/{long['interview_id']}/transcript"
     client.get(page)
     page_ms = [_server_ms(client.get(page)) for _ in range(10)]

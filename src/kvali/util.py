@@ -11,6 +11,22 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+# The largest value an INTEGER column holds on every supported database (32-bit on PostgreSQL):
+# ids and offsets beyond it cannot exist, so a lookup treats them as unknown, never as an error.
+MAX_DB_INT = 2**31 - 1
+
+
+def numeric_id(ref: object) -> int | None:
+    """``ref`` as a row id (an int, or a string of ASCII digits) when it can be one, else None."""
+    if isinstance(ref, bool):
+        return None
+    if isinstance(ref, str):
+        ref = ref.strip()
+        if not (ref.isascii() and ref.isdigit()) or len(ref) > 10:
+            return None
+        ref = int(ref)
+    return ref if isinstance(ref, int) and 1 <= ref <= MAX_DB_INT else None
+
 
 def now() -> datetime:
     return datetime.now(UTC)

@@ -152,14 +152,18 @@ def _seed() -> bytes:
     """ATLAS.ti 8.4's standard project (every kind of source, sets, links) as a .qdpx."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("project.qde", (SAMPLES / "atlasti-8.4-mac_refi-standard-project.qde").read_bytes())
+        zf.writestr(
+            "project.qde", (SAMPLES / "atlasti-8.4-mac_refi-standard-project.qde").read_bytes()
+        )
     return buf.getvalue()
 
 
 def test_blank_and_nested_atlas_projects(project, tmp_path: Path) -> None:
     """The shapes of ATLAS.ti 23's blank and target exports: users only; a parent with two
     children as nested codes (both import, the empty one writes no study content)."""
-    users = f'<Users><User guid="{guid(1, 9)}" name="A"/><User guid="{guid(2, 9)}" name="B"/></Users>'
+    users = (
+        f'<Users><User guid="{guid(1, 9)}" name="A"/><User guid="{guid(2, 9)}" name="B"/></Users>'
+    )
     blank = (
         '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
         f'name="blank" origin="ATLAS.ti for Windows 23.2.3.27778">{users}</Project>'

@@ -47,8 +47,15 @@ def _study(project, sid: int, tmp: Path) -> None:
 def _codings(project) -> list[tuple]:
     with project.begin() as conn:
         return sorted(
-            (c["interview"], c["code"], c["text"], c["is_gold"], c["start_char"], c["end_char"],
-             c["coder"])  # fmt: skip
+            (
+                c["interview"],
+                c["code"],
+                c["text"],
+                c["is_gold"],
+                c["start_char"],
+                c["end_char"],
+                c["coder"],
+            )  # fmt: skip
             for c in list_codings(conn, 1)
         )
 

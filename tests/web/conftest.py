@@ -19,6 +19,8 @@ from kvali.web import create_app  # noqa: E402
 from tests.helpers import mini_study  # noqa: E402
 
 TOKEN = "test-token-123"
+# The workbench answers only for the names it serves (web.security), not "testserver".
+BASE_URL = "http://127.0.0.1:8765"
 EMOJI_TRANSCRIPT = """\
 I: Hva betyr samarbeid for dere? 🙂
 R3: Det gir oss glede 😀 og vi deler erfaringer hver uke. Tid er alt 👍 for oss.
@@ -32,7 +34,7 @@ def web(study: tuple[Project, int], tmp_path: Path) -> dict[str, Any]:
     project, sid = study
     ids = mini_study(project, sid, tmp_path)
     app = create_app(project, token=TOKEN, user="Forsker A")
-    client = TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})
+    client = TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {TOKEN}"})
     return {"project": project, "sid": sid, "ids": ids, "client": client, "app": app}
 
 

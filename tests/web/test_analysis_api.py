@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from kvali.web import create_app
 from tests.conftest import snapshot
-from tests.web.conftest import TOKEN
+from tests.web.conftest import BASE_URL, TOKEN
 
 NEW_PAGES = ["/blind", "/agreement", "/frameworks", "/coverage", "/talkstats", "/transcription"]
 
@@ -18,7 +18,7 @@ NEW_PAGES = ["/blind", "/agreement", "/frameworks", "/coverage", "/talkstats", "
 def as_user(web: dict[str, Any], name: str) -> TestClient:
     """A second researcher's workbench on the same project (coders are users)."""
     app = create_app(web["project"], token=TOKEN, user=name)
-    return TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})
+    return TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 def span(web: dict[str, Any], needle: str) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from kvali.web import create_app
 from tests.conftest import snapshot
-from tests.web.conftest import TOKEN
+from tests.web.conftest import BASE_URL, TOKEN
 
 PAGES = [
     "/overview",
@@ -29,7 +29,7 @@ PAGES = [
 
 def test_token_required_and_nothing_changes(web):
     project = web["project"]
-    anon = TestClient(web["app"])
+    anon = TestClient(web["app"], base_url=BASE_URL)
     before = snapshot(project)
     assert anon.get("/overview").status_code == 401
     assert anon.get("/overview.json").json()["error"].startswith("missing access token")
@@ -108,7 +108,9 @@ def test_code_a_span_with_code_points(study, tmp_path):
         tid = import_transcript(conn, sid, "E", write(tmp_path, "e.txt", EMOJI_TRANSCRIPT))
         text = get_text(conn, tid)
     client = TestClient(
-        create_app(project, token=TOKEN), headers={"Authorization": f"Bearer {TOKEN}"}
+        create_app(project, token=TOKEN),
+        base_url=BASE_URL,
+        headers={"Authorization": f"Bearer {TOKEN}"},
     )
     start = text.index("vi deler erfaringer")
     r = client.post(
@@ -346,7 +348,10 @@ def test_two_clients_coding_at_once_lose_nothing(web):
     import threading
 
     ids, app = web["ids"], web["app"]
-    clients = [TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) for _ in range(2)]
+    clients = [
+        TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {TOKEN}"})
+        for _ in range(2)
+    ]
     errors: list[str] = []
 
     def work(k: int) -> None:

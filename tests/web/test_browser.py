@@ -104,9 +104,21 @@ def select_text(page: Any, needle: str) -> None:
         }""",
         needle,
     )
-    page.wait_for_function(
-        "(n) => document.getElementById('sel-text').textContent === '«' + n + '»'", arg=needle
-    )
+    # expect(), not wait_for_function with an argument: Playwright compiles that predicate
+    # with eval in the page, which the workbench's CSP (no 'unsafe-eval') refuses
+    sync_api.expect(page.locator("#sel-text")).to_have_text(f"«{needle}»")
+
+
+def wait_for(page: Any, expression: str, timeout: float = 5000) -> Any:
+    """Poll a JavaScript expression until it is truthy. Not ``page.wait_for_function``: Playwright
+    compiles its predicate with eval in the page, which the workbench's CSP (no 'unsafe-eval')
+    refuses; ``page.evaluate`` goes through the DevTools protocol, which the CSP allows."""
+    deadline = time.monotonic() + timeout / 1000
+    while not (value := page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout:.0f} ms: {expression}")
+        time.sleep(0.05)
+    return value
 
 
 def shot(page: Any, name: str) -> None:
@@ -145,7 +157,7 @@ def test_select_a_passage_code_it_and_flag_gold(page, site):
     # The quick-code shortcut: select another passage, press 1.
     select_text(page, "Tid er alt")
     page.keyboard.press("1")
-    page.wait_for_function("document.querySelectorAll('.bar').length === 2")
+    wait_for(page, "document.querySelectorAll('.bar').length === 2")
     shot(page, "coding")
 
 
@@ -160,9 +172,9 @@ def test_two_tabs_see_each_others_codings(browser, site):
     a.keyboard.press("/")
     a.keyboard.type("Fra fane A")
     a.keyboard.press("Enter")
-    a.wait_for_function(f"document.querySelectorAll('.bar').length === {before + 1}")
+    wait_for(a, f"document.querySelectorAll('.bar').length === {before + 1}")
     # Tab B updates itself from the event log within a few seconds, no reload needed.
-    b.wait_for_function(f"document.querySelectorAll('.bar').length === {before + 1}", timeout=8000)
+    wait_for(b, f"document.querySelectorAll('.bar').length === {before + 1}", timeout=8000)
     b.reload()
     assert b.locator(".bar").count() == before + 1
     context.close()
@@ -173,7 +185,7 @@ def test_long_transcript_first_screen_and_apply(page, site):
     bench/web.py (ratios against a short transcript), not asserted here."""
     long = site["long"]
     page.goto(f"{site['url']}/interviews/{long['interview_id']}/transcript")
-    page.wait_for_function("window.kvReady !== undefined")
+    wait_for(page, "window.kvReady !== undefined")
     assert page.evaluate("window.kvReady") > 0
     assert page.locator(".bar").count() > 20
     shot(page, "coding-long")
@@ -183,7 +195,7 @@ def test_long_transcript_first_screen_and_apply(page, site):
         page.keyboard.press("/")
         page.keyboard.type("Langkode 3")
         page.keyboard.press("Enter")
-        page.wait_for_function(f"window.kvTimings.length === {len(applies) + 1}")
+        wait_for(page, f"window.kvTimings.length === {len(applies) + 1}")
         applies.append(page.evaluate("window.kvTimings[window.kvTimings.length - 1]"))
     assert len(applies) == 3 and all(a["serverMs"] > 0 and a["clientMs"] > 0 for a in applies)
     # Scrolling to the end loads every chunk; the bars then cover the whole transcript.
@@ -282,7 +294,7 @@ def test_blind_coding_mark_done_review_and_resolve(page, site, tmp_path):
     page.keyboard.press("/")
     page.keyboard.type("Blindkode")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('.bar').length === 1")
+    wait_for(page, "document.querySelectorAll('.bar').length === 1")
     shot(page, "coding-blind")
     page.click("#mark-done")
     page.wait_for_selector("#blind-badge >> text=Comparison open")

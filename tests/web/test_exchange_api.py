@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 
 from kvali.web import create_app
 from tests.conftest import snapshot
-from tests.web.conftest import TOKEN
+from tests.web.conftest import BASE_URL, TOKEN
 from tests.web.test_analysis_api import code
 
 
 def client_for(project: Any) -> TestClient:
     app = create_app(project, token=TOKEN, user="Forsker B")
-    return TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})
+    return TestClient(app, base_url=BASE_URL, headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 def test_export_qdpx_qdc_and_import_them_elsewhere(web, make_project):

@@ -56,9 +56,8 @@ def select_in_view(page: Any, needle: str) -> None:
         }""",
         needle,
     )
-    page.wait_for_function(
-        "(n) => document.getElementById('pz-selected').textContent === n", arg=needle
-    )
+    # expect(), not wait_for_function with an argument (eval, refused by the CSP)
+    sync_api.expect(page.locator("#pz-selected")).to_have_text(needle)
 
 
 def suggestions(page: Any, url: str) -> dict[str, dict[str, Any]]:

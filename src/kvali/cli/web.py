@@ -28,8 +28,22 @@ def _free_port(preferred: int) -> int:
 @click.option("--token", default=None, help="Access token (default: a new random one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the workbench in the browser.")
 @click.option("--user", "web_user", default=None, help="Coder name recorded for web changes.")
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME[:PORT]",
+    help="Also answer for this Host name (a reverse proxy's); repeatable. Other names get 421.",
+)
 @pass_ctx
-def serve(obj: Ctx, port: int, token: str | None, open_browser: bool, web_user: str | None) -> None:
+def serve(
+    obj: Ctx,
+    port: int,
+    token: str | None,
+    open_browser: bool,
+    web_user: str | None,
+    allowed_hosts: tuple[str, ...],
+) -> None:
     """Open the coding workbench in your browser (only this computer can reach it)."""
     try:
         import uvicorn
@@ -38,10 +52,14 @@ def serve(obj: Ctx, port: int, token: str | None, open_browser: bool, web_user: 
     except ImportError as exc:  # pragma: no cover - depends on install
         raise click.ClickException(_("the workbench needs: pip install 'kvali[web]'")) from exc
     from kvali.events.service import current_actor
+    from kvali.web.security import SecurityPolicy
 
     token = token or secrets.token_urlsafe(24)
-    app = create_app(obj.project, token=token, user=web_user or current_actor())
     port = _free_port(port)
+    hosts = SecurityPolicy.serving(port, allowed_hosts).allowed_hosts
+    app = create_app(
+        obj.project, token=token, user=web_user or current_actor(), allowed_hosts=hosts
+    )
     url = f"http://127.0.0.1:{port}/?token={token}"
     click.echo("kvali workbench for " + str(obj.project_dir))
     click.echo(f"open this URL (it holds the access token):\n    {url}")

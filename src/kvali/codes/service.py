@@ -15,7 +15,7 @@ from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import current_actor, log_event
 from kvali.terms import term
-from kvali.util import new_guid, now
+from kvali.util import new_guid, now, numeric_id
 
 LEVELS = ("theme", "category", "code")
 _CHILD_LEVEL = {"theme": "category", "category": "code", "code": "code"}
@@ -58,11 +58,11 @@ def code_paths(rows: list[dict[str, Any]]) -> dict[int, str]:
 
 def code_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     """Resolve an active code by id, name, or ``Theme/Category/Code`` path."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+    if (num := numeric_id(ref)) is not None:
         # One indexed lookup: coding many spans by id must not load the codebook each time.
         cid = conn.execute(
             sa.select(t.codes.c.id).where(
-                t.codes.c.id == int(ref),
+                t.codes.c.id == num,
                 t.codes.c.study_id == study_id,
                 t.codes.c.status == "active",
             )

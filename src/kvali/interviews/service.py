@@ -11,7 +11,7 @@ from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import log_event
 from kvali.participants.service import participant_id
-from kvali.util import new_guid, now
+from kvali.util import new_guid, now, numeric_id
 
 MODES = ("in_person", "hybrid", "digital")
 _MODE_ALIASES = {
@@ -104,10 +104,10 @@ def _find(conn: sa.Connection, study_id: int, label: str) -> int | None:
 def interview_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     """Resolve an interview by label, or by numeric id."""
     iid = _find(conn, study_id, str(ref))
-    if iid is None and str(ref).isdigit():
+    if iid is None and (num := numeric_id(ref)) is not None:
         iid = conn.execute(
             sa.select(t.interviews.c.id).where(
-                t.interviews.c.study_id == study_id, t.interviews.c.id == int(ref)
+                t.interviews.c.study_id == study_id, t.interviews.c.id == num
             )
         ).scalar()
     if iid is None:

@@ -4,26 +4,38 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from kvali.errors import InputError, KvaliError, NotFoundError
 from kvali.project import Project
 from kvali.web.common import CONFLICTS, TOKEN_COOKIE, render_error, wants_json
+from kvali.web.contract import ERRORS, allowed_methods, declare_pages
+from kvali.web.security import SecurityMiddleware, SecurityPolicy
 
 HERE = Path(__file__).parent
 
 
-def create_app(project: Project, token: str | None = None, *, user: str | None = None) -> FastAPI:
+def create_app(
+    project: Project,
+    token: str | None = None,
+    *,
+    user: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+) -> FastAPI:
     """Build the workbench for one project; every request must carry ``token``.
 
     ``user`` is recorded as actor and coder (default: the same as the CLI, $KVALI_USER or the
-    OS user). Interactive API docs are off because Swagger UI would load scripts from a CDN;
-    ``/openapi.json`` describes the API.
+    OS user). ``allowed_hosts`` are the ``Host`` names answered (``web.security``; default: the
+    loopback names on any port). Interactive API docs are off because Swagger UI would load
+    scripts from a CDN; ``/openapi.json`` describes the API.
     """
     from kvali.web.routes import ROUTERS
 
@@ -39,9 +51,14 @@ def create_app(project: Project, token: str | None = None, *, user: str | None =
     app.state.user = user
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=ERRORS)  # web.contract: every refusal declared
+    declare_pages(app)
     _install_token_check(app)
     _install_error_handlers(app)
+    policy = SecurityPolicy(tuple(allowed_hosts)) if allowed_hosts else SecurityPolicy()
+    app.state.security = policy
+    # Added last, so it is the outermost layer: it answers before the token check.
+    app.add_middleware(SecurityMiddleware, policy=policy, refuse=_denied)
     return app
 
 
@@ -68,8 +85,6 @@ def _install_token_check(app: FastAPI) -> None:
         ms = (time.perf_counter() - started) * 1000
         response.headers["Server-Timing"] = f"app;dur={ms:.1f}"
         response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
         if request.query_params.get("token") and request.cookies.get(TOKEN_COOKIE) != expected:
             response.set_cookie(TOKEN_COOKIE, expected, httponly=True, samesite="strict", path="/")
         return response
@@ -108,6 +123,25 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     for exc_type in CONFLICTS:
         app.add_exception_handler(exc_type, conflict)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """The router's own refusals (unparsable body, unknown path, wrong method) in the same
+        ``{"error": …}`` shape; a 405 lists every method the path has, not only one route's."""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        message = exc.detail if isinstance(exc.detail, str) else "invalid request"
+        response = render_error(request, exc.status_code, message)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(sa.exc.DataError)
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        """A number the database cannot store (ids are bounded at the boundary; this is the
+        net under it): a 422, the transaction has rolled back."""
+        return render_error(request, 422, "a number is out of range; nothing was written")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -74,13 +74,20 @@ def reassign_span(
     if not speaker:
         raise InputError("the speaker name is empty")
     if role is not None and role not in ROLES:
-        raise InputError("role must be one of {roles}", roles=', '.join(ROLES))
+        raise InputError("role must be one of {roles}", roles=", ".join(ROLES))
     text = get_text(conn, transcript_id)
     if not 0 <= start_char < end_char <= len(text):
-        raise InputError("span {start_char}–{end_char} is outside the text (length {n_text})", start_char=start_char, end_char=end_char, n_text=len(text))
+        raise InputError(
+            "span {start_char}–{end_char} is outside the text (length {n_text})",
+            start_char=start_char,
+            end_char=end_char,
+            n_text=len(text),
+        )
     start, end = _snap(text, start_char, end_char)
     if start >= end:
-        raise InputError("span {start_char}–{end_char} holds no words", start_char=start_char, end_char=end_char)
+        raise InputError(
+            "span {start_char}–{end_char} holds no words", start_char=start_char, end_char=end_char
+        )
     cuts = [c for c in (start, end + 1) if 0 < c < len(text) and text[c - 1] != SEP]
     if _narrow_gaps(conn, study_id, transcript_id, text, [start] if start in cuts else []):
         return reassign_span(

@@ -100,7 +100,9 @@ def load_state(path: Path) -> dict[str, np.ndarray]:
     try:
         return _load_state(path)
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, struct.error) as exc:
-        raise KvaliError("{path}: not a usable voice-encoder weights file ({exc})", path=path, exc=exc) from exc
+        raise KvaliError(
+            "{path}: not a usable voice-encoder weights file ({exc})", path=path, exc=exc
+        ) from exc
 
 
 def _load_state(path: Path) -> dict[str, np.ndarray]:

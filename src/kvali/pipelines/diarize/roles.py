@@ -151,9 +151,13 @@ def set_roles(
     }  # fmt: skip
     for speaker, role in roles.items():
         if speaker not in known:
-            raise NotFoundError("no speaker {speaker!r} (speakers: {known})", speaker=speaker, known=', '.join(sorted(known)))
+            raise NotFoundError(
+                "no speaker {speaker!r} (speakers: {known})",
+                speaker=speaker,
+                known=", ".join(sorted(known)),
+            )
         if role not in ROLES:
-            raise InputError("role must be one of {roles}", roles=', '.join(ROLES))
+            raise InputError("role must be one of {roles}", roles=", ".join(ROLES))
     pid = _only_participant(conn, transcript_id)
     changed = 0
     for speaker, role in roles.items():

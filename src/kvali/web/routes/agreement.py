@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -35,8 +35,8 @@ def agreement_page(
     coder_a: str = "",
     coder_b: str = "",
     interview: str = "",
-    level: str = "char",
-    uncoded: str = "include",
+    level: Literal["char", "turn", "sentence"] = "char",
+    uncoded: Literal["include", "exclude"] = "include",
 ) -> Response:
     """Without coders it compares the two users with the most codings; when there are no two,
     the page says so instead of failing (nothing to compare is not a bad request)."""

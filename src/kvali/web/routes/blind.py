@@ -24,6 +24,7 @@ from kvali.events.service import current_actor
 from kvali.interviews import service as interviews
 from kvali.transcripts.service import transcript_id_for
 from kvali.web.common import page, retry_on_conflict, tx
+from kvali.web.contract import Count, Id, Ids, Name, Text
 
 router = APIRouter()
 
@@ -63,12 +64,12 @@ def blind_overview(request: Request) -> Response:
 
 
 class BlindIn(BaseModel):
-    coders: list[str] | str = Field(description="At least two coders (names), or a comma list")
+    coders: list[Name] | Text = Field(description="At least two coders (names), or a comma list")
 
 
 @router.post("/api/interviews/{interview_id}/blind", summary="Start (or change) blind mode")
 @retry_on_conflict
-def start_blind(request: Request, interview_id: int, body: BlindIn) -> dict:
+def start_blind(request: Request, interview_id: Id, body: BlindIn) -> dict:
     with tx(request) as (conn, sid):
         tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
         return blind.set_blind(conn, sid, tid, coders=_names(body.coders))
@@ -76,7 +77,7 @@ def start_blind(request: Request, interview_id: int, body: BlindIn) -> dict:
 
 @router.post("/api/interviews/{interview_id}/blind/done", summary="Mark done as the current coder")
 @retry_on_conflict
-def blind_done(request: Request, interview_id: int) -> dict:
+def blind_done(request: Request, interview_id: Id) -> dict:
     with tx(request) as (conn, sid):
         tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
         return blind.mark_done(conn, sid, tid, coder=me(request))
@@ -108,7 +109,7 @@ def _check_open(state: dict[str, Any]) -> None:
     summary="Disagreements of two coders side by side, and the resolution history",
 )
 def review_page(
-    request: Request, interview_id: int, coder_a: str = "", coder_b: str = ""
+    request: Request, interview_id: Id, coder_a: str = "", coder_b: str = ""
 ) -> Response:
     with tx(request) as (conn, sid):
         iv = interviews.get_interview(conn, sid, interview_id)
@@ -139,21 +140,21 @@ def review_page(
 
 
 class ResolveIn(BaseModel):
-    replace: list[int] = Field(description="The coders' codings this item closes")
-    take: list[int] = Field(
+    replace: Ids = Field(description="The coders' codings this item closes")
+    take: Ids = Field(
         default_factory=list,
         description="Of those, the codings kept as consensus (take A / take B); empty with "
         "no code means «not coded»",
     )
-    code: int | str | None = Field(None, description="A custom consensus: code id, name or path")
-    start: int | None = None
-    end: int | None = None
-    memo: str = ""
+    code: Id | Name | None = Field(None, description="A custom consensus: code id, name or path")
+    start: Count | None = None
+    end: Count | None = None
+    memo: Text = ""
 
 
 @router.post("/api/interviews/{interview_id}/review/resolve", summary="Resolve one item")
 @retry_on_conflict
-def resolve_item(request: Request, interview_id: int, body: ResolveIn) -> dict:
+def resolve_item(request: Request, interview_id: Id, body: ResolveIn) -> dict:
     from kvali.codings.service import get_coding
 
     with tx(request) as (conn, sid):
@@ -180,7 +181,7 @@ def resolve_item(request: Request, interview_id: int, body: ResolveIn) -> dict:
 
 
 class CodersIn(BaseModel):
-    coders: list[str] | str = Field(default_factory=list)
+    coders: list[Name] | Text = Field(default_factory=list)
 
 
 @router.post(
@@ -188,7 +189,7 @@ class CodersIn(BaseModel):
     summary="Accept every exact agreement as consensus",
 )
 @retry_on_conflict
-def accept_all(request: Request, interview_id: int, body: CodersIn) -> dict:
+def accept_all(request: Request, interview_id: Id, body: CodersIn) -> dict:
     with tx(request) as (conn, sid):
         tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
         state = blind.blind_state(conn, sid, tid)

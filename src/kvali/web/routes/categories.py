@@ -4,6 +4,8 @@ code, whose codings are only *suggested*), merge or reject them."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -18,6 +20,7 @@ from kvali.semantic.clusters import (
     reject_cluster,
 )
 from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.contract import Id, Ids, Name
 from kvali.web.routes.search import semantic_ready
 from kvali.web.routes.suggestions import extra_message
 
@@ -57,7 +60,9 @@ def categories_page(request: Request, all: bool = False) -> Response:
 
 
 class ProposeIn(BaseModel):
-    source: str = Field("uncoded", description="uncoded (current cycle) or first_cycle")
+    source: Literal["uncoded", "first_cycle"] = Field(
+        "uncoded", description="uncoded (current cycle) or first_cycle"
+    )
     k: int | None = Field(None, ge=2, le=30, description="How many; default ≈ √(segments/2)")
 
 
@@ -83,12 +88,12 @@ def propose_categories(request: Request, body: ProposeIn) -> dict:
 class NameIn(BaseModel):
     name: str
     create_code: bool = Field(False, description="Also make it a code, suggested for its quotes")
-    parent: int | str | None = Field(None, description="The new code's parent (id or path)")
+    parent: Id | Name | None = Field(None, description="The new code's parent (id or path)")
 
 
 @router.post("/api/categories/{category_id}/name", summary="Name a candidate category")
 @retry_on_conflict
-def name_category(request: Request, category_id: int, body: NameIn) -> dict:
+def name_category(request: Request, category_id: Id, body: NameIn) -> dict:
     if not body.name.strip():
         raise InputError("a category needs a name")
     parent = body.parent if body.parent not in (None, "") else None
@@ -99,8 +104,8 @@ def name_category(request: Request, category_id: int, body: NameIn) -> dict:
 
 
 class MergeIn(BaseModel):
-    ids: list[int] = Field(description="Candidates to merge")
-    into: int = Field(description="The candidate that takes their quotes")
+    ids: Ids = Field(description="Candidates to merge")
+    into: Id = Field(description="The candidate that takes their quotes")
 
 
 @router.post("/api/categories/merge", summary="Merge candidates into one")
@@ -119,7 +124,7 @@ def merge_categories(request: Request, body: MergeIn) -> dict:
 
 @router.post("/api/categories/{category_id}/reject", summary="Reject a candidate category")
 @retry_on_conflict
-def reject_category(request: Request, category_id: int) -> dict:
+def reject_category(request: Request, category_id: Id) -> dict:
     with tx(request) as (conn, sid):
         reject_cluster(conn, sid, category_id)
     return {"rejected": category_id}

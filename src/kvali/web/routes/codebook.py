@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -11,6 +13,7 @@ from kvali.codings import cycles
 from kvali.codings.service import list_codings
 from kvali.errors import NotFoundError
 from kvali.web.common import page, retry_on_conflict, tx
+from kvali.web.contract import Id, Name, Text
 
 router = APIRouter()
 
@@ -28,12 +31,20 @@ def codebook(request: Request, inactive: bool = False) -> Response:
     return page(request, "codebook.html", data)
 
 
+CodeName = Annotated[
+    str, Field(min_length=1, max_length=500, pattern=r"^[^/]*[^/\s][^/]*$", description="No '/'")
+]
+Color = Annotated[str, Field(pattern=r"^(#[0-9A-Fa-f]{6})?$", description="#rrggbb")]
+
+
 class CodeIn(BaseModel):
-    name: str
-    parent: int | str | None = None
-    level: str | None = None
-    description: str = ""
-    color: str | None = None
+    name: CodeName
+    parent: Id | Annotated[str, Field(max_length=500)] | None = Field(
+        None, description="Parent code (id or path); empty for the top level"
+    )
+    level: Literal["theme", "category", "code", ""] | None = None
+    description: Text = ""
+    color: Color | None = None
 
 
 def _blank(value: int | str | None) -> int | str | None:
@@ -57,59 +68,63 @@ def create_code(request: Request, body: CodeIn) -> dict:
 
 
 class CodeUpdate(BaseModel):
-    description: str | None = None
-    color: str | None = None
+    description: Text | None = None
+    color: Color | None = None
 
 
 @router.patch("/api/codes/{code_id}", summary="Change a code's description or colour")
 @retry_on_conflict
-def update_code(request: Request, code_id: int, body: CodeUpdate) -> dict:
+def update_code(request: Request, code_id: Id, body: CodeUpdate) -> dict:
     with tx(request) as (conn, sid):
         codes.update_code(conn, sid, code_id, description=body.description, color=body.color)
     return {"ok": True}
 
 
 class RenameIn(BaseModel):
-    name: str
+    name: CodeName
 
 
 @router.post("/api/codes/{code_id}/rename", summary="Rename a code (recorded in the cycle)")
 @retry_on_conflict
-def rename_code(request: Request, code_id: int, body: RenameIn) -> dict:
+def rename_code(request: Request, code_id: Id, body: RenameIn) -> dict:
     with tx(request) as (conn, sid):
         return {"id": codes.rename_code(conn, sid, code_id, body.name)}
 
 
 class MoveIn(BaseModel):
-    parent: int | str | None = Field(None, description="New parent; empty for the top level")
+    parent: Id | Annotated[str, Field(max_length=500)] | None = Field(
+        None, description="New parent (id or path); empty for the top level"
+    )
 
 
 @router.post("/api/codes/{code_id}/move", summary="Move a code under another")
 @retry_on_conflict
-def move_code(request: Request, code_id: int, body: MoveIn) -> dict:
+def move_code(request: Request, code_id: Id, body: MoveIn) -> dict:
     with tx(request) as (conn, sid):
         return {"id": codes.move_code(conn, sid, code_id, _blank(body.parent))}
 
 
 class MergeIn(BaseModel):
-    into: int | str
+    into: Id | Name = Field(description="The code that takes the codings (id or path)")
 
 
 @router.post("/api/codes/{code_id}/merge", summary="Merge this code into another")
 @retry_on_conflict
-def merge_code(request: Request, code_id: int, body: MergeIn) -> dict:
+def merge_code(request: Request, code_id: Id, body: MergeIn) -> dict:
     with tx(request) as (conn, sid):
         return codes.merge_codes(conn, sid, [code_id], body.into)
 
 
 class SplitIn(BaseModel):
-    into: list[str] | str = Field(description="New code names (list or comma-separated)")
-    assign: dict[int, str] | None = None
+    into: Annotated[list[CodeName], Field(min_length=2, max_length=20)] | Name = Field(
+        description="Two or more distinct new code names (list or comma-separated)"
+    )
+    assign: dict[Id, CodeName] | None = Field(None, description="coding id → one of the new names")
 
 
 @router.post("/api/codes/{code_id}/split", summary="Split a code into new sibling codes")
 @retry_on_conflict
-def split_code(request: Request, code_id: int, body: SplitIn) -> dict:
+def split_code(request: Request, code_id: Id, body: SplitIn) -> dict:
     names = body.into if isinstance(body.into, list) else body.into.split(",")
     names = [n.strip() for n in names if n.strip()]
     with tx(request) as (conn, sid):
@@ -121,7 +136,7 @@ def split_code(request: Request, code_id: int, body: SplitIn) -> dict:
     "/codebook/{code_id}/split.json",
     summary="A code and its live codings (current cycle), to assign each to a new code",
 )
-def split_page(request: Request, code_id: int) -> Response:
+def split_page(request: Request, code_id: Id) -> Response:
     """Each coding gets a target selector; codings left alone go to the first new code, as in
     ``codes.split_code``."""
     with tx(request) as (conn, sid):
@@ -135,7 +150,7 @@ def split_page(request: Request, code_id: int) -> Response:
 
 
 class CycleIn(BaseModel):
-    name: str = ""
+    name: Annotated[str, Field(max_length=500)] = ""
 
 
 @router.post("/api/cycles", status_code=201, summary="Start a new coding cycle")

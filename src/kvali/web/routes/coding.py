@@ -7,7 +7,7 @@ remaining turns in chunks as the researcher scrolls and draws the margin bars it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -26,6 +26,7 @@ from kvali.interviews import service as interviews
 from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
 from kvali.web.common import page, retry_on_conflict, tx
+from kvali.web.contract import Count, Id, Name, Text
 from kvali.web.routes.blind import me
 
 router = APIRouter()
@@ -111,7 +112,7 @@ def _state(conn: Any, sid: int, interview_id: int, viewer: str) -> dict[str, Any
     "/interviews/{interview_id}/transcript.json",
     summary="Transcript turns, codings (compact) and codes",
 )
-def transcript_page(request: Request, interview_id: int) -> Response:
+def transcript_page(request: Request, interview_id: Id) -> Response:
     as_json = request.url.path.endswith(".json")
     with tx(request) as (conn, sid):
         interview = interviews.get_interview(conn, sid, interview_id)
@@ -145,30 +146,31 @@ def transcript_page(request: Request, interview_id: int) -> Response:
 
 @router.get("/api/transcripts/{transcript_id}/turns", summary="A chunk of turns (compact)")
 def turn_chunk(
-    request: Request, transcript_id: int, offset: int = 0, limit: int = CHUNK_TURNS
+    request: Request,
+    transcript_id: Id,
+    offset: Count = 0,
+    limit: Annotated[int, Field(ge=1, le=2000)] = CHUNK_TURNS,
 ) -> dict:
     with tx(request) as (conn, sid):
         transcripts.check_transcript_in_study(conn, sid, transcript_id)
-        rows = transcripts.get_turns_window(
-            conn, transcript_id, offset=offset, limit=max(1, min(limit, 2000))
-        )
+        rows = transcripts.get_turns_window(conn, transcript_id, offset=offset, limit=limit)
     return {"offset": offset, "turns": [compact_turn(tr) for tr in rows]}
 
 
 @router.get("/api/interviews/{interview_id}/codings", summary="Live codings (compact), codes")
-def coding_state(request: Request, interview_id: int) -> dict:
+def coding_state(request: Request, interview_id: Id) -> dict:
     with tx(request) as (conn, sid):
         interviews.interview_id(conn, sid, interview_id)
         return _state(conn, sid, interview_id, me(request))
 
 
 class CodingIn(BaseModel):
-    transcript_id: int
-    start: int = Field(description="Code-point offset into the transcript text")
-    end: int
-    code: int | str | None = Field(None, description="Code id, name or path")
-    new_code: str | None = Field(None, description="Create a code with this name and apply it")
-    new_code_parent: int | str | None = None
+    transcript_id: Id
+    start: Count = Field(description="Code-point offset into the transcript text")
+    end: Count
+    code: Id | Name | None = Field(None, description="Code id, name or path")
+    new_code: Name | None = Field(None, description="Create a code with this name and apply it")
+    new_code_parent: Id | Name | None = None
     gold: bool = False
 
 
@@ -210,7 +212,7 @@ def add_coding(request: Request, body: CodingIn) -> dict:
 
 
 @router.get("/api/codings/{coding_id}", summary="One coding with its text and memos")
-def get_coding(request: Request, coding_id: int) -> dict:
+def get_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
         out = _coding_out(conn, sid, coding_id)
         out["memos"] = memos.list_memos(conn, sid, target_type="coding", target_id=coding_id)
@@ -219,12 +221,12 @@ def get_coding(request: Request, coding_id: int) -> dict:
 
 class CodingUpdate(BaseModel):
     gold: bool | None = None
-    code: int | str | None = None
+    code: Id | Name | None = None
 
 
 @router.patch("/api/codings/{coding_id}", summary="Toggle gold, or give the coding another code")
 @retry_on_conflict
-def update_coding(request: Request, coding_id: int, body: CodingUpdate) -> dict:
+def update_coding(request: Request, coding_id: Id, body: CodingUpdate) -> dict:
     with tx(request) as (conn, sid):
         cid = coding_id
         if body.code is not None:
@@ -237,20 +239,20 @@ def update_coding(request: Request, coding_id: int, body: CodingUpdate) -> dict:
 
 @router.delete("/api/codings/{coding_id}", summary="Remove a coding (kept as history)")
 @retry_on_conflict
-def remove_coding(request: Request, coding_id: int) -> dict:
+def remove_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
         codings.remove_coding(conn, sid, coding_id)
     return {"ok": True}
 
 
 class CodingMemoIn(BaseModel):
-    text: str
-    title: str = ""
+    text: Annotated[Text, Field(min_length=1)]
+    title: Annotated[str, Field(max_length=500)] = ""
 
 
 @router.post("/api/codings/{coding_id}/memos", status_code=201, summary="Write a memo on a coding")
 @retry_on_conflict
-def add_coding_memo(request: Request, coding_id: int, body: CodingMemoIn) -> dict:
+def add_coding_memo(request: Request, coding_id: Id, body: CodingMemoIn) -> dict:
     with tx(request) as (conn, sid):
         codings.get_coding(conn, sid, coding_id)
         mid = memos.add_memo(

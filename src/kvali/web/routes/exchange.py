@@ -20,6 +20,7 @@ from kvali.events.service import list_events, set_actor
 from kvali.interop.refi import export_qdc, export_qdpx, import_qdc, import_qdpx
 from kvali.studies.service import get_study
 from kvali.web.common import page, project_of, tx
+from kvali.web.contract import file_response
 
 router = APIRouter()
 
@@ -101,11 +102,21 @@ def _download(request: Request, kind: str) -> Response:
     )
 
 
-@router.get("/exchange/export.qdpx", summary="Download the study as a REFI-QDA project (.qdpx)")
+@router.get(
+    "/exchange/export.qdpx",
+    summary="Download the study as a REFI-QDA project (.qdpx)",
+    response_class=Response,
+    responses=file_response("application/zip"),
+)
 def download_qdpx(request: Request) -> Response:
     return _download(request, "qdpx")
 
 
-@router.get("/exchange/export.qdc", summary="Download the codebook as REFI-QDA (.qdc)")
+@router.get(
+    "/exchange/export.qdc",
+    summary="Download the codebook as REFI-QDA (.qdc)",
+    response_class=Response,
+    responses=file_response("application/xml"),
+)
 def download_qdc(request: Request) -> Response:
     return _download(request, "qdc")

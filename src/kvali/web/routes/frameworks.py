@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -16,13 +16,14 @@ from kvali.analysis.matrix import COLUMNS, LEVELS, clear_evidence, framework_mat
 from kvali.codes.service import list_codes
 from kvali.errors import InputError
 from kvali.web.common import lang_of, page, retry_on_conflict, tx
+from kvali.web.contract import Id, Ids, Name, Text, file_response
 
 router = APIRouter()
 
 
 @router.get("/frameworks", summary="Theory frameworks (HTML)")
 @router.get("/frameworks.json", summary="The study's frameworks with items, and the shipped ones")
-def frameworks_page(request: Request, lang: str = "") -> Response:
+def frameworks_page(request: Request, lang: Literal["en", "nb", ""] = "") -> Response:
     language = lang if lang in fw.LANGUAGES else ("nb" if lang_of(request) == "nb" else "en")
     with tx(request) as (conn, sid):
         loaded = [fw.get_framework(conn, sid, f["id"]) for f in fw.list_frameworks(conn, sid)]
@@ -42,17 +43,17 @@ def frameworks_page(request: Request, lang: str = "") -> Response:
 
 
 class FrameworkItemIn(BaseModel):
-    name: str
-    description: str = ""
-    keywords: list[str] | str = Field(default_factory=list)
+    name: Name
+    description: Text = ""
+    keywords: list[Name] | Text = Field(default_factory=list)
 
 
 class FrameworkIn(BaseModel):
-    key: str | None = Field(None, description="A shipped framework's key")
-    language: str = "nb"
+    key: Name | None = Field(None, description="A shipped framework's key")
+    language: Literal["en", "nb"] = "nb"
     as_codes: bool = False
-    name: str | None = Field(None, description="Or write one: its name (and items)")
-    description: str = ""
+    name: Name | None = Field(None, description="Or write one: its name (and items)")
+    description: Text = ""
     items: list[FrameworkItemIn] = Field(default_factory=list)
 
 
@@ -104,8 +105,13 @@ def upload_framework(
             return {"id": fw.add_framework(conn, sid, path=path, as_codes=as_codes)}
 
 
-@router.get("/frameworks/{framework_id}/export.qdc", summary="Download a framework as .qdc")
-def export_framework(request: Request, framework_id: int) -> Response:
+@router.get(
+    "/frameworks/{framework_id}/export.qdc",
+    summary="Download a framework as .qdc",
+    response_class=Response,
+    responses=file_response("application/xml"),
+)
+def export_framework(request: Request, framework_id: Id) -> Response:
     with tx(request) as (conn, sid):
         name = fw.get_framework(conn, sid, framework_id)["name"]
         content = fw.export_framework(conn, sid, framework_id)
@@ -122,7 +128,7 @@ def export_framework(request: Request, framework_id: int) -> Response:
     "/api/frameworks/{framework_id}/items", status_code=201, summary="Add an item to a framework"
 )
 @retry_on_conflict
-def add_item(request: Request, framework_id: int, body: FrameworkItemIn) -> dict:
+def add_item(request: Request, framework_id: Id, body: FrameworkItemIn) -> dict:
     with tx(request) as (conn, sid):
         iid = fw.add_item(
             conn,
@@ -136,7 +142,7 @@ def add_item(request: Request, framework_id: int, body: FrameworkItemIn) -> dict
 
 
 class LinkIn(BaseModel):
-    codes: list[int | str] | str = Field(description="Study codes (ids, names or paths)")
+    codes: list[Id | Name] | Text = Field(description="Study codes (ids, names or paths)")
 
 
 @router.post(
@@ -144,7 +150,7 @@ class LinkIn(BaseModel):
     summary="Link study codes to an item (their codings become explicit evidence)",
 )
 @retry_on_conflict
-def link_codes(request: Request, framework_id: int, item_id: int, body: LinkIn) -> dict:
+def link_codes(request: Request, framework_id: Id, item_id: Id, body: LinkIn) -> dict:
     codes = body.codes if isinstance(body.codes, list) else [body.codes]
     codes = [int(c) if isinstance(c, str) and c.isdigit() else c for c in codes]
     if not codes:
@@ -159,7 +165,9 @@ def link_codes(request: Request, framework_id: int, item_id: int, body: LinkIn) 
     "/frameworks/{framework_id}/matrix.json",
     summary="Framework items × interviews (or themes): evidence levels and passages",
 )
-def matrix_page(request: Request, framework_id: int, by: str = "interview") -> Response:
+def matrix_page(
+    request: Request, framework_id: Id, by: Literal["interview", "theme"] = "interview"
+) -> Response:
     if by not in COLUMNS:
         raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     with tx(request) as (conn, sid):
@@ -170,17 +178,19 @@ def matrix_page(request: Request, framework_id: int, by: str = "interview") -> R
 
 
 class EvidenceIn(BaseModel):
-    item: int
-    level: str = Field(description="explicit, implicit or not_found")
-    interview: int | None = None
-    theme: int | None = None
-    note: str = ""
-    coding_ids: list[int] = Field(default_factory=list, description="Supporting passages")
+    item: Id
+    level: Literal["explicit", "implicit", "not_found"] = Field(
+        description="explicit, implicit or not_found"
+    )
+    interview: Id | None = None
+    theme: Id | None = None
+    note: Text = ""
+    coding_ids: Ids = Field(default_factory=list, description="Supporting passages")
 
 
 @router.put("/api/frameworks/{framework_id}/evidence", summary="Set a cell's evidence level")
 @retry_on_conflict
-def put_evidence(request: Request, framework_id: int, body: EvidenceIn) -> dict:
+def put_evidence(request: Request, framework_id: Id, body: EvidenceIn) -> dict:
     with tx(request) as (conn, sid):
         if body.coding_ids:
             from kvali.codings.service import get_coding
@@ -205,7 +215,7 @@ def put_evidence(request: Request, framework_id: int, body: EvidenceIn) -> dict:
     "/api/frameworks/{framework_id}/evidence", summary="Back to the suggestion for a cell"
 )
 @retry_on_conflict
-def delete_evidence(request: Request, framework_id: int, item: int, interview: int) -> dict:
+def delete_evidence(request: Request, framework_id: Id, item: Id, interview: Id) -> dict:
     with tx(request) as (conn, sid):
         clear_evidence(conn, sid, framework=framework_id, item=item, interview=interview)
     return {"ok": True}

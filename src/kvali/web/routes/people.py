@@ -7,7 +7,7 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -19,6 +19,7 @@ from kvali.participants import service as participants
 from kvali.participants.withdrawal import plan_withdrawal, withdraw_participant
 from kvali.transcripts.service import import_transcript
 from kvali.web.common import lang_of, page, project_of, retry_on_conflict, tx
+from kvali.web.contract import Id, Name, Text, file_response
 
 router = APIRouter()
 
@@ -56,9 +57,15 @@ def participant_list(request: Request) -> Response:
     )
 
 
+Mode = Literal["in_person", "hybrid", "digital"]
+Attributes = dict[Name, Annotated[str, Field(max_length=2000)]] | Text
+
+
 class ParticipantIn(BaseModel):
-    code: str
-    attributes: dict[str, str] | str = Field(default_factory=dict)
+    code: Annotated[Name, Field(pattern=r"\S")]
+    attributes: Attributes = Field(
+        default_factory=dict, description="name → value, or name=value lines"
+    )
     consent_date: dt.date | None = None
 
 
@@ -77,7 +84,7 @@ def add_participant(request: Request, body: ParticipantIn) -> dict:
 
 
 class AttributesIn(BaseModel):
-    attributes: dict[str, str] | str
+    attributes: Attributes
 
 
 @router.put("/api/participants/{code}/attributes", summary="Set (or clear) case attributes")
@@ -90,7 +97,7 @@ def set_attributes(request: Request, code: str, body: AttributesIn) -> dict:
 
 class ConsentIn(BaseModel):
     consent_date: dt.date | None = None
-    document: str | None = None
+    document: Annotated[str, Field(max_length=1000)] | None = None
 
 
 @router.put("/api/participants/{code}/consent", summary="Record consent")
@@ -104,8 +111,8 @@ def set_consent(request: Request, code: str, body: ConsentIn) -> dict:
 
 
 class MemberCheckIn(BaseModel):
-    status: str
-    comments: str | None = None
+    status: Literal["not_offered", "sent", "approved", "changes_requested", "declined"]
+    comments: Text | None = None
 
 
 @router.post("/api/participants/{code}/member-check", summary="Record the member check")
@@ -122,6 +129,8 @@ def member_check(request: Request, code: str, body: MemberCheckIn) -> dict:
     "/participants/{code}/member-check.docx",
     summary="The participant's transcripts as DOCX for their check (a zip when several); "
     "marks the member check as sent",
+    response_class=Response,
+    responses=file_response(DOCX, "application/zip"),
 )
 def member_check_docx(request: Request, code: str) -> Response:
     """Made in a temporary folder, so no copy of the participant's words stays in exports/."""
@@ -163,7 +172,9 @@ def withdrawal_plan(request: Request, code: str) -> Response:
 
 
 class WithdrawIn(BaseModel):
-    confirm: str = Field(description="The participant's code again, as confirmation")
+    confirm: Annotated[str, Field(max_length=500)] = Field(
+        description="The participant's code again, as confirmation"
+    )
 
 
 @router.post("/api/participants/{code}/withdraw", summary="Erase every trace of a participant")
@@ -185,12 +196,12 @@ def interview_list(request: Request) -> Response:
 
 
 class InterviewIn(BaseModel):
-    label: str
-    participants: list[str] | str = Field(default_factory=list)
-    interviewers: list[str] | str = Field(default_factory=list)
+    label: Annotated[Name, Field(pattern=r"\S")]
+    participants: list[Name] | Text = Field(default_factory=list)
+    interviewers: list[Name] | Text = Field(default_factory=list)
     date: dt.date | None = None
-    mode: str = "in_person"
-    duration_min: int | None = None
+    mode: Mode = "in_person"
+    duration_min: Annotated[int, Field(ge=0, le=100_000)] | None = None
 
 
 @router.post("/api/interviews", status_code=201, summary="Add an interview")
@@ -211,15 +222,15 @@ def add_interview(request: Request, body: InterviewIn) -> dict:
 
 
 class InterviewUpdate(BaseModel):
-    label: str | None = None
+    label: Annotated[Name, Field(pattern=r"\S")] | None = None
     date: dt.date | None = None
-    mode: str | None = None
-    duration_min: int | None = Field(None, ge=0)
+    mode: Mode | None = None
+    duration_min: Annotated[int, Field(ge=0, le=100_000)] | None = None
 
 
 @router.patch("/api/interviews/{interview_id}", summary="Edit an interview's label, date, mode")
 @retry_on_conflict
-def edit_interview(request: Request, interview_id: int, body: InterviewUpdate) -> dict:
+def edit_interview(request: Request, interview_id: Id, body: InterviewUpdate) -> dict:
     if body.label is not None and not body.label.strip():
         raise InputError("an interview needs a label")
     with tx(request) as (conn, sid):
@@ -242,7 +253,7 @@ def edit_interview(request: Request, interview_id: int, body: InterviewUpdate) -
 )
 def upload_transcript(
     request: Request,
-    interview_id: int,
+    interview_id: Id,
     file: Annotated[UploadFile, File()],
     replace: Annotated[bool, Form()] = False,
 ) -> dict:

@@ -10,7 +10,7 @@ as in ``privacy_key``: JSON body only, ``SecretStr``, never stored or returned.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -40,6 +40,7 @@ from kvali.privacy.tables import privacy_entities as E
 from kvali.privacy.tables import privacy_suggestions as S
 from kvali.transcripts.service import get_text, transcript_id_for
 from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.contract import Count, Id, Ids, Name
 from kvali.web.routes import privacy_key
 from kvali.web.routes.privacy_key import key_path, secret
 from kvali.web.routes.suggestions import transcribed
@@ -49,6 +50,8 @@ router.include_router(privacy_key.router)  # apply and the key
 
 SOURCES = ("list", "pattern", "model", "gazetteer", "propagated", "manual")
 DECISIONS = {"accept": "accepted", "reject": "rejected", "reset": "pending"}
+Decision = Literal["accept", "reject", "reset"]
+Label = Literal["PER", "LOC", "ORG", "MISC"]
 
 
 def _status(decision: str) -> str:
@@ -114,12 +117,12 @@ def _last_apply(conn: sa.Connection, sid: int) -> dict[str, Any] | None:
 )
 def privacy_page(
     request: Request,
-    status: str = "",
-    interview: str = "",
-    label: str = "",
-    source: str = "",
-    min_score: float | None = None,
-    view: str = "",
+    status: Literal["pending", "accepted", "rejected", ""] = "",
+    interview: Annotated[str, Field(max_length=500)] = "",
+    label: Label | Literal[""] = "",
+    source: Literal["list", "pattern", "model", "gazetteer", "propagated", "manual", ""] = "",
+    min_score: Annotated[float, Field(ge=0, le=1)] | None = None,
+    view: Annotated[str, Field(max_length=500)] = "",
 ) -> Response:
     """Suggestions in text order; ``view`` (an interview) adds its text with the suggestions
     marked, where a missed name is added by selecting it."""
@@ -198,9 +201,9 @@ def privacy_page(
 
 
 class TermIn(BaseModel):
-    term: str = Field(description="A name that must always be masked")
-    label: str = Field(description="PER, LOC, ORG or MISC")
-    category: str | None = Field(None, description="Thesis-style label, e.g. «navn på skole»")
+    term: Name = Field(description="A name that must always be masked")
+    label: Label = Field(description="PER, LOC, ORG or MISC")
+    category: Name | None = Field(None, description="Thesis-style label, e.g. «navn på skole»")
 
 
 @router.post("/api/privacy/terms", status_code=201, summary="Add a name to the study list")
@@ -213,14 +216,14 @@ def term_add(request: Request, body: TermIn) -> dict:
 
 @router.delete("/api/privacy/terms/{term_id}", summary="Remove a name from the study list")
 @retry_on_conflict
-def term_remove(request: Request, term_id: int) -> dict:
+def term_remove(request: Request, term_id: Id) -> dict:
     with tx(request) as (conn, sid):
         remove_term(conn, sid, term_id)
     return {"removed": term_id}
 
 
 class DetectIn(BaseModel):
-    interview: int | str | None = Field(None, description="One interview; empty for the study")
+    interview: Id | Name | None = Field(None, description="One interview; empty for the study")
     passphrase: SecretStr | None = Field(
         None, description="Optional: use the study list kept in the key by an earlier apply"
     )
@@ -242,7 +245,7 @@ def detect(request: Request, body: DetectIn) -> dict:
 
 
 class DecideIn(BaseModel):
-    ids: list[int] = Field(default_factory=list, description="Suggestion ids (all or none)")
+    ids: Ids = Field(default_factory=list, description="Suggestion ids (all or none)")
     all: bool = Field(False, description="Every pending suggestion (from min_score)")
     min_score: float | None = Field(None, ge=0, le=1, description="With all: only from here")
 
@@ -252,7 +255,7 @@ class DecideIn(BaseModel):
     summary="Accept, reject or reset several suggestions, or all pending from a minimum score",
 )
 @retry_on_conflict
-def decide_many(request: Request, decision: str, body: DecideIn) -> dict:
+def decide_many(request: Request, decision: Decision, body: DecideIn) -> dict:
     status = _status(decision)
     ids = list(dict.fromkeys(body.ids))
     if not ids and not body.all:
@@ -272,7 +275,7 @@ def decide_many(request: Request, decision: str, body: DecideIn) -> dict:
     summary="Accept, reject or reset one suggestion (this occurrence only)",
 )
 @retry_on_conflict
-def decide_one(request: Request, suggestion_id: int, decision: str) -> dict:
+def decide_one(request: Request, suggestion_id: Id, decision: Decision) -> dict:
     status = _status(decision)
     with tx(request) as (conn, sid):
         _check_suggestions(conn, sid, [suggestion_id])
@@ -285,7 +288,7 @@ def decide_one(request: Request, suggestion_id: int, decision: str) -> dict:
     summary="Accept, reject or reset a name everywhere in the study (sticks on new detection)",
 )
 @retry_on_conflict
-def decide_entity(request: Request, entity_id: int, decision: str) -> dict:
+def decide_entity(request: Request, entity_id: Id, decision: Decision) -> dict:
     status = _status(decision)
     with tx(request) as (conn, sid):
         n = set_status(conn, sid, status, entity_ids=[entity_id])  # unknown: 404, no change
@@ -298,7 +301,7 @@ class CategoryIn(BaseModel):
 
 @router.put("/api/privacy/entities/{entity_id}/category", summary="Edit a name's category")
 @retry_on_conflict
-def entity_category(request: Request, entity_id: int, body: CategoryIn) -> dict:
+def entity_category(request: Request, entity_id: Id, body: CategoryIn) -> dict:
     with tx(request) as (conn, sid):
         _check_entity(conn, sid, entity_id)
         set_category(conn, sid, body.category, entity_ids=[entity_id])
@@ -307,7 +310,7 @@ def entity_category(request: Request, entity_id: int, body: CategoryIn) -> dict:
 
 @router.put("/api/privacy/labels/{label}/category", summary="Edit the category of every name")
 @retry_on_conflict
-def label_category(request: Request, label: str, body: CategoryIn) -> dict:
+def label_category(request: Request, label: Label, body: CategoryIn) -> dict:
     if label not in LABELS:
         raise InputError("label must be one of {labels}", labels=", ".join(LABELS))
     with tx(request) as (conn, sid):
@@ -316,12 +319,12 @@ def label_category(request: Request, label: str, body: CategoryIn) -> dict:
 
 
 class SpanIn(BaseModel):
-    label: str = Field(description="PER, LOC, ORG or MISC")
-    interview: int | str | None = Field(None, description="Interview id or label")
-    start: int | None = Field(None, description="Code-point offset in the transcript text")
-    end: int | None = None
-    text: str | None = Field(None, description="Else: every whole-word occurrence of this")
-    category: str | None = None
+    label: Label = Field(description="PER, LOC, ORG or MISC")
+    interview: Id | Name | None = Field(None, description="Interview id or label")
+    start: Count | None = Field(None, description="Code-point offset in the transcript text")
+    end: Count | None = None
+    text: Name | None = Field(None, description="Else: every whole-word occurrence of this")
+    category: Name | None = None
 
 
 @router.post("/api/privacy/spans", status_code=201, summary="Add a missed name (accepted at once)")

@@ -10,6 +10,7 @@ stored nor returned. The key file is always the project's own: a browser names n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, SecretStr
@@ -52,7 +53,9 @@ def secret(value: SecretStr | None, *, required: bool = True) -> str | None:
 
 
 class ApplyIn(BaseModel):
-    style: str = Field("thesis", description="thesis, tags or pseudonyms")
+    style: Literal["thesis", "tags", "pseudonyms"] = Field(
+        "thesis", description="thesis, tags or pseudonyms"
+    )
     passphrase: SecretStr = Field(description="Encrypts the key; never stored or returned")
     min_score: float = Field(0.5, ge=0, le=1, description="Pending suggestions from this score")
 
@@ -96,7 +99,7 @@ def key_show(request: Request, body: PassIn) -> dict:
 
 
 class DestroyIn(BaseModel):
-    confirm: str = Field(description=f"Type «{CONFIRM}»")
+    confirm: Annotated[str, Field(max_length=100)] = Field(description=f"Type «{CONFIRM}»")
 
 
 @router.post("/api/privacy/key/destroy", summary="Destroy the key for good (typed confirmation)")

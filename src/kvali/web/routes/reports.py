@@ -7,6 +7,7 @@ import json
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +18,8 @@ from kvali.reports.build import build_report
 from kvali.reports.render import FORMATS, render_html, render_json
 from kvali.reports.service import write_study_reports
 from kvali.web.common import lang_of, page, project_of, tx
+from kvali.web.contract import Cycle, file_response
+from kvali.web.security import framed_document_headers
 
 router = APIRouter()
 
@@ -30,13 +33,19 @@ MEDIA = {
 }
 
 
+Format = Literal["md", "html", "docx", "xlsx", "csv", "json"]
+ReportLang = Literal["en", "nb"]
+
+
 def _report_lang(request: Request, lang: str | None) -> str:
     return check_lang(lang or lang_of(request))
 
 
 @router.get("/reports", summary="Reports page (HTML)")
 @router.get("/reports.json", summary="The study report as data (the three tables, frequencies)")
-def reports_page(request: Request, lang: str | None = None, cycle: int | None = None) -> Response:
+def reports_page(
+    request: Request, lang: ReportLang | None = None, cycle: Cycle | None = None
+) -> Response:
     rlang = _report_lang(request, lang)
     with tx(request) as (conn, sid):
         report = build_report(conn, sid, cycle=cycle)
@@ -49,19 +58,31 @@ def reports_page(request: Request, lang: str | None = None, cycle: int | None = 
     )
 
 
-@router.get("/reports/view", summary="The report as one HTML document with SVG charts")
-def report_view(request: Request, lang: str | None = None, cycle: int | None = None) -> Response:
+@router.get(
+    "/reports/view",
+    summary="The report as one HTML document with SVG charts",
+    response_class=HTMLResponse,
+    responses=file_response("text/html", description="The report"),
+)
+def report_view(
+    request: Request, lang: ReportLang | None = None, cycle: Cycle | None = None
+) -> Response:
     rlang = _report_lang(request, lang)
     with tx(request) as (conn, sid):
         report = build_report(conn, sid, cycle=cycle)
-    return HTMLResponse(render_html(report, rlang))
+    html = render_html(report, rlang)
+    # Shown in the reports page's iframe: framing by this origin, its own <style> by hash.
+    return HTMLResponse(html, headers=framed_document_headers(html))
 
 
 @router.get(
-    "/reports/download/{fmt}", summary="Download the report (md, html, docx, xlsx, csv, json)"
+    "/reports/download/{fmt}",
+    summary="Download the report (md, html, docx, xlsx, csv, json)",
+    response_class=Response,
+    responses=file_response(*dict.fromkeys(MEDIA.values()), description="The report file"),
 )
 def download(
-    request: Request, fmt: str, lang: str | None = None, cycle: int | None = None
+    request: Request, fmt: Format, lang: ReportLang | None = None, cycle: Cycle | None = None
 ) -> Response:
     """Written by the same renderer as ``kvali report`` into a temporary folder, never exports/."""
     if fmt not in FORMATS:

@@ -3,10 +3,11 @@ participant attribute and interview mode."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from kvali.codes.service import code_id, list_codes
 from kvali.errors import InputError, KvaliError
@@ -62,7 +63,7 @@ def search(
     attr: str = "",
     mode: str = "",
     interview: str = "",
-    limit: int = 50,
+    limit: Annotated[int, Field(ge=1, le=500)] = 50,
     semantic: bool = False,
 ) -> Response:
     attribute = None
@@ -71,7 +72,6 @@ def search(
             raise InputError("attribute filter must be name=value")
         name, value = attr.split("=", 1)
         attribute = (name.strip(), value.strip())
-    limit = max(1, min(limit, 500))
     filters = {
         "code": code or None,
         "attribute": attribute,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kvali.events import service as events
 from kvali.guides import service as guides
@@ -15,6 +15,7 @@ from kvali.i18n import LANGUAGES
 from kvali.memos import service as memos
 from kvali.studies import service as studies
 from kvali.web.common import LANG_COOKIE, page, retry_on_conflict, tx
+from kvali.web.contract import Id, Name, Text
 
 router = APIRouter()
 
@@ -32,9 +33,12 @@ def overview(request: Request) -> Response:
     return page(request, "overview.html", data)
 
 
+Filled = Annotated[Text, Field(min_length=1, pattern=r"\S")]
+
+
 class StudyUpdate(BaseModel):
-    title: str | None = None
-    problem_statement: str | None = None
+    title: Name | None = None
+    problem_statement: Text | None = None
 
 
 @router.patch("/api/study", summary="Change the study's title or problem statement")
@@ -46,7 +50,7 @@ def update_study(request: Request, body: StudyUpdate) -> dict:
 
 
 class ResearchQuestionIn(BaseModel):
-    text: str
+    text: Filled
 
 
 @router.post("/api/research-questions", status_code=201, summary="Add a research question")
@@ -75,8 +79,8 @@ def guide(request: Request) -> Response:
 
 
 class GuideNodeIn(BaseModel):
-    text: str
-    parent_id: int | None = None
+    text: Filled
+    parent_id: Id | None = None
 
 
 @router.post("/api/guide/nodes", status_code=201, summary="Add a topic, question or keyword")
@@ -87,12 +91,12 @@ def add_guide_node(request: Request, body: GuideNodeIn) -> dict:
 
 
 class GuideNodeText(BaseModel):
-    text: str
+    text: Filled
 
 
 @router.patch("/api/guide/nodes/{node_id}", summary="Reword one topic, question or keyword")
 @retry_on_conflict
-def update_guide_node(request: Request, node_id: int, body: GuideNodeText) -> dict:
+def update_guide_node(request: Request, node_id: Id, body: GuideNodeText) -> dict:
     with tx(request) as (conn, sid):
         guides.update_node(conn, sid, node_id, text=body.text)
     return {"id": node_id, "text": body.text.strip()}
@@ -103,13 +107,13 @@ def update_guide_node(request: Request, node_id: int, body: GuideNodeText) -> di
     summary="Delete one guide entry with what is below it (a question's keywords)",
 )
 @retry_on_conflict
-def delete_guide_node(request: Request, node_id: int) -> dict:
+def delete_guide_node(request: Request, node_id: Id) -> dict:
     with tx(request) as (conn, sid):
         return {"deleted": guides.delete_node(conn, sid, node_id)}
 
 
 class GuideMarkdown(BaseModel):
-    markdown: str
+    markdown: Text
 
 
 @router.put("/api/guide", summary="Replace the guide from Markdown")
@@ -122,18 +126,22 @@ def replace_guide(request: Request, body: GuideMarkdown) -> dict:
 
 @router.get("/memos", summary="Memos and the reflexivity journal (HTML)")
 @router.get("/memos.json", summary="Memos and the reflexivity journal")
-def memo_list(request: Request, kind: str | None = None) -> Response:
+def memo_list(
+    request: Request, kind: Literal["analytic", "reflexivity", "condensation", ""] | None = None
+) -> Response:
     with tx(request) as (conn, sid):
         rows = memos.list_memos(conn, sid, kind=kind or None)
     return page(request, "memos.html", {"memos": rows, "kind": kind, "kinds": memos.KINDS})
 
 
 class MemoIn(BaseModel):
-    text: str
-    title: str = ""
+    text: Filled
+    title: Annotated[str, Field(max_length=500)] = ""
     kind: Literal["analytic", "reflexivity", "condensation"] = "analytic"
-    target_type: str = "study"
-    target_id: int | None = None
+    target_type: Literal[
+        "study", "interview", "participant", "code", "coding", "research_question"
+    ] = "study"
+    target_id: Id | None = Field(None, description="Required unless the target is the study")
 
 
 @router.post("/api/memos", status_code=201, summary="Write a memo or journal entry")
@@ -153,13 +161,13 @@ def add_memo(request: Request, body: MemoIn) -> dict:
 
 
 class MemoUpdate(BaseModel):
-    text: str | None = None
-    title: str | None = None
+    text: Filled | None = None
+    title: Annotated[str, Field(max_length=500)] | None = None
 
 
 @router.patch("/api/memos/{memo_id}", summary="Edit a memo")
 @retry_on_conflict
-def update_memo(request: Request, memo_id: int, body: MemoUpdate) -> dict:
+def update_memo(request: Request, memo_id: Id, body: MemoUpdate) -> dict:
     with tx(request) as (conn, sid):
         memos.update_memo(conn, sid, memo_id, text=body.text, title=body.title)
     return {"ok": True}
@@ -167,11 +175,13 @@ def update_memo(request: Request, memo_id: int, body: MemoUpdate) -> dict:
 
 @router.get("/events", summary="Event log (HTML)")
 @router.get("/events.json", summary="Event log: every change, newest first")
-def event_log(request: Request, entity: str | None = None, limit: int = 200) -> Response:
+def event_log(
+    request: Request,
+    entity: Annotated[str, Field(max_length=100)] | None = None,
+    limit: Annotated[int, Field(ge=1, le=5000)] = 200,
+) -> Response:
     with tx(request) as (conn, sid):
-        rows = events.list_events(
-            conn, study_id=sid, entity=entity or None, limit=max(1, min(limit, 5000))
-        )
+        rows = events.list_events(conn, study_id=sid, entity=entity or None, limit=limit)
     return page(request, "events.html", {"events": rows, "entity": entity})
 
 

@@ -9,7 +9,7 @@ bulk decision runs in one transaction, so one bad id leaves every suggestion as 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -24,6 +24,7 @@ from kvali.semantic.review import (
     suggest_for_study,
 )
 from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.contract import Id, Ids, Name
 from kvali.web.routes.blind import me
 from kvali.web.routes.search import semantic_ready
 
@@ -60,10 +61,10 @@ def transcribed(conn: Any, sid: int) -> list[dict[str, Any]]:
 )
 def suggestions_page(
     request: Request,
-    status: str = "pending",
-    interview: str = "",
-    order: str = "score",
-    limit: int = 500,
+    status: Literal["pending", "accepted", "rejected", "stale", ""] = "pending",
+    interview: Annotated[str, Field(max_length=500)] = "",
+    order: Literal["score", "text"] = "score",
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 500,
     level: Level = "code",
 ) -> Response:
     """Best score first by default (triage); ``order=text`` walks the transcripts in order;
@@ -103,11 +104,9 @@ def suggestions_page(
 
 
 class RunIn(BaseModel):
-    interview: int | str | None = Field(None, description="One interview; empty for the study")
-    threshold: float | None = Field(
+    interview: Id | Name | None = Field(None, description="One interview; empty for the study")
+    threshold: Annotated[float, Field(ge=-1, le=1)] | None = Field(
         None,
-        ge=-1,
-        le=1,
         description="Abstain below this (learned: probability; zero-shot: lead over the mean)",
     )
     top: int = Field(3, ge=1, le=10)
@@ -172,7 +171,7 @@ def suggestion_model(
 
 
 class IdsIn(BaseModel):
-    ids: list[int] = Field(description="Suggestion ids")
+    ids: Ids = Field(description="Suggestion ids")
 
 
 def _ids(body: IdsIn) -> list[int]:
@@ -207,14 +206,14 @@ def reject_many(request: Request, body: IdsIn) -> dict:
     summary="Accept one suggestion: the span is coded with the code (current cycle)",
 )
 @retry_on_conflict
-def accept_one(request: Request, suggestion_id: int) -> dict:
+def accept_one(request: Request, suggestion_id: Id) -> dict:
     with tx(request) as (conn, sid):
         return {"coding_id": accept_suggestion(conn, sid, suggestion_id, coder=me(request))}
 
 
 @router.post("/api/suggestions/{suggestion_id}/reject", summary="Reject one suggestion")
 @retry_on_conflict
-def reject_one(request: Request, suggestion_id: int) -> dict:
+def reject_one(request: Request, suggestion_id: Id) -> dict:
     with tx(request) as (conn, sid):
         reject_suggestion(conn, sid, suggestion_id)
     return {"rejected": [suggestion_id]}

@@ -24,6 +24,7 @@ from kvali.pipelines.talkstats import load_backchannels, talk_statistics
 from kvali.reports.render.charts import bars_svg
 from kvali.studies.service import get_study
 from kvali.web.common import page, project_of, tx
+from kvali.web.contract import Id
 
 router = APIRouter()
 
@@ -45,7 +46,7 @@ def _run(project: Any, job_id: int) -> None:
         pass
 
 
-def start_job(request: Request, job_id: int) -> Future:
+def start_job(request: Request, job_id: Id) -> Future:
     return executor(request).submit(_run, project_of(request), job_id)
 
 
@@ -74,11 +75,11 @@ def job_view(job: dict[str, Any]) -> dict[str, Any]:
 )
 def upload_audio(
     request: Request,
-    interview_id: int,
+    interview_id: Id,
     file: Annotated[UploadFile, File()],
-    language: Annotated[str, Form()] = "",
-    model: Annotated[str, Form()] = "",
-    speakers: Annotated[int | None, Form()] = None,
+    language: Annotated[str, Form(max_length=20)] = "",
+    model: Annotated[str, Form(max_length=500)] = "",
+    speakers: Annotated[int | None, Form(ge=1, le=20)] = None,
     replace: Annotated[bool, Form()] = False,
 ) -> dict:
     name = Path(file.filename or "").name
@@ -128,7 +129,7 @@ def upload_audio(
 
 
 @router.get("/api/jobs/{job_id}", summary="A job's progress: done/total/message and time left")
-def job_status(request: Request, job_id: int) -> dict:
+def job_status(request: Request, job_id: Id) -> dict:
     with tx(request) as (conn, sid):
         job = jobs.get_job(conn, job_id)
         if job["study_id"] not in (None, sid):

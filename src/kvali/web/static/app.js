@@ -52,6 +52,23 @@
     return out;
   }
 
+  /* data-api-template names form fields in braces: "/api/interviews/{interview}/blind". */
+  function apiUrl(form) {
+    if (!form.dataset.apiTemplate) return form.dataset.api;
+    return form.dataset.apiTemplate.replace(/\{(\w+)\}/g, (_, name) =>
+      encodeURIComponent(form.elements[name] ? form.elements[name].value : ""));
+  }
+
+  /* Server data that used to sit in style attributes (not allowed by the CSP): tree depth and
+     code colours, set through the CSSOM, which style-src does not restrict. */
+  function applyStyleData(root) {
+    root.querySelectorAll("[data-depth]").forEach((el) => el.style.setProperty("--depth", el.dataset.depth));
+    root.querySelectorAll("[data-color]").forEach((el) => { el.style.background = el.dataset.color; });
+  }
+  kv.applyStyleData = applyStyleData;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => applyStyleData(document));
+  else applyStyleData(document);
+
   document.addEventListener("submit", async function (ev) {
     const form = ev.target.closest("form[data-api]");
     if (!form) return;
@@ -60,7 +77,7 @@
     const button = form.querySelector("button");
     if (button) button.disabled = true;
     try {
-      await kv.api(form.dataset.method || "POST", form.dataset.api, formBody(form));
+      await kv.api(form.dataset.method || "POST", apiUrl(form), formBody(form));
       if (form.dataset.next) location.href = form.dataset.next;
       else location.reload();
     } catch (err) {
