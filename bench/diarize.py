@@ -199,7 +199,9 @@ def table(summary: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", choices=["dev", "heldout", "both"], default="both")
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kvali-bench-diarize")
+    ap.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "kvali-bench-diarize"
+    )
     ap.add_argument("--append", type=Path, default=None, help="add the table to this file")
     args = ap.parse_args()
 

@@ -82,6 +82,70 @@ RESEARCH_QUESTIONS = [
     ("Hvilken rolle spiller samarbeid med kollegaer, ledelse og foreldre?", "Samarbeid"),
     ("Hva fremmer og hemmer lærernes profesjonelle utvikling?", "Profesjonell utvikling"),
 ]
+# An interview guide along the codebook (keywords from the corpus vocabulary, some inflected or
+# compound, so coverage finds evidence), plus one topic no interview touches.
+GUIDE = {
+    "introduction": "Syntetisk intervjuguide for skalatesten.",
+    "topics": [
+        {
+            "text": "Arbeidsbelastning og tid",
+            "questions": [
+                {
+                    "text": "Hvordan ser arbeidsdagen din ut?",
+                    "keywords": ["Arbeidstid", "Overtid", "Planlegging av timene"],
+                },
+                {
+                    "text": "Hva gir stress og belastning i hverdagen?",
+                    "keywords": ["Rapportering / dokumentasjon", "Skjemaer", "Sykefravær"],
+                },
+                {
+                    "text": "Hvordan opplever du mestring?",
+                    "keywords": ["Mestring", "Energi og glede", "Strategier"],
+                },
+            ],
+        },
+        {
+            "text": "Samarbeid",
+            "questions": [
+                {
+                    "text": "Hvordan samarbeider du med kollegaene?",
+                    "keywords": ["Fagfellesskap", "Deling av opplegg", "Team"],
+                },
+                {
+                    "text": "Hvordan opplever du ledelsen?",
+                    "keywords": ["Tillit og respekt", "Veiledning", "Forventninger – krav"],
+                },
+                {
+                    "text": "Hvordan er kontakten med foreldrene?",
+                    "keywords": ["Foreldremøte", "Utviklingssamtale", "Kommunikasjon"],
+                },
+            ],
+        },
+        {
+            "text": "Profesjonell utvikling",
+            "questions": [
+                {
+                    "text": "Hvilken etterutdanning har du tatt?",
+                    "keywords": ["Kurs", "Studier", "Masteroppgave"],
+                },
+                {
+                    "text": "Hvordan brukes digitale verktøy?",
+                    "keywords": ["Nettbrett", "Plattformen", "Skjermtid"],
+                },
+            ],
+        },
+        {
+            "text": "Skolehagen",
+            "questions": [
+                {"text": "Dyrker elevene grønnsaker?", "keywords": ["Drivhus", "Kompost"]}
+            ],
+        },
+    ],
+}
+# The shipped theory framework loaded into the study, and a code mapped to one of its items
+# (those codings are explicit evidence; the other items are found by keywords, or not).
+FRAMEWORK = "irgens"
+FRAMEWORK_LINK = ("Deler erfaringer fra egen praksis", "Deling av opplegg")
 ATTRIBUTES = {
     "kjønn": ["kvinne", "mann"],
     "alder": ["20–29", "30–39", "40–49", "50–59", "60+"],

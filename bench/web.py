@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/web.py [--chars 300000 --codings 2000 --applies 30] [--no-browser]
 
-Builds the long interview (tests/web/longdata.py, through the real services; not timed), then:
+Builds the long interview (bench/longdata.py, through the real services; not timed), then:
 
 * ``page_server_ms``: server time of ``GET /interviews/{id}/transcript`` (first chunk of turns
   rendered, every coding as compact JSON), median of 10, through the in-process test client;
@@ -24,19 +24,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import socket
 import statistics
-import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.web.longdata import build_long_interview  # noqa: E402
-
-from kvali.project import Project  # noqa: E402
-from kvali.studies.service import create_study  # noqa: E402
+from kvali.project import Project
+from kvali.studies.service import create_study
+from longdata import build_long_interview
 
 TOKEN = "bench"
 ARGS = [
@@ -113,11 +111,40 @@ def measure(chars: int, n_codings: int, applies: int, browser: bool) -> dict[str
     return out
 
 
+class _LiveServer:
+    """uvicorn on a free 127.0.0.1 port in a background thread (the benchmark's own: benchmarks
+    run with the ``all`` extras only, without pytest or tests/)."""
+
+    def __init__(self, app: Any):
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> _LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
 def _browser(app, long, page: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
-    from tests.web.conftest import LiveServer
 
-    with LiveServer(app) as server, sync_playwright() as p:
+    with _LiveServer(app) as server, sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         pg = b.new_page(viewport={"width": 1400, "height": 900})
         pg.goto(f"{server.url}/overview?token={TOKEN}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from kvali.project import Project
@@ -95,3 +97,13 @@ class CachedEmbedder:
 
 
 EMBEDDER_CACHE: list[CachedEmbedder] = []
+
+
+def bench_module(name: str) -> ModuleType:
+    """A module of bench/ (not a package: benchmarks run as scripts), loaded by file path."""
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"kvali_bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -151,6 +151,11 @@ def test_demo_command_runs_offline_transcribes_its_recording_and_writes_every_re
     sections = {s["key"]: s for s in data["sections"]}
     by_mode = {row[0]: row[5] for row in sections["talk_statistics"]["tables"][0]["rows"]}
     assert by_mode["fysisk"] > by_mode["hybrid"] > by_mode["digitalt"]  # backchannels per minute
+    (agreement,) = sections["agreement"]["tables"]  # one table keyed by interview
+    assert agreement["columns"][:2] == ["Intervju", "Kode"]
+    assert {row[0] for row in agreement["rows"]} == {"Intervju 1"}  # the double-coded one
+    assert agreement["rows"][-1][1] == "Samlet"
+    assert (exports / "agreement_1.csv").exists() and not (exports / "agreement_2.csv").exists()
     irgens = sections["framework_matrix"]["tables"][0]
     critical = next(r for r in irgens["rows"] if "kritisk" in r[0].lower())
     assert all(cell.startswith("○") for cell in critical[1:])  # not evidenced, as in the thesis

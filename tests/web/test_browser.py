@@ -50,8 +50,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from kvali.studies.service import default_study_id
     from kvali.transcripts.service import import_transcript
     from kvali.web import create_app
-    from tests.helpers import write
-    from tests.web.longdata import build_long_interview
+    from tests.helpers import bench_module, write
+
+    build_long_interview = bench_module("longdata").build_long_interview
 
     root = tmp_path_factory.mktemp("web")
     project = Project.init(root / "demo")

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kvali.analysis.textmatch import Phrase, find, passages_of
+from kvali.analysis.textmatch import Matcher, Passages
 from kvali.db import schema as t
 from kvali.guides.service import get_guide
 from kvali.transcripts.service import get_turns
@@ -67,30 +67,45 @@ def semantic_similarity() -> Similarity | None:
     return similarity
 
 
-def _node(text: str, passages: list[dict[str, Any]], *, share: float) -> dict[str, Any]:
-    hits, evidence = find(Phrase.of(text, split=share > QUESTION_SHARE), passages, share=share)
+KEYWORD_SHARE = 0.66
+
+
+def guide_matcher(guide: dict[str, Any]) -> Matcher:
+    """Every phrase of the guide (topics and questions whole, keywords split at «/», «,» …),
+    so one matcher serves all the interviews of a study."""
+    specs: list[tuple[str, bool]] = []
+    for tp in guide["topics"]:
+        specs.append((tp["text"], False))
+        for q in tp["questions"]:
+            specs.append((q["text"], False))
+            specs += [(k, True) for k in q["keywords"]]
+    return Matcher(specs)
+
+
+def _node(text: str, passages: Passages, matcher: Matcher, *, share: float) -> dict[str, Any]:
+    phrase = matcher.phrase(text, split=share > QUESTION_SHARE)
+    hits, evidence = passages.find(phrase, share=share)
     return {"text": text, "touched": hits > 0, "hits": hits, "evidence": evidence}
 
 
-def _semantic(
-    node: dict[str, Any], passages: list[dict[str, Any]], similarity: Similarity | None
-) -> None:
-    if similarity is None or node["touched"] or not passages:
+def _semantic(node: dict[str, Any], passages: Passages, similarity: Similarity | None) -> None:
+    if similarity is None or node["touched"] or not len(passages):
         return
+    items = passages.items
     try:
-        scores = similarity(node["text"], [p["text"] for p in passages])
+        scores = similarity(node["text"], [p["text"] for p in items])
     except Exception:  # pragma: no cover - model trouble must not break coverage
         return
     typical = sorted(scores)[(len(scores) - 1) // 2]
     cut = max(SEMANTIC_FLOOR, typical + SEMANTIC_MARGIN)
-    best = sorted(zip(scores, range(len(passages)), strict=True), reverse=True)[:3]
+    best = sorted(zip(scores, range(len(items)), strict=True), reverse=True)[:3]
     evidence = [
         {
-            "speaker": passages[i]["speaker"],
-            "start_char": passages[i]["start_char"],
-            "end_char": passages[i]["end_char"],
-            "start_ms": passages[i]["start_ms"],
-            "text": passages[i]["text"][:240],
+            "speaker": items[i]["speaker"],
+            "start_char": items[i]["start_char"],
+            "end_char": items[i]["end_char"],
+            "start_ms": items[i]["start_ms"],
+            "text": items[i]["text"][:240],
             "score": round(float(s), 3),
             "method": "semantic",
         }
@@ -106,15 +121,18 @@ def interview_coverage(
     turns: Sequence[dict[str, Any]],
     *,
     similarity: Similarity | None = None,
+    matcher: Matcher | None = None,
 ) -> dict[str, Any]:
-    """Coverage of one conversation (its turns) by the guide tree (:func:`get_guide` shape)."""
-    passages = passages_of(turns)
+    """Coverage of one conversation (its turns) by the guide tree (:func:`get_guide` shape).
+    ``matcher``: :func:`guide_matcher` of this guide, shared across interviews."""
+    matcher = matcher or guide_matcher(guide)
+    passages = Passages(turns if guide["topics"] else [], matcher)
     topics = []
     for tp in guide["topics"]:
         questions = []
         for q in tp["questions"]:
-            keywords = [_node(k, passages, share=0.66) for k in q["keywords"]]
-            node = _node(q["text"], passages, share=QUESTION_SHARE)
+            keywords = [_node(k, passages, matcher, share=KEYWORD_SHARE) for k in q["keywords"]]
+            node = _node(q["text"], passages, matcher, share=QUESTION_SHARE)
             _semantic(node, passages, similarity)
             node["id"] = q["id"]
             node["keywords"] = keywords
@@ -122,7 +140,7 @@ def interview_coverage(
                 node["touched"] = True
                 node["evidence"] = [e for k in keywords for e in k["evidence"]][:3]
             questions.append(node)
-        topic = _node(tp["text"], passages, share=QUESTION_SHARE)
+        topic = _node(tp["text"], passages, matcher, share=QUESTION_SHARE)
         topic["id"] = tp["id"]
         topic["questions"] = questions
         if not topic["touched"] and any(q["touched"] for q in questions):
@@ -155,6 +173,7 @@ def guide_coverage(
     """Per interview coverage plus a study-wide view: each topic and question × interview, and
     the topics no interview touched. ``semantic``: also use the embedding model if installed."""
     guide = get_guide(conn, study_id)
+    matcher = guide_matcher(guide)
     similarity = semantic_similarity() if semantic else None
     iv, tr = t.interviews, t.transcripts
     q = (
@@ -169,7 +188,8 @@ def guide_coverage(
         q = q.where(iv.c.id == interview_id(conn, study_id, interview))
     per = []
     for row in conn.execute(q).all():
-        cov = interview_coverage(guide, get_turns(conn, row.tid), similarity=similarity)
+        turns = get_turns(conn, row.tid) if guide["topics"] else []  # no guide: nothing to match
+        cov = interview_coverage(guide, turns, similarity=similarity, matcher=matcher)
         per.append({"interview": row.label, "interview_id": row.id, **cov})
     labels = [p["interview"] for p in per]
     study_topics = []

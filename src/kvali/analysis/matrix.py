@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from kvali.analysis.frameworks import framework_id, get_framework, item_id
 from kvali.analysis.tables import analysis_framework_evidence as ev_t
-from kvali.analysis.textmatch import Phrase, find, passages_of
+from kvali.analysis.textmatch import Matcher, Passages
 from kvali.codes.service import ancestors
 from kvali.codings.service import list_codings
 from kvali.db import schema as t
@@ -73,32 +73,38 @@ def framework_matrix(
         raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     fw = get_framework(conn, study_id, framework)
     columns = _columns(conn, study_id, by)
-    codings = list_codings(conn, study_id)
+    turns_of: dict[int, list[dict[str, Any]]] = {}  # read once, for the codings and passages
+    codings = list_codings(conn, study_id, turns=turns_of)
     codes = {
         r["id"]: dict(r)
         for r in conn.execute(sa.select(t.codes).where(t.codes.c.study_id == study_id)).mappings()
     }
     theme_of = {cid: ancestors(codes, cid).get("theme") for cid in codes}
     labels = {c["id"]: c["label"] for c in columns}
+    matcher = Matcher((k, True) for item in fw["items"] for k in item["keywords"])
+    grouped: dict[Any, list[dict[str, Any]]] = {}  # codings by interview label or theme name
     if by == "interview":
-        passages: dict[int, list[dict[str, Any]]] = {}
+        for c in codings:
+            grouped.setdefault(c["interview"], []).append(c)
+        in_column = {col["id"]: grouped.get(col["label"], []) for col in columns}
+        passages: dict[int, Passages] = {}
         for col in columns:
             tid = conn.execute(
                 sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == col["id"])
             ).scalar()
-            turns = get_turns(conn, tid) if tid else []
-            passages[col["id"]] = passages_of([x for x in turns if x["role"] == "participant"])
-        in_column = {
-            col["id"]: [c for c in codings if c["interview"] == col["label"]] for col in columns
-        }
+            if tid and matcher.terms and tid not in turns_of:
+                turns_of[tid] = get_turns(conn, tid)
+            turns = turns_of.get(tid, []) if tid and matcher.terms else []
+            passages[col["id"]] = Passages(
+                [x for x in turns if x["role"] == "participant"], matcher
+            )
     else:
         names = {cid: c["name"] for cid, c in codes.items()}
-        in_column = {
-            col["id"]: [c for c in codings if theme_of.get(c["code_id"]) == names[col["id"]]]
-            for col in columns
-        }
+        for c in codings:
+            grouped.setdefault(theme_of.get(c["code_id"]), []).append(c)
+        in_column = {col["id"]: grouped.get(names[col["id"]], []) for col in columns}
         passages = {
-            col["id"]: passages_of(
+            col["id"]: Passages(
                 [
                     {
                         "speaker": c["speaker"],
@@ -109,7 +115,8 @@ def framework_matrix(
                         "text": c["text"],
                     }
                     for c in in_column[col["id"]]
-                ]
+                ],
+                matcher,
             )
             for col in columns
         }
@@ -126,14 +133,14 @@ def framework_matrix(
     rows = []
     for item in fw["items"]:
         mapped = set(item["code_ids"])
-        phrases = [Phrase.of(k) for k in item["keywords"]]
+        phrases = [matcher.phrase(k) for k in item["keywords"]]
         cells = []
         for col in columns:
             explicit = [_passage(c) for c in in_column[col["id"]] if c["code_id"] in mapped]
             implicit: list[dict[str, Any]] = []
             if not explicit:
                 for ph in phrases:
-                    _n, found = find(ph, passages[col["id"]], share=0.66, limit=2)
+                    _n, found = passages[col["id"]].find(ph, share=0.66, limit=2)
                     implicit.extend(f for f in found if f not in implicit)
             suggested = "explicit" if explicit else "implicit" if implicit else "not_found"
             cell = {

@@ -4,6 +4,13 @@
 No database and no numpy here, so the numbers can be checked by hand and against the reference
 ``krippendorff`` package in the tests. ``None`` means «not defined» (no variation in the data).
 
+alpha_u is computed in O(n log n) for n coded spans: Krippendorff's sum over every pair of
+sections of two coders is nonzero only for overlapping coded sections and for a coded section
+inside the other coder's gap, and both are found by one sweep over the sorted sections; the
+expected disagreement counts the gaps a unit fits in by binary search over the sorted gap
+lengths. Sums are the same integers, added in the same order, as the pairwise definition
+(:func:`_distance`), so the results are the same floats.
+
 References: Cohen (1960); Krippendorff (2011) «Computing Krippendorff's alpha-reliability»;
 Krippendorff (1995) «On the reliability of unitizing continuous data», Sociological Methodology
 25: 47–76; Krippendorff (2004) *Content Analysis*, 2nd ed., §12.4 (alpha_u).
@@ -11,6 +18,7 @@ Krippendorff (1995) «On the reliability of unitizing continuous data», Sociolo
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -139,7 +147,10 @@ def _sections(spans: list[Span], begin: int, end: int) -> list[tuple[int, int, b
 def _distance(g: tuple[int, int, bool], h: tuple[int, int, bool]) -> int:
     """Krippendorff's (2004: 253) squared distance between a section of one coder and one of the
     other: both coded and overlapping → squared differences of begins and of ends; a coded
-    section lying wholly inside the other's gap → its length squared; otherwise 0."""
+    section lying wholly inside the other's gap → its length squared; otherwise 0.
+
+    The definition, kept for the tests: :func:`_cross` sums it over all pairs without visiting
+    the pairs whose distance is 0."""
     (bg, lg, cg), (bh, lh, ch) = g, h
     if cg and ch:
         if bg < bh + lh and bh < bg + lg:
@@ -150,6 +161,40 @@ def _distance(g: tuple[int, int, bool], h: tuple[int, int, bool]) -> int:
     if ch and not cg:
         return lh * lh if bg <= bh and bh + lh <= bg + lg else 0
     return 0
+
+
+def _in_gaps(coded: list[tuple[int, int]], sections: list[tuple[int, int, bool]]) -> int:
+    """Σ length² of the coded sections (begin, length) that lie wholly inside one of the other
+    coder's gaps. The other's sections cut the continuum into consecutive pieces, so the only
+    gap that can hold a section is the piece where the section begins."""
+    begins = [b for b, _, _ in sections]
+    total = 0
+    for b, length in coded:
+        k = bisect_right(begins, b) - 1
+        if k < 0:
+            continue
+        hb, hl, h_coded = sections[k]
+        if not h_coded and b + length <= hb + hl:
+            total += length * length
+    return total
+
+
+def _cross(g_sections: list[tuple[int, int, bool]], h_sections: list[tuple[int, int, bool]]) -> int:
+    """Σ :func:`_distance` over every (section of g, section of h), in one sweep."""
+    g_coded = [(b, n) for b, n, coded in g_sections if coded]
+    h_coded = [(b, n) for b, n, coded in h_sections if coded]
+    total = _in_gaps(g_coded, h_sections) + _in_gaps(h_coded, g_sections)
+    i = j = 0
+    while i < len(g_coded) and j < len(h_coded):  # overlapping coded sections of both
+        (bg, lg), (bh, lh) = g_coded[i], h_coded[j]
+        eg, eh = bg + lg, bh + lh
+        if bg < eh and bh < eg:
+            total += (bg - bh) ** 2 + (eg - eh) ** 2
+        if eg <= eh:
+            i += 1
+        else:
+            j += 1
+    return total
 
 
 @dataclass(frozen=True)
@@ -174,19 +219,23 @@ def alpha_u(coders: Sequence[Iterable[Span]], *, begin: int, length: int) -> Uni
     units = [lg for secs in sections for (_b, lg, coded) in secs if coded]
     if m < 2 or big_l <= 0 or not units:
         return None
-    observed_sum = 0
-    for i in range(m):
-        for j in range(m):
-            if i != j:
-                observed_sum += sum(_distance(g, h) for g in sections[i] for h in sections[j])
+    # The distance is symmetric, so each unordered pair of coders counts twice.
+    observed_sum = 2 * sum(_cross(sections[i], sections[j]) for i in range(m) for j in range(i))
     observed = observed_sum / (m * (m - 1) * big_l * big_l)
     n_c = len(units)
-    gaps = sorted((lg for secs in sections for (_b, lg, coded) in secs if not coded), reverse=True)
+    gaps = sorted(lg for secs in sections for (_b, lg, coded) in secs if not coded)
+    tail = [0] * (len(gaps) + 1)  # tail[k] = sum(gaps[k:])
+    for k in range(len(gaps) - 1, -1, -1):
+        tail[k] = tail[k + 1] + gaps[k]
+    term: dict[int, float] = {}
     total = 0.0
     for lg in units:
-        within = (n_c - 1) * (2 * lg**3 - 3 * lg**2 + lg) / 3
-        fits = sum(gap - lg + 1 for gap in gaps if gap >= lg)
-        total += within + lg * lg * fits
+        if lg not in term:
+            within = (n_c - 1) * (2 * lg**3 - 3 * lg**2 + lg) / 3
+            k = bisect_left(gaps, lg)  # the gaps a unit of length lg fits in: gaps[k:]
+            fits = tail[k] - (len(gaps) - k) * (lg - 1)  # Σ (gap − lg + 1) over them
+            term[lg] = within + lg * lg * fits
+        total += term[lg]
     denominator = m * big_l * (m * big_l - 1) - sum(lg * (lg - 1) for lg in units)
     expected = (2 / big_l) * total / denominator if denominator else 0.0
     if expected == 0:
@@ -203,15 +252,22 @@ def alpha_u_pooled(results: Iterable[UnitizedResult | None]) -> float | None:
 
 def squeeze(spans: Iterable[Span], keep: list[Span]) -> list[Span]:
     """Map spans onto the continuum made of only the ``keep`` stretches laid end to end: how
-    «without uncoded text» drops text neither coder coded before alpha_u is computed."""
-    offsets, pos = [], 0
+    «without uncoded text» drops text neither coder coded before alpha_u is computed.
+
+    ``keep`` is sorted and non-overlapping (as :func:`merge_spans` returns it); each span finds
+    its first stretch by binary search, so this is linear in spans and stretches."""
+    offsets, ends, pos = [], [], 0
     for s, e in keep:
         offsets.append((s, e, pos))
+        ends.append(e)
         pos += e - s
     out = []
     for s, e in spans:
-        for ks, ke, base in offsets:
+        k = bisect_right(ends, s)  # the first stretch ending after s
+        while k < len(offsets) and offsets[k][0] < e:
+            ks, ke, base = offsets[k]
             lo, hi = max(s, ks), min(e, ke)
             if lo < hi:
                 out.append((base + lo - ks, base + hi - ks))
+            k += 1
     return merge_spans(out)

@@ -5,13 +5,23 @@ Deliberately simple and explainable: words are case-folded and lose one common s
 compound («tid» in «utviklingstid») or, from four letters, as its head («tillit» in
 «tillitsvalgt»). Function words never count. A phrase matches a passage when enough of its
 content words occur there; «/», «–», «,» and parentheses separate alternatives.
+
+:func:`match` over a passage's word stems is the definition. Reports match a guide's or a
+framework's phrases against every turn of every interview, so :class:`Matcher` answers the same
+question without stemming the same word twice or trying every term against every word: it
+knows the terms of all the phrases it will be asked about, works out once per distinct token
+(whitespace-delimited, as written) which of those terms the token's words match, and
+:class:`Passages` indexes each passage by the terms it holds, so a phrase looks only at the
+passages that hold one of its terms. The cost is linear in the words of the corpus.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,12 +94,77 @@ def match(phrase: Phrase, passage_stems: set[str], *, share: float = 0.66) -> li
     return best
 
 
-def passages_of(turns: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each turn as a passage with its word stems (the unit of evidence)."""
-    out = []
-    for tr in turns:
-        stems = {stem(p) for m in _WORD.finditer(tr["text"]) for p in m.group().split("-")}
-        out.append(
+def match_terms(phrase: Phrase, terms: set[str], *, share: float = 0.66) -> list[str]:
+    """:func:`match` for a passage given as the set of phrase terms it matches."""
+    best: list[str] = []
+    for alt in phrase.alternatives:
+        hit = [t for t in alt if t in terms]
+        if len(hit) >= _needed(len(alt), share) and len(hit) > len(best):
+            best = hit
+    return best
+
+
+class Matcher:
+    """The phrases a caller will look for, and which of their terms each token matches.
+
+    ``phrase(text, split)`` returns the :class:`Phrase` given at construction (a phrase whose
+    terms the matcher does not know could not be matched correctly, so asking for one is an
+    error). One matcher serves all the interviews of a report, so its caches fill once.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, bool]]):
+        self.phrases = {(text, split): Phrase.of(text, split=split) for text, split in phrases}
+        self.terms = {
+            term for ph in self.phrases.values() for alt in ph.alternatives for term in alt
+        }
+        self._by_stem: dict[str, frozenset[str]] = {}
+        self._known: set[str] = set()  # tokens seen
+        self._hits: dict[str, frozenset[str]] = {}  # tokens that match a term → those terms
+        self._hit_tokens: set[str] = set()  # its keys, as a set (cheaper to intersect)
+
+    def phrase(self, text: str, split: bool = True) -> Phrase:
+        return self.phrases[(text, split)]
+
+    def _stem_terms(self, word_stem: str) -> frozenset[str]:
+        """The known terms ``term_matches`` accepts for this stem: the stem itself, its tails
+        of three letters or more after at least three letters (compound tail), and its heads
+        of four letters or more (compound head)."""
+        got = self._by_stem.get(word_stem)
+        if got is None:
+            n = len(word_stem)
+            candidates = {word_stem}
+            candidates.update(word_stem[k:] for k in range(3, n - 2))
+            candidates.update(word_stem[:k] for k in range(4, n + 1))
+            got = self._by_stem[word_stem] = frozenset(candidates & self.terms)
+        return got
+
+    def passage_terms(self, text: str) -> set[str]:
+        """The known terms that some word of ``text`` matches (what :func:`match` needs)."""
+        words = text.split()
+        if self._known.issuperset(words):
+            new: set[str] = set()
+        else:
+            new = set(words) - self._known
+        for token in new:
+            self._known.add(token)
+            terms: set[str] = set()
+            for word in _WORD.findall(token):
+                for part in word.split("-"):
+                    terms |= self._stem_terms(stem(part))
+            if terms:
+                self._hits[token] = frozenset(terms)
+                self._hit_tokens.add(token)
+        out: set[str] = set()
+        for token in self._hit_tokens.intersection(words):
+            out |= self._hits[token]
+        return out
+
+
+class Passages:
+    """Turns as passages (the unit of evidence), indexed by the matcher's terms they hold."""
+
+    def __init__(self, turns: Sequence[dict[str, Any]], matcher: Matcher):
+        self.items = [
             {
                 "speaker": tr["speaker"],
                 "role": tr["role"],
@@ -97,28 +172,39 @@ def passages_of(turns: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "end_char": tr["end_char"],
                 "start_ms": tr.get("start_ms"),
                 "text": tr["text"],
-                "stems": stems,
             }
-        )
-    return out
+            for tr in turns
+        ]
+        self.terms = [matcher.passage_terms(tr["text"]) for tr in turns]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for i, terms in enumerate(self.terms):
+            for term in terms:
+                self._postings[term].append(i)
 
+    def __len__(self) -> int:
+        return len(self.items)
 
-def find(
-    phrase: Phrase,
-    passages: Sequence[dict[str, Any]],
-    *,
-    share: float = 0.66,
-    limit: int = 3,
-    excerpt: int = 240,
-) -> tuple[int, list[dict[str, Any]]]:
-    """How many passages match, and the first ``limit`` as evidence (JSON-ready)."""
-    hits, evidence = 0, []
-    for p in passages:
-        matched = match(phrase, p["stems"], share=share)
-        if not matched:
-            continue
-        hits += 1
-        if len(evidence) < limit:
+    def find(
+        self, phrase: Phrase, *, share: float = 0.66, limit: int = 3, excerpt: int = 240
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many passages match, and the first ``limit`` as evidence (JSON-ready).
+
+        A passage matches when, for some alternative, it holds enough of the alternative's
+        terms: counted from the postings, without looking at the passages that hold none."""
+        matching: set[int] = set()
+        for alt in phrase.alternatives:
+            need = _needed(len(alt), share)
+            if need == 1:
+                for term in alt:
+                    matching.update(self._postings.get(term, ()))
+                continue
+            counts: Counter[int] = Counter()
+            for term in alt:
+                counts.update(self._postings.get(term, ()))
+            matching.update(i for i, n in counts.items() if n >= need)
+        evidence = []
+        for i in heapq.nsmallest(limit, matching):
+            p = self.items[i]
             evidence.append(
                 {
                     "speaker": p["speaker"],
@@ -126,8 +212,8 @@ def find(
                     "end_char": p["end_char"],
                     "start_ms": p["start_ms"],
                     "text": p["text"][:excerpt],
-                    "matched": matched,
+                    "matched": match_terms(phrase, self.terms[i], share=share),
                     "method": "keyword",
                 }
             )
-    return hits, evidence
+        return len(matching), evidence

@@ -16,6 +16,7 @@ from kvali.db import schema as t
 from kvali.errors import InputError, KvaliError, NotFoundError
 from kvali.events.service import log_event, log_events
 from kvali.interviews.service import user_id
+from kvali.transcripts.offsets import SEP
 from kvali.transcripts.service import (
     check_transcript_in_study,
     get_text,
@@ -351,8 +352,12 @@ def list_codings(
     gold: bool | None = None,
     include_removed: bool = False,
     with_text: bool = True,
+    turns: dict[int, list[dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Codings of a cycle (default: current) with code, interview, coder, text and time."""
+    """Codings of a cycle (default: current) with code, interview, coder, text and time.
+
+    ``turns``: a cache of :func:`get_turns` per transcript id that this fills and reuses, for
+    callers that read the same transcripts' turns anyway (the framework matrix)."""
     c, codes, tr, iv = t.codings, t.codes, t.transcripts, t.interviews
     cycle_id = (
         cycle_id_by_number(conn, study_id, cycle)
@@ -397,16 +402,16 @@ def list_codings(
         q = q.where(c.c.is_gold == gold)
     rows = [dict(r) for r in conn.execute(q).mappings()]
     if with_text:
-        cache: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+        cache = {} if turns is None else turns
+        texts: dict[int, str] = {}
         for r in rows:
-            if r["transcript_id"] not in cache:
-                cache[r["transcript_id"]] = (
-                    get_text(conn, r["transcript_id"]),
-                    get_turns(conn, r["transcript_id"]),
-                )
-            text, turns = cache[r["transcript_id"]]
-            r["text"] = text[r["start_char"] : r["end_char"]]
-            turn = turn_at(turns, r["start_char"])
+            tid = r["transcript_id"]
+            if tid not in texts:
+                if tid not in cache:
+                    cache[tid] = get_turns(conn, tid)
+                texts[tid] = SEP.join(x["text"] for x in cache[tid])  # what get_text reads
+            r["text"] = texts[tid][r["start_char"] : r["end_char"]]
+            turn = turn_at(cache[tid], r["start_char"])
             r["speaker"] = turn["speaker"] if turn else None
             r["start_ms"] = turn["start_ms"] if turn else None
     for r in rows:

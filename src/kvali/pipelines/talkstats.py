@@ -86,7 +86,10 @@ class BackchannelMatcher:
         self.single = {p for p in self.phrases if " " not in p}
 
     def __call__(self, text: str) -> str | None:
-        toks = _tokens(text)
+        return self.of_tokens(_tokens(text))
+
+    def of_tokens(self, toks: list[str]) -> str | None:
+        """The backchannel a turn of these words (:func:`_tokens`) is, if it is one."""
         if not toks:
             return None
         joined = " ".join(toks)
@@ -124,8 +127,9 @@ def interview_stats(turns: list[dict[str, Any]], matcher: BackchannelMatcher) ->
     roles: dict[str, dict[str, Any]] = {}
     examples: Counter[str] = Counter()
     for tr, d in zip(turns, durs, strict=True):
-        words = len(_tokens(tr["text"]))
-        bc = matcher(tr["text"])
+        toks = _tokens(tr["text"])  # once per turn: the word count and the backchannel test
+        words = len(toks)
+        bc = matcher.of_tokens(toks)
         for key, table in ((tr["speaker"], speakers), (tr["role"], roles)):
             row = table.setdefault(
                 key,

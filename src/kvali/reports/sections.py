@@ -8,6 +8,7 @@ has nothing to say returns None, so the core report never depends on the optiona
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,121 +89,142 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 3)
 
 
-def analysis_sections(
+def _analysis() -> bool:
+    return importlib.util.find_spec("kvali.analysis.agreement") is not None
+
+
+def agreement_section(
     conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
-) -> list[Section]:
-    """Agreement, framework matrices and guide coverage (kvali.analysis)."""
-    if importlib.util.find_spec("kvali.analysis.report") is None:
-        return []
-    from types import SimpleNamespace
+) -> Section | None:
+    """Two coders' agreement as one table keyed by interview (per code, then overall), so a
+    study of 500 interviews gives one table (one CSV, one sheet), not 500."""
+    if not _analysis():
+        return None
+    from kvali.analysis.agreement import agreement as compute_agreement
+    from kvali.errors import KvaliError
 
-    from kvali.analysis.report import add_to_report
+    try:
+        data = compute_agreement(conn, study_id)
+    except KvaliError:
+        return None  # fewer than two coders
+    if not data.get("transcripts"):
+        return None
+    a, b = (data.get("coders") or ["A", "B"])[:2]
+    cols = [in_lang(lang, "Interview"), in_lang(lang, "Code"), in_lang(lang, "Units"), in_lang(lang, "Both"),
+            in_lang(lang, "Only {a}", a=a), in_lang(lang, "Only {b}", b=b), "%", "κ", "α", "α_u"]  # fmt: skip
 
-    holder = SimpleNamespace(extra={})  # add_to_report only fills ``extra``
-    add_to_report(conn, study_id, holder)
-    out: list[Section] = []
-    agreement = holder.extra.get("agreement")
-    if agreement and agreement.get("transcripts"):
-        a, b = (agreement.get("coders") or ["A", "B"])[:2]
-        cols = [in_lang(lang, "Code"), in_lang(lang, "Units"), in_lang(lang, "Both"), in_lang(lang, "Only {a}", a=a),
-                in_lang(lang, "Only {b}", b=b), "%", "κ", "α", "α_u"]  # fmt: skip
+    def row(interview: str, name: str, d: dict[str, Any]) -> list[Any]:
+        return [interview, name, d["units"], d["both"], d["only_a"], d["only_b"], _pct(d["percent"]),
+                _r(d["kappa"]), _r(d["alpha"]), _r(d.get("alpha_u"))]  # fmt: skip
 
-        def row(name: str, d: dict[str, Any]) -> list[Any]:
-            return [name, d["units"], d["both"], d["only_a"], d["only_b"], _pct(d["percent"]),
-                    _r(d["kappa"]), _r(d["alpha"]), _r(d.get("alpha_u"))]  # fmt: skip
+    rows = [
+        row(tr["interview"], name, d)
+        for tr in data["transcripts"]
+        for name, d in [(c["code"].rsplit("/", 1)[-1], c) for c in tr["codes"]]
+        + [(in_lang(lang, "Overall"), tr["overall"])]
+    ]
+    kappas = [(c["code"].rsplit("/", 1)[-1], c["kappa"]) for c in data.get("codes", [])
+              if c.get("kappa") is not None]  # fmt: skip
+    intro = in_lang(
+        lang,
+        "Coders {coders}; unit: {level}; uncoded text {uncoded}. κ = Cohen's kappa, α = Krippendorff's alpha, α_u = unitized alpha over character spans. Krippendorff reads α ≥ .80 as reliable and ≥ .667 as enough for tentative conclusions.",
+        coders=" / ".join(data.get("coders") or []),
+        level=term("agreement_unit", data.get("level", "char"), lang),
+        uncoded=in_lang(lang, "included")
+        if data.get("include_uncoded")
+        else in_lang(lang, "left out"),
+    )
+    charts = [SectionChart(in_lang(lang, "Cohen's kappa per code"), [k for k, _ in kappas],
+                           [max(float(v), 0.0) for _, v in kappas])] if kappas else []  # fmt: skip
+    table = SectionTable(in_lang(lang, "Agreement per interview and code"), cols, rows)
+    return Section("agreement", in_lang(lang, "Agreement between coders"), intro, [table], charts)
 
-        tables = [
-            SectionTable(
-                tr["interview"],
-                cols,
-                [row(c["code"].rsplit("/", 1)[-1], c) for c in tr["codes"]]
-                + [row(in_lang(lang, "Overall"), tr["overall"])],
-            )
-            for tr in agreement["transcripts"]
-        ]
-        kappas = [(c["code"].rsplit("/", 1)[-1], c["kappa"]) for c in agreement.get("codes", [])
-                  if c.get("kappa") is not None]  # fmt: skip
-        intro = in_lang(
-            lang,
-            "Coders {coders}; unit: {level}; uncoded text {uncoded}. κ = Cohen's kappa, α = Krippendorff's alpha, α_u = unitized alpha over character spans. Krippendorff reads α ≥ .80 as reliable and ≥ .667 as enough for tentative conclusions.",
-            coders=" / ".join(agreement.get("coders") or []),
-            level=term("agreement_unit", agreement.get("level", "char"), lang),
-            uncoded=in_lang(lang, "included")
-            if agreement.get("include_uncoded")
-            else in_lang(lang, "left out"),
-        )
-        charts = [SectionChart(in_lang(lang, "Cohen's kappa per code"), [k for k, _ in kappas],
-                               [max(float(v), 0.0) for _, v in kappas])] if kappas else []  # fmt: skip
-        out.append(
-            Section("agreement", in_lang(lang, "Agreement between coders"), intro, tables, charts)
-        )
-    matrices = holder.extra.get("framework_matrix") or []
-    if matrices:
-        tables = []
-        for m in matrices:
-            cols = [in_lang(lang, "Characteristic")] + [c["label"] for c in m["columns"]]
-            rows = [
-                [r["item"]] + [LEVEL_MARK.get(c["level"], c["level"]) + ("*" if c.get("set") else "")
-                               for c in r["cells"]]
-                for r in m["rows"]
-            ]  # fmt: skip
-            tables.append(SectionTable(m["framework"], cols, rows))
-            passages = [
-                [r["item"], c["column"], LEVEL_MARK.get(c["level"], c["level"]), p["text"]]
-                for r in m["rows"] for c in r["cells"] for p in c.get("passages", [])[:2]
-            ]  # fmt: skip
-            if passages:
-                pcols = [
-                    in_lang(lang, "Characteristic"),
-                    in_lang(lang, "Interview"),
-                    in_lang(lang, "Level"),
-                    in_lang(lang, "Passage"),
-                ]
-                tables.append(
-                    SectionTable(
-                        in_lang(lang, "{name}: supporting passages", name=m["framework"]),
-                        pcols,
-                        passages,
-                    )
+
+def framework_section(
+    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+) -> Section | None:
+    """Each framework's item × interview matrix and its supporting passages."""
+    if not _analysis():
+        return None
+    from kvali.analysis.frameworks import list_frameworks
+    from kvali.analysis.matrix import framework_matrix
+
+    matrices = [
+        framework_matrix(conn, study_id, fw["id"]) for fw in list_frameworks(conn, study_id)
+    ]
+    if not matrices:
+        return None
+    tables = []
+    for m in matrices:
+        cols = [in_lang(lang, "Characteristic")] + [c["label"] for c in m["columns"]]
+        rows = [
+            [r["item"]] + [LEVEL_MARK.get(c["level"], c["level"]) + ("*" if c.get("set") else "")
+                           for c in r["cells"]]
+            for r in m["rows"]
+        ]  # fmt: skip
+        tables.append(SectionTable(m["framework"], cols, rows))
+        passages = [
+            [r["item"], c["column"], LEVEL_MARK.get(c["level"], c["level"]), p["text"]]
+            for r in m["rows"] for c in r["cells"] for p in c.get("passages", [])[:2]
+        ]  # fmt: skip
+        if passages:
+            pcols = [
+                in_lang(lang, "Characteristic"),
+                in_lang(lang, "Interview"),
+                in_lang(lang, "Level"),
+                in_lang(lang, "Passage"),
+            ]
+            tables.append(
+                SectionTable(
+                    in_lang(lang, "{name}: supporting passages", name=m["framework"]),
+                    pcols,
+                    passages,
                 )
-        out.append(
-            Section(
-                "framework_matrix",
-                in_lang(lang, "Theory frameworks"),
-                in_lang(
-                    lang,
-                    "Each framework item against each interview: ● explicit, ◐ implicit, ○ not found (suggested from the codings; * set by the researcher).",
-                ),
-                tables,
             )
-        )
-    coverage = holder.extra.get("guide_coverage")
-    if coverage and coverage.get("study", {}).get("topics"):
-        study = coverage["study"]
-        names = study["interviews"]
-        rows = []
-        for topic in study["topics"]:
-            rows.append([topic["text"]] + ["✓" if n in topic["touched_in"] else "✗" for n in names])
-            for q in topic.get("questions", []):
-                rows.append(
-                    ["   › " + q["text"]] + ["✓" if n in q["touched_in"] else "✗" for n in names]
-                )
-        never = [tp["text"] for tp in study["topics"] if tp.get("never_touched")]
-        intro = in_lang(
+    return Section(
+        "framework_matrix",
+        in_lang(lang, "Theory frameworks"),
+        in_lang(
             lang,
-            "Which guide topics and questions each interview touched ({method} matching); topics no interview touched: {never}.",
-            method=coverage.get("method", "keyword"),
-            never=", ".join(never) or in_lang(lang, "none"),
-        )
-        table = SectionTable(
-            in_lang(lang, "Topics and questions × interviews"),
-            [in_lang(lang, "Topic / question"), *names],
-            rows,
-        )
-        out.append(
-            Section("guide_coverage", in_lang(lang, "Interview-guide coverage"), intro, [table])
-        )
-    return out
+            "Each framework item against each interview: ● explicit, ◐ implicit, ○ not found (suggested from the codings; * set by the researcher).",
+        ),
+        tables,
+    )
+
+
+def coverage_section(
+    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+) -> Section | None:
+    """Guide topics and questions × interviews: touched or not."""
+    if not _analysis():
+        return None
+    from kvali.analysis.coverage import guide_coverage
+
+    coverage = guide_coverage(conn, study_id)
+    study = coverage["study"]
+    if not study["topics"]:
+        return None
+    names = study["interviews"]
+    rows = []
+    for topic in study["topics"]:
+        rows.append([topic["text"]] + ["✓" if n in topic["touched_in"] else "✗" for n in names])
+        for q in topic.get("questions", []):
+            rows.append(
+                ["   › " + q["text"]] + ["✓" if n in q["touched_in"] else "✗" for n in names]
+            )
+    never = [tp["text"] for tp in study["topics"] if tp.get("never_touched")]
+    intro = in_lang(
+        lang,
+        "Which guide topics and questions each interview touched ({method} matching); topics no interview touched: {never}.",
+        method=coverage.get("method", "keyword"),
+        never=", ".join(never) or in_lang(lang, "none"),
+    )
+    table = SectionTable(
+        in_lang(lang, "Topics and questions × interviews"),
+        [in_lang(lang, "Topic / question"), *names],
+        rows,
+    )
+    return Section("guide_coverage", in_lang(lang, "Interview-guide coverage"), intro, [table])
 
 
 Builder = Callable[[sa.Connection, int, Path | None, str], Section | None]
@@ -268,16 +290,35 @@ def paraphrase_section(
     )
 
 
-SectionsBuilder = Callable[[sa.Connection, int, Path | None, str], list[Section]]
-BUILDERS: list[Builder] = [talk_statistics_section, paraphrase_section]
-MULTI_BUILDERS: list[SectionsBuilder] = [analysis_sections]
+# In report order; each name is also the section's key in the benchmark's timings.
+BUILDERS: dict[str, Builder] = {
+    "talk_statistics": talk_statistics_section,
+    "paraphrases": paraphrase_section,
+    "agreement": agreement_section,
+    "framework_matrix": framework_section,
+    "guide_coverage": coverage_section,
+}
 
 
 def collect_sections(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    *,
+    timings: dict[str, tuple[float, float]] | None = None,
 ) -> list[Section]:
-    """Every section the installed feature areas can give for this study."""
-    sections = [s for s in (build(conn, study_id, project_path, lang) for build in BUILDERS) if s]
-    for build_many in MULTI_BUILDERS:
-        sections += build_many(conn, study_id, project_path, lang)
+    """Every section the installed feature areas can give for this study.
+
+    ``timings``, when given, receives (wall-clock, CPU) seconds per builder: how
+    ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
+    """
+    sections = []
+    for name, build in BUILDERS.items():
+        wall, cpu = time.perf_counter(), time.process_time()
+        section = build(conn, study_id, project_path, lang)
+        if timings is not None:
+            timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        if section is not None:
+            sections.append(section)
     return sections

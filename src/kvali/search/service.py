@@ -47,13 +47,14 @@ def _fts5(terms: list[tuple[list[str], bool]]) -> str:
     return " AND ".join(out)
 
 
-def _tsquery(terms: list[tuple[list[str], bool]]) -> str:
+def _tsquery(terms: list[tuple[list[str], bool]], *, joiner: str = " <-> ") -> str:
+    """The terms as a tsquery; ``joiner=" & "`` gives the words of each phrase in any order."""
     out = []
     for words, prefix in terms:
         parts = [f"'{w}'" for w in words]
         if prefix:
             parts[-1] += ":*"
-        out.append("(" + " <-> ".join(parts) + ")")
+        out.append("(" + joiner.join(parts) + ")")
     return " & ".join(out)
 
 
@@ -99,6 +100,15 @@ def search(
         match = sa.text("turns.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=_tsquery(terms))
         q = sa.select(*cols).select_from(tu).where(match)
         if any(len(words) > 1 for words, _ in terms):
+            # The same words in any order: a redundant condition PostgreSQL can estimate from
+            # its word statistics (after ANALYZE), so a phrase of rare words is looked up in the
+            # GIN index instead of walking the primary key (200 → 20 ms at 500 interviews).
+            words_only = _tsquery(terms, joiner=" & ")
+            match = sa.and_(
+                match,
+                sa.text("turns.tsv @@ to_tsquery('simple', :tsw)").bindparams(tsw=words_only),
+            )
+            q = sa.select(*cols).select_from(tu).where(match)
             # PostgreSQL cannot estimate how rare a phrase is: it may walk the primary key and
             # filter every row. Collecting the GIN matches first is the safe plan for rare
             # phrases, the primary-key walk the fast one for common ones; try the fast one briefly.
