@@ -50,6 +50,10 @@ TERMS: dict[str, dict[str, str]] = {
         "participant": N_("participant"),
         "other": N_("other"),
     },
+    "gap_reason": {
+        "no_text": N_("speech without text"),
+        "repetition": N_("a decoding loop"),
+    },
     "job_status": {
         "queued": N_("queued"),
         "running": N_("running"),
