@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from kvali.pipelines.gaps import Gap, find_gaps, marker
 from kvali.pipelines.stt.transcriber import Segment, Word
 from tests.speech.conftest import needs_audio
