@@ -226,3 +226,43 @@ def test_interrupted_run_gives_its_lease_up(study) -> None:
     with project.begin() as conn:
         assert jobs.get_job(conn, jid)["status"] == "running"
         assert jobs.claim(conn, jid) is not None  # resumable at once, not after the lease
+
+
+def test_a_worker_whose_job_was_taken_over_stops_without_writing(study) -> None:
+    project, sid = study
+    other = _second(project)
+    taken: list[jobs.Claim] = []
+
+    def stalls(p, job, report):  # noqa: ANN001 - the handler protocol
+        report(1, 3, "one")
+        with other.begin() as conn:  # this worker stalled past its lease; another takes over
+            conn.execute(
+                jobs_table.update()
+                .where(jobs_table.c.id == job["id"])
+                .values(lease_until=now() - timedelta(seconds=1))
+            )
+            taken.append(jobs.claim(conn, job["id"]))
+        report(2, 3, "two")  # refused: the job is no longer this worker's
+        return {"stale": True}
+
+    jobs.register("stalls", stalls)
+    try:
+        with project.begin() as conn:
+            jid = jobs.enqueue(conn, "stalls", {}, study_id=sid)
+        with pytest.raises(jobs.LeaseLost, match=f"job {jid} was taken over"):
+            jobs.run_job(project, jid)
+        with project.begin() as conn:
+            row = jobs.get_job(conn, jid)
+            assert (row["status"], row["done"], row["result"], row["error"]) == (
+                "running",
+                1,
+                None,
+                None,
+            )
+            assert row["claim_token"] == taken[0].token  # still the new holder's
+            actions = conn.execute(
+                sa.text("SELECT action FROM events WHERE entity = 'job' ORDER BY id")
+            ).scalars()
+            assert list(actions) == ["enqueue", "claim", "claim"]  # no fail, no finish
+    finally:
+        other.close()
