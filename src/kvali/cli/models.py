@@ -27,20 +27,16 @@ def models(ctx: click.Context, as_json: bool) -> None:
         table(rows, ["model", "use", "status", "licence", "package"])
         for m in found:
             bad = [f for f in m["files"] if f["status"] in ("missing", "changed")]
+            if m["made_from"] and bad and all(f["status"] == "missing" for f in m["files"]):
+                click.echo(_("{model}: not made yet ({how})", model=m["name"], how=m["made_from"]))
+                continue
             for f in bad:
+                status = term("weights_status", f["status"])
                 click.echo(
-                    _(
-                        "{model}: {file}: {status}",
-                        model=m["name"],
-                        file=f["path"],
-                        status=term("weights_status", f["status"]),
-                    )  # fmt: skip
+                    _("{model}: {file}: {status}", model=m["name"], file=f["path"], status=status)
                 )
             if bad or m["status"] == "not installed":
-                hint = (
-                    m["made_from"] if m["status"] == "missing" and m["made_from"] else m["install"]
-                )
-                click.echo(_("{model}: {hint}", model=m["name"], hint=hint))
+                click.echo(_("{model}: {hint}", model=m["name"], hint=m["install"]))
         click.echo(_("models lock: {path}", path=weights.LOCK_FILE))
     if any(m["status"] == "changed" for m in found):
         ctx.exit(1)
