@@ -123,6 +123,12 @@ TERMS: dict[str, dict[str, str]] = {
         "codings_moved": N_("Codings moved"),
         "memos": N_("Memos"),
     },
+    "weights_status": {
+        "verified": N_("verified"),
+        "missing": N_("missing"),
+        "changed": N_("changed (sha256 differs from the lock)"),
+        "not installed": N_("not installed"),
+    },
     "report_format": {
         "md": N_("Markdown"),
         "html": N_("HTML with charts"),

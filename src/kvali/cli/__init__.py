@@ -325,6 +325,7 @@ CLI_MODULES = (
     "web",
     "analysis",
     "semantic",
+    "models",
 )
 
 

@@ -112,6 +112,10 @@ class Transcriber:
         self.compute_type = compute_type or ("int8" if device == "cpu" else "float16")
         self.options = {**DEFAULTS, **options}
         self.split_gap_ms = split_gap_ms
+        # The VAD's weights (Silero, inside faster-whisper) are checked like the model's.
+        from kvali import weights
+
+        weights.verify(weights.SILERO_VAD)
         self.whisper = WhisperModel(
             model.load,
             device=device,
