@@ -10,6 +10,7 @@
   const turnsEl = $("turns"), docEl = $("doc"), input = $("code-input"), list = $("code-list");
   const bars = new kv.Bars($("bars"), docEl);
   const turns = [], turnOf = new Map();
+  kv.doc = { turns, turnOf, ensureLoaded: (cp) => ensureLoaded(cp) }; // for player.js
   let codings = B.codings, codes = [], codesById = new Map();
   let loaded = 0, loading = null, pending = null, openId = null, eventId = B.event_id;
   let options = [], activeOpt = 0;
@@ -41,6 +42,7 @@
       meta.className = "meta";
       meta.innerHTML = '<span class="ts"></span> <span class="spk"></span>';
       meta.firstChild.textContent = fmtMs(startMs);
+      if (startMs !== null && startMs !== undefined) meta.firstChild.dataset.ms = startMs;
       meta.lastChild.textContent = speaker;
       const p = document.createElement("p");
       p.className = "tx";
@@ -62,6 +64,7 @@
         if (loaded >= B.turn_count || !r.data.turns.length) { loaded = B.turn_count; $("more").textContent = ""; }
         loading = null;
         redraw();
+        document.dispatchEvent(new CustomEvent("kv:turns"));
       })
       .catch((err) => { loading = null; kv.toast(err.message, true); });
     return loading;
