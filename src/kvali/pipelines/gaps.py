@@ -320,11 +320,16 @@ def get_gaps(conn: sa.Connection, transcript_id: int) -> list[dict[str, Any]]:
     ).mappings()
     out = []
     for r in rows:
-        current = text[r["start_char"] : r["end_char"]]
+        start, end = r["start_char"], r["end_char"]
+        current = text[start:end]
+        at = current.find(r["marker"])
+        if at >= 0:  # an edit around the marker (or its undo) widened the span: the marker is it
+            start, end = start + at, start + at + len(r["marker"])
+            current = r["marker"]
         out.append(
             {
-                "start_char": r["start_char"],
-                "end_char": r["end_char"],
+                "start_char": start,
+                "end_char": end,
                 "start_ms": r["start_ms"],
                 "end_ms": r["end_ms"],
                 "reason": r["reason"],

@@ -218,11 +218,15 @@ def _word_count(conn: sa.Connection, tr_ids: sa.Select) -> int:
 
 
 def interview_progress(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
-    """Per interview: transcribed, pseudonymized, and live codings in the current cycle.
+    """Per interview: transcribed, checked against the recording up to when, pseudonymized,
+    and live codings in the current cycle.
 
     The study overview shows this so a researcher sees at a glance what is left to do.
     """
     from kvali.codings.cycles import current_cycle_id
+    from kvali.transcripts.editing import checked_up_to
+
+    checked = checked_up_to(conn, study_id)
 
     iv, tr, c = t.interviews, t.transcripts, t.codings
     cycle_id = current_cycle_id(conn, study_id, create=False) or -1
@@ -259,6 +263,7 @@ def interview_progress(conn: sa.Connection, study_id: int) -> list[dict[str, Any
             "date": r.date.isoformat() if r.date else None,
             "transcript_id": r.transcript_id,
             "transcribed": r.transcript_id is not None,
+            "checked_up_to_ms": checked.get(r.id),
             "pseudonymized": bool(r.pseudonymized),
             "chars": r.char_count or 0,
             "codings": int(r.codings),

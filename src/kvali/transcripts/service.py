@@ -443,6 +443,14 @@ def count_turns(conn: sa.Connection, transcript_id: int) -> int:
     )
 
 
+def transcript_version(conn: sa.Connection, transcript_id: int) -> int:
+    """The transcript's version: it grows with every edit (editors send it back to refuse
+    a change made on text that changed meanwhile)."""
+    return conn.execute(
+        sa.select(t.transcripts.c.version).where(t.transcripts.c.id == transcript_id)
+    ).scalar_one()
+
+
 def check_transcript_in_study(conn: sa.Connection, study_id: int, transcript_id: int) -> None:
     """Raise NotFoundError unless the transcript belongs to one of the study's interviews."""
     sid = conn.execute(

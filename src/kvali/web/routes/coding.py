@@ -21,10 +21,11 @@ from kvali.codings.cycles import current_cycle_id, cycle_number
 from kvali.db import schema
 from kvali.errors import InputError
 from kvali.events.service import latest_event_id
-from kvali.i18n import N_, _
+from kvali.i18n import N_, unfilled
 from kvali.interviews import service as interviews
 from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
+from kvali.transcripts.editing import checked_up_to
 from kvali.web.common import page, retry_on_conflict, tx
 from kvali.web.contract import Count, Id, Name, Text
 from kvali.web.routes.blind import me
@@ -50,6 +51,13 @@ JS_MESSAGES = {  # what coding.js shows, by the names it uses (boot.messages)
     "cycle": N_("Cycle"),
     "code": N_("Code"),
     "speaker": N_("Speaker"),
+    "editing": N_("Editing the turn: Enter saves, Esc cancels"),
+    "edit_saved": N_("Correction saved"),
+    "undone": N_("Undone"),
+    "redone": N_("Redone"),
+    "nothing_to_undo": N_("Nothing to undo"),
+    "nothing_to_redo": N_("Nothing to redo"),
+    "checked": N_("Checked up to {time}"),
 }
 
 
@@ -124,6 +132,8 @@ def transcript_page(request: Request, interview_id: Id) -> Response:
             "interview": interview,
             "transcript_id": tid,
             "turn_count": transcripts.count_turns(conn, tid),
+            "version": transcripts.transcript_version(conn, tid),
+            "checked_up_to_ms": checked_up_to(conn, sid).get(interview["id"]),
             "cycle": cycle_number(conn, cycle) if cycle else 1,
             "blind": blind_round(conn, sid, tid),
             "me": me(request),
@@ -138,7 +148,7 @@ def transcript_page(request: Request, interview_id: Id) -> Response:
         data,
         interview_id=interview_id,
         chunk=CHUNK_TURNS,
-        messages={name: _(message) for name, message in JS_MESSAGES.items()},
+        messages={name: unfilled(message) for name, message in JS_MESSAGES.items()},
     )
     boot.pop("interview")
     return page(request, "coding.html", {**data, "turns": turns, "boot": boot})

@@ -119,12 +119,18 @@
     else if (ev.key === "u" || ev.key === "U") { jump(ev.shiftKey ? -1 : 1); ev.preventDefault(); }
   });
 
-  kv.api("GET", `/api/transcripts/${B.transcript_id}/words`).then((r) => {
-    words = r.data.words;
-    gaps = r.data.gaps;
-    unsureBelow = r.data.unsure_below;
-    collectMarks();
-    drawMarks();
-    window.kvPlayerReady = true;
-  }).catch((err) => kv.toast(err.message, true));
+  function load() {
+    return kv.api("GET", `/api/transcripts/${B.transcript_id}/words`).then((r) => {
+      words = r.data.words;
+      gaps = r.data.gaps;
+      unsureBelow = r.data.unsure_below;
+      now = -1;
+      collectMarks();
+      drawMarks();
+      window.kvPlayerReady = true;
+    }).catch((err) => kv.toast(err.message, true));
+  }
+  document.addEventListener("kv:edited", load); // word spans moved with the correction
+  kv.player = { audio };
+  load();
 })();
