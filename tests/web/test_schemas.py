@@ -148,3 +148,50 @@ def test_schemathesis_flags_an_answer_that_breaks_the_schema(
     with pytest.raises((Exception, BaseExceptionGroup)) as failure:
         operation.Case().call_and_validate(headers=headers, checks=[response_schema_conformance])
     assert "Response violates schema" in str(failure.value)
+
+
+def test_every_page_twin_fits_its_model(web: dict[str, Any]) -> None:
+    """Each ``.json`` twin of the mini study (with codings, a memo, a framework, a blind round
+    on the other interview), and its page asked for JSON, validated against the model the
+    document names. The fuzzing above
+    reaches the twins with path ids mostly as 404s; here every one answers with data."""
+    import kvali.web.page_models as models
+
+    client, ids = web["client"], web["ids"]
+    iid = client.get("/interviews.json").json()["interviews"][0]["id"]
+    for start in (0, 20):
+        r = client.post(
+            "/api/codings",
+            json={"transcript_id": ids["t1"], "code": "Tid", "start": start, "end": start + 5},
+        )
+        assert r.status_code == 201, r.text
+    coding = r.json()["coding"][0]
+    assert client.post(f"/api/codings/{coding}/memos", json={"text": "Hm."}).status_code == 201
+    other = client.get("/interviews.json").json()["interviews"][1]["id"]
+    blind = {"coders": ["Forsker A", "Forsker B"]}
+    assert client.post(f"/api/interviews/{other}/blind", json=blind).status_code == 200
+    code_id = r.json()["detail"]["code_id"]
+    fid = client.post("/api/frameworks", json={"key": "irgens", "language": "nb"}).json()["id"]
+    filled = {
+        "interview_id": str(iid),
+        "code_id": str(code_id),
+        "code": "R1",
+        "framework_id": str(fid),
+    }
+    query = {"/interviews/{interview_id}/review.json": "?coder_a=Forsker A&coder_b=Forsker B"}
+    spec = client.get("/openapi.json").json()
+    checked = 0
+    for path, ops in spec["paths"].items():
+        if not path.endswith(".json") or "get" not in ops:
+            continue
+        html = path.removesuffix(".json")  # the page itself, asked for its data
+        for route, accept in ((path, "*/*"), (html, "application/json")):
+            answer = spec["paths"][route]["get"]["responses"]["200"]["content"]
+            model = getattr(models, answer["application/json"]["schema"]["$ref"].split("/")[-1])
+            url = route.format(**filled) + query.get(path, "")
+            r = client.get(url, headers={"Accept": accept})
+            assert r.status_code == 200, (url, r.text)
+            assert r.headers["content-type"].startswith("application/json"), url
+            model.model_validate_json(r.text, strict=True)  # "1" is no int here
+            checked += 1
+    assert checked >= 48

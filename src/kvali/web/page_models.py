@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from kvali.web.models import (
     BlindState,
     CodeBrief,
@@ -205,9 +207,20 @@ class CycleRow(Out):
     codings_removed: int
 
 
+class CodeChange(Out):
+    """A rename, move, merge or split, with the code paths before and after."""
+
+    cycle: int
+    kind: str
+    from_: list[Any] = Field(alias="from")
+    to: list[Any]
+    actor: str
+    at: Timestamp
+
+
 class CodebookPage(Out):
     codes: list[CodeRow]
-    history: list[dict[str, Any]]  # renames, moves, merges and splits per cycle
+    history: list[CodeChange]
     cycles: list[CycleRow]
     inactive: bool
 
@@ -231,6 +244,27 @@ class SplitPage(Out):
 # ---- search and reports ------------------------------------------------------------------------
 
 
+class SearchHit(Out):
+    """A full-text hit (a turn, with match offsets) or, with ``semantic``, a passage nearest
+    in meaning (``segment_id``, its span and text, a score)."""
+
+    transcript_id: int
+    interview: str
+    interview_id: int | None
+    mode: str
+    speaker: str
+    role: str
+    start_ms: int | None
+    start_char: int
+    turn_id: int
+    snippet: str
+    matches: list[list[int]]  # [start, end] code-point offsets of each match
+    segment_id: int | None = None
+    end_char: int | None = None
+    text: str | None = None
+    score: float | None = None
+
+
 class SearchPage(Out):
     q: str
     code: str
@@ -238,7 +272,7 @@ class SearchPage(Out):
     mode: str
     semantic: bool
     message: str
-    hits: list[dict[str, Any]]  # full-text hits (snippet, matches) or passages with a score
+    hits: list[SearchHit]
     codes: list[CodePath]
     modes: list[str]
 
@@ -303,14 +337,47 @@ class BlindPage(Out):
     me: str
 
 
+class ReviewCoding(Out):
+    id: int
+    code: str
+    code_id: int
+    start_char: int
+    end_char: int
+    text: str
+
+
+class ReviewItem(Out):
+    """One difference between the two coders (or an agreement), with each one's codings."""
+
+    key: str
+    transcript_id: int
+    kind: str
+    start_char: int
+    end_char: int
+    text: str
+    coders: list[str]
+    a: list[ReviewCoding]
+    b: list[ReviewCoding]
+
+
+class Resolution(Out):
+    id: int
+    kind: str
+    actor: str
+    created_at: Timestamp
+    memo_id: int | None
+    replaced: list[dict[str, Any]]
+    consensus: list[dict[str, Any]]
+
+
 class ReviewPage(Out):
     interview: IdLabel
     transcript_id: int
     blind: BlindState
     coders: list[str]
-    items: list[dict[str, Any]]  # each disagreement with both coders' codings
+    items: list[ReviewItem]
     agreements: int
-    history: list[dict[str, Any]]  # resolutions made, newest last
+    history: list[Resolution]
     codes: list[CodePath]
     users: list[str]
 
@@ -339,8 +406,32 @@ class ShippedFramework(Out):
     items: int
 
 
+class FrameworkItem(Out):
+    id: int
+    guid: str
+    framework_id: int
+    position: int
+    name: str
+    description: str
+    keywords: list[str]
+    code_ids: list[int]
+    codes: list[str]  # the linked codes' paths
+
+
+class FrameworkOut(Out):
+    id: int
+    guid: str
+    study_id: int
+    name: str
+    key: str | None
+    language: str
+    description: str
+    created_at: Timestamp
+    items: list[FrameworkItem]
+
+
 class FrameworksPage(Out):
-    frameworks: list[dict[str, Any]]  # each with its items, keywords and linked codes
+    frameworks: list[FrameworkOut]
     shipped: list[ShippedFramework]
     language: str
     languages: list[str]
@@ -356,8 +447,24 @@ class MatrixPage(Out):
 # ---- suggestions, categories, exchange, pseudonymization ---------------------------------------
 
 
+class SuggestionRow(Out):
+    id: int
+    status: str
+    score: float
+    rank: int
+    source: str
+    transcript_id: int
+    start_char: int
+    end_char: int
+    code: str
+    interview: str
+    interview_id: int | None
+    speaker: str | None
+    quote: str
+
+
 class SuggestionsPage(Out):
-    suggestions: list[dict[str, Any]]  # score, rank, code, interview, span and quote
+    suggestions: list[SuggestionRow]
     status: str
     statuses: list[str]
     interview: str
@@ -369,9 +476,24 @@ class SuggestionsPage(Out):
     levels: list[str]
 
 
+class CategoryRow(Out):
+    id: int
+    study_id: int
+    label: str
+    name: str | None
+    status: str
+    merged_into_id: int | None
+    code_id: int | None
+    source: str
+    size: int
+    created_at: str | None
+    members: int
+    quotes: list[str]
+
+
 class CategoriesPage(Out):
-    categories: list[dict[str, Any]]  # label, size, status and representative quotes
-    open: list[dict[str, Any]]
+    categories: list[CategoryRow]
+    open: list[CategoryRow]
     codes: list[CodePath]
     sources: list[str]
     all: bool
@@ -389,13 +511,59 @@ class ExchangePage(Out):
     accepts: list[str]
 
 
+class PrivacyTerm(Out):
+    id: int
+    term: str
+    label: str
+    category: str | None
+
+
+class PrivacyEntity(Out):
+    """A name found in the study, with its decision and how often it occurs."""
+
+    id: int
+    label: str
+    kind: str
+    category: str | None
+    text: str | None
+    replacement: str | None
+    status: str
+    applied: bool
+    occurrences: int
+
+
+class PrivacySuggestion(Out):
+    id: int
+    entity_id: int
+    interview: str
+    interview_id: int | None
+    transcript_id: int
+    start_char: int
+    end_char: int
+    label: str
+    score: float
+    source: str
+    status: str
+    text: str
+    category: str | None
+    context: str
+
+
+class PrivacyFilters(Out):
+    status: str
+    interview: str
+    label: str
+    source: str
+    min_score: float | None
+
+
 class PseudonymizePage(Out):
-    terms: list[dict[str, Any]]
-    entities: list[dict[str, Any]]
-    last_apply: dict[str, Any] | None
-    suggestions: list[dict[str, Any]]
+    terms: list[PrivacyTerm]
+    entities: list[PrivacyEntity]
+    last_apply: dict[str, Any] | None  # when, and the counts the last apply recorded
+    suggestions: list[PrivacySuggestion]
     counts: dict[str, int]  # suggestions per status
-    filters: dict[str, Any]
+    filters: PrivacyFilters
     statuses: list[str]
     labels: list[str]
     sources: list[str]
