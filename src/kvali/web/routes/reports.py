@@ -84,7 +84,9 @@ def report_view(
     "/reports/download/{fmt}",
     summary="Download the report (md, html, docx, xlsx, csv, json)",
     response_class=Response,
-    responses=file_response(*dict.fromkeys(MEDIA.values()), description="The report file"),
+    responses=file_response(
+        *dict.fromkeys(MEDIA.values()), description="The report file", json=ReportData
+    ),
 )
 def download(
     request: Request, fmt: Format, lang: ReportLang | None = None, cycle: Cycle | None = None
