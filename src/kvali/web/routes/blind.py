@@ -25,6 +25,8 @@ from kvali.interviews import service as interviews
 from kvali.transcripts.service import transcript_id_for
 from kvali.web.common import page, retry_on_conflict, tx
 from kvali.web.contract import Count, Id, Ids, Name, Text
+from kvali.web.models import AcceptedOut, BlindState, ResolveOut
+from kvali.web.page_models import BlindPage, ReviewPage
 
 router = APIRouter()
 
@@ -44,8 +46,12 @@ def _names(value: list[str] | str) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
-@router.get("/blind", summary="Blind coding rounds (HTML)")
-@router.get("/blind.json", summary="Blind coding rounds with each coder's done state")
+@router.get("/blind", summary="Blind coding rounds (HTML)", response_model=BlindPage)
+@router.get(
+    "/blind.json",
+    summary="Blind coding rounds with each coder's done state",
+    response_model=BlindPage,
+)
 def blind_overview(request: Request) -> Response:
     with tx(request) as (conn, sid):
         rounds = blind.list_blind(conn, sid)
@@ -67,7 +73,12 @@ class BlindIn(BaseModel):
     coders: list[Name] | Text = Field(description="At least two coders (names), or a comma list")
 
 
-@router.post("/api/interviews/{interview_id}/blind", summary="Start (or change) blind mode")
+@router.post(
+    "/api/interviews/{interview_id}/blind",
+    summary="Start (or change) blind mode",
+    response_model=BlindState,
+    response_model_exclude_unset=True,
+)
 @retry_on_conflict
 def start_blind(request: Request, interview_id: Id, body: BlindIn) -> dict:
     with tx(request) as (conn, sid):
@@ -75,7 +86,12 @@ def start_blind(request: Request, interview_id: Id, body: BlindIn) -> dict:
         return blind.set_blind(conn, sid, tid, coders=_names(body.coders))
 
 
-@router.post("/api/interviews/{interview_id}/blind/done", summary="Mark done as the current coder")
+@router.post(
+    "/api/interviews/{interview_id}/blind/done",
+    summary="Mark done as the current coder",
+    response_model=BlindState,
+    response_model_exclude_unset=True,
+)
 @retry_on_conflict
 def blind_done(request: Request, interview_id: Id) -> dict:
     with tx(request) as (conn, sid):
@@ -103,10 +119,15 @@ def _check_open(state: dict[str, Any]) -> None:
         )
 
 
-@router.get("/interviews/{interview_id}/review", summary="Disagreement review (HTML)")
+@router.get(
+    "/interviews/{interview_id}/review",
+    summary="Disagreement review (HTML)",
+    response_model=ReviewPage,
+)
 @router.get(
     "/interviews/{interview_id}/review.json",
     summary="Disagreements of two coders side by side, and the resolution history",
+    response_model=ReviewPage,
 )
 def review_page(
     request: Request, interview_id: Id, coder_a: str = "", coder_b: str = ""
@@ -152,7 +173,11 @@ class ResolveIn(BaseModel):
     memo: Text = ""
 
 
-@router.post("/api/interviews/{interview_id}/review/resolve", summary="Resolve one item")
+@router.post(
+    "/api/interviews/{interview_id}/review/resolve",
+    summary="Resolve one item",
+    response_model=ResolveOut,
+)
 @retry_on_conflict
 def resolve_item(request: Request, interview_id: Id, body: ResolveIn) -> dict:
     from kvali.codings.service import get_coding
@@ -187,6 +212,7 @@ class CodersIn(BaseModel):
 @router.post(
     "/api/interviews/{interview_id}/review/accept-agreements",
     summary="Accept every exact agreement as consensus",
+    response_model=AcceptedOut,
 )
 @retry_on_conflict
 def accept_all(request: Request, interview_id: Id, body: CodersIn) -> dict:

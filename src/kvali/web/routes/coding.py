@@ -27,7 +27,9 @@ from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
 from kvali.transcripts.editing import checked_up_to
 from kvali.web.common import page, retry_on_conflict, tx
-from kvali.web.contract import Count, Id, Name, Text
+from kvali.web.contract import Count, Id, IdOut, Name, OkOut, Text
+from kvali.web.models import CodingOut, CodingState, CodingUpdated, CodingWithMemos, TurnChunk
+from kvali.web.page_models import TranscriptPage, TranscriptScreen
 from kvali.web.routes.blind import me
 
 router = APIRouter()
@@ -115,10 +117,15 @@ def _state(conn: Any, sid: int, interview_id: int, viewer: str) -> dict[str, Any
     }
 
 
-@router.get("/interviews/{interview_id}/transcript", summary="Transcript and coding (HTML)")
+@router.get(
+    "/interviews/{interview_id}/transcript",
+    summary="Transcript and coding (HTML)",
+    response_model=TranscriptScreen,
+)
 @router.get(
     "/interviews/{interview_id}/transcript.json",
     summary="Transcript turns, codings (compact) and codes",
+    response_model=TranscriptPage,
 )
 def transcript_page(request: Request, interview_id: Id) -> Response:
     as_json = request.url.path.endswith(".json")
@@ -154,7 +161,11 @@ def transcript_page(request: Request, interview_id: Id) -> Response:
     return page(request, "coding.html", {**data, "turns": turns, "boot": boot})
 
 
-@router.get("/api/transcripts/{transcript_id}/turns", summary="A chunk of turns (compact)")
+@router.get(
+    "/api/transcripts/{transcript_id}/turns",
+    summary="A chunk of turns (compact)",
+    response_model=TurnChunk,
+)
 def turn_chunk(
     request: Request,
     transcript_id: Id,
@@ -167,7 +178,11 @@ def turn_chunk(
     return {"offset": offset, "turns": [compact_turn(tr) for tr in rows]}
 
 
-@router.get("/api/interviews/{interview_id}/codings", summary="Live codings (compact), codes")
+@router.get(
+    "/api/interviews/{interview_id}/codings",
+    summary="Live codings (compact), codes",
+    response_model=CodingState,
+)
 def coding_state(request: Request, interview_id: Id) -> dict:
     with tx(request) as (conn, sid):
         interviews.interview_id(conn, sid, interview_id)
@@ -192,7 +207,13 @@ def _coding_out(conn: Any, sid: int, coding_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/api/codings", status_code=201, summary="Code a span (optionally with a new code)")
+@router.post(
+    "/api/codings",
+    status_code=201,
+    summary="Code a span (optionally with a new code)",
+    response_model=CodingOut,
+    response_model_exclude_unset=True,
+)
 @retry_on_conflict
 def add_coding(request: Request, body: CodingIn) -> dict:
     with tx(request) as (conn, sid):
@@ -221,7 +242,11 @@ def add_coding(request: Request, body: CodingIn) -> dict:
     return out
 
 
-@router.get("/api/codings/{coding_id}", summary="One coding with its text and memos")
+@router.get(
+    "/api/codings/{coding_id}",
+    summary="One coding with its text and memos",
+    response_model=CodingWithMemos,
+)
 def get_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
         out = _coding_out(conn, sid, coding_id)
@@ -234,7 +259,11 @@ class CodingUpdate(BaseModel):
     code: Id | Name | None = None
 
 
-@router.patch("/api/codings/{coding_id}", summary="Toggle gold, or give the coding another code")
+@router.patch(
+    "/api/codings/{coding_id}",
+    summary="Toggle gold, or give the coding another code",
+    response_model=CodingUpdated,
+)
 @retry_on_conflict
 def update_coding(request: Request, coding_id: Id, body: CodingUpdate) -> dict:
     with tx(request) as (conn, sid):
@@ -247,7 +276,9 @@ def update_coding(request: Request, coding_id: Id, body: CodingUpdate) -> dict:
     return out | {"replaced": coding_id if cid != coding_id else None}
 
 
-@router.delete("/api/codings/{coding_id}", summary="Remove a coding (kept as history)")
+@router.delete(
+    "/api/codings/{coding_id}", summary="Remove a coding (kept as history)", response_model=OkOut
+)
 @retry_on_conflict
 def remove_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
@@ -260,7 +291,12 @@ class CodingMemoIn(BaseModel):
     title: Annotated[str, Field(max_length=500)] = ""
 
 
-@router.post("/api/codings/{coding_id}/memos", status_code=201, summary="Write a memo on a coding")
+@router.post(
+    "/api/codings/{coding_id}/memos",
+    status_code=201,
+    summary="Write a memo on a coding",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def add_coding_memo(request: Request, coding_id: Id, body: CodingMemoIn) -> dict:
     with tx(request) as (conn, sid):

@@ -40,7 +40,17 @@ from kvali.privacy.tables import privacy_entities as E
 from kvali.privacy.tables import privacy_suggestions as S
 from kvali.transcripts.service import get_text, transcript_id_for
 from kvali.web.common import page, project_of, retry_on_conflict, tx
-from kvali.web.contract import Count, Id, Ids, Name
+from kvali.web.contract import Count, Id, IdOut, Ids, Name
+from kvali.web.models import (
+    DecisionOut,
+    DetectOut,
+    EntityCategory,
+    EntityDecision,
+    LabelCategory,
+    RemovedId,
+    SpansAdded,
+)
+from kvali.web.page_models import PseudonymizePage
 from kvali.web.routes import privacy_key
 from kvali.web.routes.privacy_key import key_path, secret
 from kvali.web.routes.suggestions import transcribed
@@ -110,10 +120,13 @@ def _last_apply(conn: sa.Connection, sid: int) -> dict[str, Any] | None:
     return {"at": row.created_at, **row.payload} if row else None
 
 
-@router.get("/pseudonymize", summary="Pseudonymization review (HTML)")
+@router.get(
+    "/pseudonymize", summary="Pseudonymization review (HTML)", response_model=PseudonymizePage
+)
 @router.get(
     "/pseudonymize.json",
     summary="Study list, suggestions (filtered), names, key state and an optional transcript view",
+    response_model=PseudonymizePage,
 )
 def privacy_page(
     request: Request,
@@ -206,7 +219,12 @@ class TermIn(BaseModel):
     category: Name | None = Field(None, description="Thesis-style label, e.g. «navn på skole»")
 
 
-@router.post("/api/privacy/terms", status_code=201, summary="Add a name to the study list")
+@router.post(
+    "/api/privacy/terms",
+    status_code=201,
+    summary="Add a name to the study list",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def term_add(request: Request, body: TermIn) -> dict:
     with tx(request) as (conn, sid):
@@ -214,7 +232,11 @@ def term_add(request: Request, body: TermIn) -> dict:
         return {"id": add_term(conn, sid, term=body.term, label=body.label, category=category)}
 
 
-@router.delete("/api/privacy/terms/{term_id}", summary="Remove a name from the study list")
+@router.delete(
+    "/api/privacy/terms/{term_id}",
+    summary="Remove a name from the study list",
+    response_model=RemovedId,
+)
 @retry_on_conflict
 def term_remove(request: Request, term_id: Id) -> dict:
     with tx(request) as (conn, sid):
@@ -229,7 +251,11 @@ class DetectIn(BaseModel):
     )
 
 
-@router.post("/api/privacy/detect", summary="Detect names and store them as suggestions")
+@router.post(
+    "/api/privacy/detect",
+    summary="Detect names and store them as suggestions",
+    response_model=DetectOut,
+)
 @retry_on_conflict
 def detect(request: Request, body: DetectIn) -> dict:
     """A wrong passphrase fails before detection runs (nothing stored)."""
@@ -253,6 +279,7 @@ class DecideIn(BaseModel):
 @router.post(
     "/api/privacy/suggestions/{decision}",
     summary="Accept, reject or reset several suggestions, or all pending from a minimum score",
+    response_model=DecisionOut,
 )
 @retry_on_conflict
 def decide_many(request: Request, decision: Decision, body: DecideIn) -> dict:
@@ -273,6 +300,7 @@ def decide_many(request: Request, decision: Decision, body: DecideIn) -> dict:
 @router.post(
     "/api/privacy/suggestions/{suggestion_id}/{decision}",
     summary="Accept, reject or reset one suggestion (this occurrence only)",
+    response_model=DecisionOut,
 )
 @retry_on_conflict
 def decide_one(request: Request, suggestion_id: Id, decision: Decision) -> dict:
@@ -286,6 +314,7 @@ def decide_one(request: Request, suggestion_id: Id, decision: Decision) -> dict:
 @router.post(
     "/api/privacy/entities/{entity_id}/{decision}",
     summary="Accept, reject or reset a name everywhere in the study (sticks on new detection)",
+    response_model=EntityDecision,
 )
 @retry_on_conflict
 def decide_entity(request: Request, entity_id: Id, decision: Decision) -> dict:
@@ -299,7 +328,11 @@ class CategoryIn(BaseModel):
     category: str = Field(description="Thesis-style label, e.g. «navn på rektor»")
 
 
-@router.put("/api/privacy/entities/{entity_id}/category", summary="Edit a name's category")
+@router.put(
+    "/api/privacy/entities/{entity_id}/category",
+    summary="Edit a name's category",
+    response_model=EntityCategory,
+)
 @retry_on_conflict
 def entity_category(request: Request, entity_id: Id, body: CategoryIn) -> dict:
     with tx(request) as (conn, sid):
@@ -308,7 +341,11 @@ def entity_category(request: Request, entity_id: Id, body: CategoryIn) -> dict:
     return {"entity": entity_id, "category": body.category.strip()}
 
 
-@router.put("/api/privacy/labels/{label}/category", summary="Edit the category of every name")
+@router.put(
+    "/api/privacy/labels/{label}/category",
+    summary="Edit the category of every name",
+    response_model=LabelCategory,
+)
 @retry_on_conflict
 def label_category(request: Request, label: Label, body: CategoryIn) -> dict:
     if label not in LABELS:
@@ -327,7 +364,12 @@ class SpanIn(BaseModel):
     category: Name | None = None
 
 
-@router.post("/api/privacy/spans", status_code=201, summary="Add a missed name (accepted at once)")
+@router.post(
+    "/api/privacy/spans",
+    status_code=201,
+    summary="Add a missed name (accepted at once)",
+    response_model=SpansAdded,
+)
 @retry_on_conflict
 def span_add(request: Request, body: SpanIn) -> dict:
     """By offsets in one interview (a selection), or by text in one interview or the study."""

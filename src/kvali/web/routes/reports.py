@@ -19,6 +19,7 @@ from kvali.reports.render import FORMATS, render_html, render_json
 from kvali.reports.service import write_study_reports
 from kvali.web.common import lang_of, page, project_of, tx
 from kvali.web.contract import Cycle, file_response
+from kvali.web.page_models import ReportData, ReportsPage
 from kvali.web.security import framed_document_headers
 
 router = APIRouter()
@@ -41,8 +42,12 @@ def _report_lang(request: Request, lang: str | None) -> str:
     return check_lang(lang or lang_of(request))
 
 
-@router.get("/reports", summary="Reports page (HTML)")
-@router.get("/reports.json", summary="The study report as data (the three tables, frequencies)")
+@router.get("/reports", summary="Reports page (HTML)", response_model=ReportsPage)
+@router.get(
+    "/reports.json",
+    summary="The study report as data (the three tables, frequencies)",
+    response_model=ReportData,
+)
 def reports_page(
     request: Request, lang: ReportLang | None = None, cycle: Cycle | None = None
 ) -> Response:
@@ -79,7 +84,9 @@ def report_view(
     "/reports/download/{fmt}",
     summary="Download the report (md, html, docx, xlsx, csv, json)",
     response_class=Response,
-    responses=file_response(*dict.fromkeys(MEDIA.values()), description="The report file"),
+    responses=file_response(
+        *dict.fromkeys(MEDIA.values()), description="The report file", json=ReportData
+    ),
 )
 def download(
     request: Request, fmt: Format, lang: ReportLang | None = None, cycle: Cycle | None = None

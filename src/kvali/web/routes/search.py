@@ -14,6 +14,7 @@ from kvali.errors import InputError, KvaliError
 from kvali.interviews.service import MODES, interview_id, list_interviews, normalize_mode
 from kvali.search.service import search as run_search
 from kvali.web.common import page, project_of, tx, wants_json
+from kvali.web.page_models import SearchPage
 
 router = APIRouter()
 
@@ -50,11 +51,12 @@ def meaning_search(
         return semantic_search(conn, sid, q, project_path=path, limit=limit, **filters)
 
 
-@router.get("/search", summary="Search (HTML)")
+@router.get("/search", summary="Search (HTML)", response_model=SearchPage)
 @router.get(
     "/search.json",
     summary="Search: full-text hits with code-point match offsets, or (semantic=true) the "
     "passages nearest in meaning, with a score",
+    response_model=SearchPage,
 )
 def search(
     request: Request,
