@@ -203,13 +203,15 @@ def search(
                     _("semantic search needs: pip install 'kvali[semantic]'")
                 ) from exc
             update_index(conn, sid, project_path=obj.project.path)
-            hits = semantic_search(conn, sid, query, project_path=obj.project.path, **filters)
+            hits = semantic_search(
+                conn, sid, query, project_path=obj.project.path, viewer=obj.viewer, **filters
+            )
             for h in hits:
                 h.setdefault("snippet", h.get("text", ""))
         else:
             from kvali.search.service import search as run_search
 
-            hits = run_search(conn, sid, query, **filters)
+            hits = run_search(conn, sid, query, viewer=obj.viewer, **filters)
     if as_json:
         emit_json(hits)
         return
@@ -261,6 +263,7 @@ def report(
             out_dir=out,
             cycle=cycle,
             progress=lambda _step: bar.update(1),
+            viewer=obj.viewer,
         )
     if as_json:
         emit_json([str(p) for p in paths])

@@ -33,6 +33,14 @@ class Ctx:
 
         return default_study_id(conn)
 
+    @property
+    def viewer(self) -> str:
+        """Whose view the readers give (``codings.visible``): the acting researcher (``--user``,
+        ``$KVALI_USER``, else the OS user), the name their codings are recorded under."""
+        from kvali.events.service import current_actor
+
+        return current_actor()
+
 
 pass_ctx = click.make_pass_decorator(Ctx)
 

@@ -204,7 +204,7 @@ def coding_remove(obj: Ctx, coding_id: int) -> None:
     from kvali.codings.service import remove_coding
 
     with obj.project.begin() as conn:
-        remove_coding(conn, obj.study_id(conn), coding_id)
+        remove_coding(conn, obj.study_id(conn), coding_id, viewer=obj.viewer)
 
 
 @coding.command("gold")
@@ -215,7 +215,7 @@ def coding_gold(obj: Ctx, coding_id: int, off: bool) -> None:
     from kvali.codings.service import set_gold
 
     with obj.project.begin() as conn:
-        set_gold(conn, obj.study_id(conn), coding_id, not off)
+        set_gold(conn, obj.study_id(conn), coding_id, not off, viewer=obj.viewer)
 
 
 @coding.command("list")
@@ -246,6 +246,7 @@ def coding_list(
             cycle=cycle,
             gold=True if gold else None,
             include_removed=removed,
+            viewer=obj.viewer,
         )
     show(
         rows,

@@ -98,6 +98,7 @@ def search_cmd(
             mode=mode,
             interview=interview,
             role=role,
+            viewer=obj.viewer,
             limit=limit,
         )
     if as_json:

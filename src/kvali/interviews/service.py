@@ -43,6 +43,11 @@ def user_id(conn: sa.Connection, name: str, *, create: bool = True) -> int:
     return uid
 
 
+def user_names(conn: sa.Connection) -> list[str]:
+    """Every user of the project (coders are users), for the coder pickers."""
+    return list(conn.execute(sa.select(t.users.c.name).order_by(t.users.c.name)).scalars())
+
+
 def add_interview(
     conn: sa.Connection,
     study_id: int,

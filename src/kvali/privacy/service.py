@@ -417,3 +417,57 @@ def add_span(
         raise NotFoundError("nothing matched")
     log_event(conn, study_id=study_id, action="add", entity="privacy_suggestion", payload={"n": n})
     return n
+
+
+def interview_label(conn: sa.Connection, study_id: int, ref: int | str | None) -> str | None:
+    """An interview given by id or label, as the label these services take; an unknown one, or
+    one without a transcript, is not found (before anything runs). Empty: None (the study)."""
+    from kvali.interviews.service import interview_id
+
+    if ref in (None, ""):
+        return None
+    iid = interview_id(conn, study_id, str(ref).strip())
+    transcript_id_for(conn, study_id, iid)
+    return conn.execute(sa.select(t.interviews.c.label).where(t.interviews.c.id == iid)).scalar()
+
+
+def check_suggestions(conn: sa.Connection, study_id: int, ids: Sequence[int]) -> None:
+    """Every id is a suggestion of this study, or NotFound names those that are not (the
+    decisions accept unknown ids silently, so a client checks first and nothing changes)."""
+    q = sa.select(S.c.id).join(E, E.c.id == S.c.entity_id)
+    found = set(conn.execute(q.where(E.c.study_id == study_id, S.c.id.in_(ids))).scalars())
+    missing = sorted(set(ids) - found)
+    if missing:
+        raise NotFoundError("no suggestion {missing}", missing=", ".join(map(str, missing)))
+
+
+def check_entity(conn: sa.Connection, study_id: int, entity_id: int) -> None:
+    q = sa.select(E.c.id).where(E.c.study_id == study_id, E.c.id == entity_id)
+    if conn.execute(q).scalar() is None:
+        raise NotFoundError("no entity {entity_id}", entity_id=entity_id)
+
+
+def status_counts(conn: sa.Connection, study_id: int) -> dict[str, int]:
+    """How many suggestions are pending, accepted and rejected."""
+    counts = dict(
+        conn.execute(
+            sa.select(S.c.status, sa.func.count())
+            .join(E, E.c.id == S.c.entity_id)
+            .where(E.c.study_id == study_id)
+            .group_by(S.c.status)
+        ).all()
+    )
+    return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def last_apply(conn: sa.Connection, study_id: int) -> dict[str, Any] | None:
+    """When the last ``apply`` ran and what it reported (its event), or None."""
+    ev = t.events
+    q = (
+        sa.select(ev.c.created_at, ev.c.payload)
+        .where(ev.c.study_id == study_id, ev.c.action == "pseudonymize")
+        .order_by(ev.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(q).first()
+    return {"at": row.created_at, **row.payload} if row else None
