@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show, span_options
 from kvali.i18n import _
 
 
@@ -156,8 +156,7 @@ def coding() -> None:
 @coding.command("add")
 @click.argument("interview")
 @click.argument("code_ref", metavar="CODE")
-@click.option("--start", type=int, default=None)
-@click.option("--end", type=int, default=None)
+@span_options()
 @click.option("--quote", default=None, help="Code the passage with this exact text.")
 @click.option("--gold", is_flag=True, help="Flag as a gold quote.")
 @click.option("--coder", default=None, envvar="KVALI_USER")

@@ -14,6 +14,7 @@ from kvali.codes.service import code_id
 from kvali.codings.cycles import current_cycle_id, cycle_id_by_number
 from kvali.codings.visible import only_visible
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, KvaliError, NotFoundError
 from kvali.events.service import log_event, log_events
 from kvali.interviews.service import user_id
@@ -29,25 +30,18 @@ from kvali.util import new_guid, normalize_text, now
 
 
 def _transcript_length(conn: sa.Connection, transcript_id: int) -> int:
-    n = conn.execute(
-        sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)
-    ).scalar()
-    if n is None:
-        raise NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)
-    return n
+    error = NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)
+    return get_or_404(conn, t.transcripts, transcript_id, error=error)["char_count"]
 
 
 def _check_code(conn: sa.Connection, study_id: int, cid: int) -> None:
-    row = conn.execute(
-        sa.select(t.codes.c.study_id, t.codes.c.status, t.codes.c.name).where(t.codes.c.id == cid)
-    ).first()
-    if row is None or row.study_id != study_id:
-        raise NotFoundError("code {cid} is not in this study", cid=cid)
-    if row.status != "active":
+    error = NotFoundError("code {cid} is not in this study", cid=cid)
+    row = get_or_404(conn, t.codes, cid, study_id=study_id, error=error)
+    if row["status"] != "active":
         raise InputError(
             "code {name!r} was {status} and cannot take new codings",
-            name=row.name,
-            status=row.status,
+            name=row["name"],
+            status=row["status"],
         )
 
 

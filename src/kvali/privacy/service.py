@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import delete_logged, insert_logged, log_event
 from kvali.privacy.detect import (
     LANGS,
     Detection,
@@ -51,13 +52,14 @@ def add_term(
         raise InputError("the term is empty")
     if label not in LABELS:
         raise InputError("label must be one of {labels}", labels=", ".join(LABELS))
-    tid = conn.execute(
-        T.insert().values(
-            study_id=study_id, term=term, label=label, category=category, created_at=now()
-        )
-    ).inserted_primary_key[0]
-    log_event(conn, study_id=study_id, action="add", entity="privacy_term", entity_id=tid)
-    return tid
+    return insert_logged(
+        conn,
+        T,
+        {"study_id": study_id, "term": term, "label": label, "category": category},
+        study_id=study_id,
+        entity="privacy_term",
+        action="add",
+    )
 
 
 def list_terms(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
@@ -66,10 +68,17 @@ def list_terms(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
 
 
 def remove_term(conn: sa.Connection, study_id: int, term_id: int) -> None:
-    n = conn.execute(T.delete().where(T.c.study_id == study_id, T.c.id == term_id)).rowcount
-    if not n:
+    removed = delete_logged(
+        conn,
+        T,
+        term_id,
+        study_id=study_id,
+        entity="privacy_term",
+        action="remove",
+        where=[T.c.study_id == study_id],
+    )
+    if not removed:
         raise NotFoundError("no study-list term {term_id}", term_id=term_id)
-    log_event(conn, study_id=study_id, action="remove", entity="privacy_term", entity_id=term_id)
 
 
 def _terms(conn: sa.Connection, study_id: int, extra: Iterable[Term] = ()) -> list[Term]:
@@ -442,9 +451,8 @@ def check_suggestions(conn: sa.Connection, study_id: int, ids: Sequence[int]) ->
 
 
 def check_entity(conn: sa.Connection, study_id: int, entity_id: int) -> None:
-    q = sa.select(E.c.id).where(E.c.study_id == study_id, E.c.id == entity_id)
-    if conn.execute(q).scalar() is None:
-        raise NotFoundError("no entity {entity_id}", entity_id=entity_id)
+    error = NotFoundError("no entity {entity_id}", entity_id=entity_id)
+    get_or_404(conn, E, entity_id, study_id=study_id, error=error)
 
 
 def status_counts(conn: sa.Connection, study_id: int) -> dict[str, int]:
