@@ -349,6 +349,27 @@ def set_gold(
     )
 
 
+def _codings_query(*columns: Any) -> sa.Select:
+    """Codings with their code, transcript, interview and coder joined: the span, gold flag and
+    removal first, then ``columns``."""
+    c, tr, iv = t.codings, t.transcripts, t.interviews
+    return sa.select(
+        c.c.id,
+        c.c.transcript_id,
+        c.c.start_char,
+        c.c.end_char,
+        c.c.is_gold,
+        c.c.removed_at,
+        c.c.removed_reason,
+        *columns,
+    ).select_from(
+        c.join(t.codes, t.codes.c.id == c.c.code_id)
+        .join(tr, tr.c.id == c.c.transcript_id)
+        .join(iv, iv.c.id == tr.c.interview_id)
+        .outerjoin(t.users, t.users.c.id == c.c.coder_id)
+    )
+
+
 def list_codings(
     conn: sa.Connection,
     study_id: int,
@@ -367,7 +388,7 @@ def list_codings(
 
     ``turns``: a cache of :func:`get_turns` per transcript id that this fills and reuses, for
     callers that read the same transcripts' turns anyway (the framework matrix)."""
-    c, codes, tr, iv = t.codings, t.codes, t.transcripts, t.interviews
+    c, codes, iv = t.codings, t.codes, t.interviews
     cycle_id = (
         cycle_id_by_number(conn, study_id, cycle)
         if cycle
@@ -376,25 +397,12 @@ def list_codings(
     if cycle_id is None:
         return []
     q = (
-        sa.select(
-            c.c.id,
-            c.c.transcript_id,
-            c.c.start_char,
-            c.c.end_char,
-            c.c.is_gold,
-            c.c.removed_at,
-            c.c.removed_reason,
+        _codings_query(
             c.c.derived_from_id,
             codes.c.name.label("code"),
             codes.c.id.label("code_id"),
             iv.c.label.label("interview"),
             t.users.c.name.label("coder"),
-        )
-        .select_from(
-            c.join(codes, codes.c.id == c.c.code_id)
-            .join(tr, tr.c.id == c.c.transcript_id)
-            .join(iv, iv.c.id == tr.c.interview_id)
-            .outerjoin(t.users, t.users.c.id == c.c.coder_id)
         )
         .where(iv.c.study_id == study_id, c.c.cycle_id == cycle_id)
         .order_by(iv.c.id, c.c.start_char, c.c.id)
@@ -513,14 +521,7 @@ def get_coding(
     """
     c, codes = t.codings, t.codes
     q = (
-        sa.select(
-            c.c.id,
-            c.c.transcript_id,
-            c.c.start_char,
-            c.c.end_char,
-            c.c.is_gold,
-            c.c.removed_at,
-            c.c.removed_reason,
+        _codings_query(
             c.c.created_at,
             codes.c.id.label("code_id"),
             codes.c.name.label("code"),
@@ -531,13 +532,7 @@ def get_coding(
             t.interviews.c.id.label("interview_id"),
             t.interviews.c.label.label("interview"),
         )
-        .select_from(
-            c.join(codes, codes.c.id == c.c.code_id)
-            .join(t.cycles, t.cycles.c.id == c.c.cycle_id)
-            .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
-            .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
-            .outerjoin(t.users, t.users.c.id == c.c.coder_id)
-        )
+        .join(t.cycles, t.cycles.c.id == c.c.cycle_id)
         .where(c.c.id == coding_id)
     )
     row = conn.execute(only_visible(conn, study_id, q, viewer)).mappings().first()
