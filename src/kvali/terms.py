@@ -50,6 +50,10 @@ TERMS: dict[str, dict[str, str]] = {
         "participant": N_("participant"),
         "other": N_("other"),
     },
+    "gap_reason": {
+        "no_text": N_("speech without text"),
+        "repetition": N_("a decoding loop"),
+    },
     "job_status": {
         "queued": N_("queued"),
         "running": N_("running"),
@@ -118,6 +122,12 @@ TERMS: dict[str, dict[str, str]] = {
         "replacements": N_("Replacements"),
         "codings_moved": N_("Codings moved"),
         "memos": N_("Memos"),
+    },
+    "weights_status": {
+        "verified": N_("verified"),
+        "missing": N_("missing"),
+        "changed": N_("changed (sha256 differs from the lock)"),
+        "not installed": N_("not installed"),
     },
     "report_format": {
         "md": N_("Markdown"),

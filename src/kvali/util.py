@@ -58,14 +58,16 @@ def cache_dir() -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a weights file, remembered per (path, size, mtime) so a 3 GB model is hashed once."""
+    """sha256 of a weights file, remembered per (path, size, mtime, ctime) so a 3 GB model is
+    hashed once. The inode change time is in the key because it cannot be set back: a file
+    rewritten with its old size and mtime restored is hashed again."""
     st = path.stat()
-    return _file_sha256(str(path.resolve()), st.st_size, st.st_mtime_ns)
+    return _file_sha256(str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-@lru_cache(maxsize=32)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    key = f"{path}|{size}|{mtime_ns}"
+@lru_cache(maxsize=64)
+def _file_sha256(path: str, size: int, mtime_ns: int, ctime_ns: int = 0) -> str:
+    key = f"{path}|{size}|{mtime_ns}|{ctime_ns}"
     memo = cache_dir() / "sha256.json"
     known: dict[str, str] = {}
     try:

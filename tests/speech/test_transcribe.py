@@ -68,7 +68,8 @@ def test_english_two_voices(study, english_clip) -> None:  # noqa: ANN001
     assert turns[1]["role"] == "participant" and turns[1]["participant_id"] is not None
     assert prov["model"] == "bundled:tiny.en" and prov["language"] == "en"
     assert prov["model_sha256"] and prov["parameters"]["faster-whisper"] == "1.2.1"
-    assert prov["parameters"]["temperature"] == 0.0 and prov["kvali_version"]
+    assert prov["parameters"]["temperature"][0] == 0.0 and prov["parameters"]["seed"] == 12
+    assert prov["kvali_version"] and prov["speech"]["gaps"] == 0
 
 
 def test_killed_job_resumes_without_duplicates(study, english_clip) -> None:  # noqa: ANN001

@@ -11,7 +11,7 @@ import pytest
 from kvali.errors import KvaliError
 from kvali.pipelines.diarize.embed import MAGIC, PROTOCOL, load_state
 
-from .conftest import needs_resemblyzer
+from .conftest import needs_resemblyzer, needs_stt
 
 
 class _Payload:
@@ -67,3 +67,21 @@ def test_shipped_weights_still_load() -> None:
     state = load_state(weights_path())
     assert state["lstm.weight_ih_l0"].shape == (1024, 40)
     assert state["linear.weight"].shape == (256, 256)
+
+
+@needs_stt
+def test_bundled_whisper_is_checked_and_a_changed_cache_copy_joined_again(tmp_path: Path) -> None:
+    from kvali import weights
+    from kvali.pipelines.stt.models import BASE_SHA256, assemble_base, resolve_model
+
+    tiny = resolve_model("bundled:tiny.en")
+    assert tiny.sha256 == weights.model(weights.WHISPER_TINY_EN).files[0].sha256
+    target = assemble_base(tmp_path / "base")
+    config = target / "config.json"
+    pinned = config.read_bytes()
+    config.write_bytes(pinned.replace(b"{", b"{ ", 1))  # a changed file in the cache
+    with pytest.raises(KvaliError, match=r"config\.json does not match the models lock"):
+        weights.verify(weights.WHISPER_BASE, target)
+    assert assemble_base(target) == target  # joined again from the checked halves
+    assert config.read_bytes() == pinned
+    assert (target / "model.bin.sha256").read_text().strip() == BASE_SHA256

@@ -317,6 +317,7 @@ CLI_MODULES = (
     "web",
     "analysis",
     "semantic",
+    "models",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+from kvali.i18n import _
 
 
 @click.command()
@@ -104,17 +105,46 @@ def transcribe(
         if jid is None:
             jid = enqueue(conn, "transcribe", params, study_id=sid)
         elif not as_json:
-            click.echo(f"resuming job {jid}", err=True)
+            click.echo(_("resuming job {job}", job=jid), err=True)
     result = _run_with_bar(project, jid, run_job, quiet=as_json)
     if as_json:
         emit_json(result | {"job_id": jid})
-    elif "aligned" in result:
+        return
+    if "aligned" in result:
         click.echo(alignment_summary(result["aligned"]))
     else:
         click.echo(
-            f"{result['turns']} turns from {result['duration_ms'] // 1000} s of audio; "
-            f"speakers: {', '.join(result['speakers'])} (rename: kvali transcript speaker …)"
+            _(
+                "{turns} turns from {seconds} s of audio; speakers: {speakers} (rename: kvali transcript speaker …)",
+                turns=result["turns"],
+                seconds=result["duration_ms"] // 1000,
+                speakers=", ".join(result["speakers"]),
+            )
         )
+    click.echo(speech_summary(result))
+
+
+def speech_summary(result: dict[str, Any]) -> str:
+    """The last line of a transcription: how much speech became text, and where it did not."""
+    from kvali.pipelines.gaps import clock
+
+    gaps = result.get("gaps") or []
+    if result.get("speech_s") is None:
+        return _("{gap} s of speech in gaps ({n})", gap=result.get("gap_s", 0), n=len(gaps))
+    line = _(
+        "speech: {speech} s heard, {done} s transcribed, {gap} s in gaps ({n})",
+        speech=result["speech_s"],
+        done=result["transcribed_s"],
+        gap=result["gap_s"],
+        n=len(gaps),
+    )
+    if gaps:
+        spans = ", ".join(f"{clock(g['start_ms'])}–{clock(g['end_ms'])}" for g in gaps)
+        line += "\n" + _(
+            "marked [unclear …] in the transcript at {spans}: listen and type over them",
+            spans=spans,
+        )
+    return line
 
 
 def _turn_range(text: str | None) -> list[int] | None:

@@ -8,6 +8,7 @@ import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, span_options
 from kvali.i18n import _
+from kvali.terms import term
 from kvali.util import format_ms
 
 
@@ -79,6 +80,39 @@ def transcript_show(obj: Ctx, interview: str, as_json: bool) -> None:
     for t in turns:
         stamp = f"[{format_ms(t['start_ms'])}] " if t["start_ms"] is not None else ""
         click.echo(f"{stamp}{t['speaker']}: {t['text']}")
+
+
+@transcript.command("gaps")
+@click.argument("interview")
+@json_option
+@pass_ctx
+def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
+    """Stretches of speech the transcription left as [unclear …] markers, with their times:
+    listen to each and type over it (kvali transcript edit --find)."""
+    from kvali.pipelines.gaps import clock, get_gaps
+    from kvali.transcripts.service import transcript_id_for
+
+    with obj.project.begin() as conn:
+        gaps = get_gaps(conn, transcript_id_for(conn, obj.study_id(conn), interview))
+    if as_json:
+        emit_json(gaps)
+        return
+    if not gaps:
+        click.echo(_("no gaps"))
+    for g in gaps:
+        state = _("open") if g["open"] else _("typed over")
+        click.echo(
+            _(
+                "{start}–{end}  chars {a}–{b}  {reason}, {dropped} words left out  ({state})",
+                start=clock(g["start_ms"]),
+                end=clock(g["end_ms"]),
+                a=g["start_char"],
+                b=g["end_char"],
+                reason=term("gap_reason", g["reason"]),
+                dropped=g["dropped_words"],
+                state=state,
+            )
+        )
 
 
 @transcript.command("edit")

@@ -1,4 +1,4 @@
-"""The ``jobs`` table: one row per background task (migration 0003_speech)."""
+"""The ``jobs`` table: one row per background task (migrations 0003_speech, 0008_jobs_lease)."""
 
 from __future__ import annotations
 
@@ -27,5 +27,9 @@ jobs = sa.Table(
     sa.Column("started_at", TS),
     sa.Column("updated_at", TS, nullable=False),
     sa.Column("finished_at", TS),
+    # The worker that holds the job (a random token from ``claim``) and until when: a running
+    # job whose lease has passed may be taken over (its worker died); one whose lease holds not.
+    sa.Column("claim_token", sa.String(64)),
+    sa.Column("lease_until", TS),
     sa.CheckConstraint("status IN ('queued','running','done','failed')", name="status"),
 )

@@ -44,3 +44,21 @@ transcript_words = sa.Table(
     # The transcript version these offsets refer to; later edits are replayed on read.
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+# Speech the recogniser could not transcribe, as spans of the transcript text (the «[unclear …]»
+# markers; migration 0008_gaps). Like word timestamps, no text of its own and carried through
+# later edits; see :mod:`kvali.pipelines.gaps`.
+transcript_gaps = sa.Table(
+    "transcript_gaps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    fk("transcript_id", "transcripts.id"),
+    sa.Column("start_char", sa.Integer, nullable=False),
+    sa.Column("end_char", sa.Integer, nullable=False),
+    sa.Column("start_ms", sa.Integer, nullable=False),
+    sa.Column("end_ms", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("dropped_words", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("marker", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)

@@ -108,7 +108,10 @@ def load_model(lang: str) -> Any:
         import spacy
     except ImportError as exc:  # pragma: no cover - the nlp extra is missing
         raise InputError("entity detection needs the nlp extra: pip install 'kvali[nlp]'") from exc
+    from kvali import weights
+
     if lang == "en":
+        weights.verify(weights.SPACY_EN)  # every file of the pipeline, against the models lock
         try:
             return spacy.load(EN_MODEL, exclude=["lemmatizer"])
         except OSError as exc:  # pragma: no cover
@@ -117,6 +120,8 @@ def load_model(lang: str) -> Any:
     path = Path(os.environ.get(MODEL_ENV) or MODEL_DIR)
     if not (path / "meta.json").exists():  # pragma: no cover
         raise InputError("no spaCy pipeline in {path} (meta.json missing)", path=path)
+    if path.resolve() == MODEL_DIR.resolve():  # kvali's own; a researcher's is theirs to vouch for
+        weights.verify(weights.NER_NB, path)
     from kvali.privacy.e5ner import register
     from kvali.privacy.encoder import EncoderError
 

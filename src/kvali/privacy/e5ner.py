@@ -70,7 +70,7 @@ class E5Tagger:
             path = folder / name
             if not path.exists():
                 raise EncoderError(f"entity model file missing: {path}")
-            with np.load(path) as z:
+            with np.load(path, allow_pickle=False) as z:  # arrays only: no pickled objects
                 state.update({k: z[k] for k in z.files})
         self.encoder = Encoder(self.base, _weights_from_state(state, self.base.NL))
         self.tok = Tokenizer(self.base)

@@ -44,7 +44,9 @@ def packaged_e5_path() -> Path:
     path = Path(spec.origin).parent / "e5-small-q4.bin"
     if not path.exists():
         raise EncoderError(f"expected the encoder weights at {path}")
-    return path
+    from kvali import weights
+
+    return weights.verify_file(weights.E5_SMALL, path)  # the pinned sha256, before parsing
 
 
 def dequantize_q4(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray:

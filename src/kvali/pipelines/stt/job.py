@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from kvali.errors import InputError
 from kvali.interviews.service import get_interview, interview_id
+from kvali.pipelines import gaps as gaps_mod
 from kvali.pipelines.tables import transcription_chunks as chunks
 from kvali.project import Project
 from kvali.util import now
@@ -81,11 +82,18 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         cpu_threads=int(p.get("cpu_threads") or 0),
         **(p.get("whisper_options") or {}),
     )
+    vad_parameters = transcriber.options.get("vad_parameters") or {}
     for window in audio.iter_windows(
         path, window_s=float(p.get("window_s") or 300), start_index=len(done), start_ms=start_ms
     ):
         segments = transcriber.transcribe(window.samples, offset_ms=window.start_ms)
-        payload = [s.to_dict() for s in segments]
+        speech = gaps_mod.speech_regions(window.samples, vad_parameters, offset_ms=window.start_ms)
+        segments, window_gaps = gaps_mod.find_gaps(speech, segments)
+        payload = {
+            "segments": [s.to_dict() for s in segments],
+            "gaps": [g.to_dict() for g in window_gaps],
+            "speech_ms": gaps_mod.speech_ms(speech),
+        }
         voice = None
         if encoder is not None:
             from kvali.pipelines.diarize.voice import embed_windows
@@ -113,9 +121,16 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
             .where(chunks.c.job_id == job["id"])
             .order_by(chunks.c.position)
         ).all()
-        seg_dicts = [d for (segs, _) in rows for d in segs]
+        checkpoints = [_checkpoint(segs) for segs, _ in rows]
+        seg_dicts = [d for c in checkpoints for d in c["segments"]]
+        gaps = [gaps_mod.Gap.from_dict(g) for c in checkpoints for g in c["gaps"]]
+        speech = _speech_stats(checkpoints, gaps)
         segments = [Segment.from_dict(d) for d in seg_dicts]
-        segments, labels = _speakers(segments, seg_dicts, [v for _, v in rows], speakers)
+        timeline: list[Any] = []
+        segments, labels = _speakers(
+            segments, seg_dicts, [v for _, v in rows], speakers, timeline=timeline
+        )
+        segments, labels = with_gaps(segments, labels, gaps, language, timeline)
         turns = build_turns(segments, labels)
         if len({t["speaker"] for t in turns}) > 1:
             from kvali.pipelines.diarize.roles import propose_for_turns
@@ -130,6 +145,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
                 "window_s": p.get("window_s") or 300,
             },
             "diarization": _diarization_provenance() if encoder else None,
+            "speech": speech,
             "audio_duration_ms": total,
             "kvali_version": metadata.version("kvali"),
         }
@@ -143,7 +159,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
                                           provenance=provenance, turns=turns_range)  # fmt: skip
             conn.execute(chunks.delete().where(chunks.c.job_id == job["id"]))
             return {"interview": interview["label"], "aligned": quality, "duration_ms": total,
-                    "segments": len(segments)}  # fmt: skip
+                    "segments": len(segments), **_speech_result(speech, gaps)}  # fmt: skip
         tid = store_transcription(
             conn,
             sid,
@@ -154,6 +170,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
             provenance=provenance,
             replace=bool(p.get("replace")),
         )
+        gaps_mod.save_gaps(conn, tid, gaps, language)
         conn.execute(chunks.delete().where(chunks.c.job_id == job["id"]))
     return {
         "transcript_id": tid,
@@ -162,7 +179,85 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         "speakers": sorted({t["speaker"] for t in turns}),
         "segments": len(segments),
         "duration_ms": total,
+        **_speech_result(speech, gaps),
     }
+
+
+def _distance(a: Any, b: Any) -> int:
+    return max(a.start_ms - b.end_ms, b.start_ms - a.end_ms, 0)
+
+
+def _checkpoint(stored: Any) -> dict[str, Any]:
+    """A window's checkpoint; one written before gaps existed is a bare list of segments."""
+    if isinstance(stored, list):
+        return {"segments": stored, "gaps": [], "speech_ms": None}
+    return stored
+
+
+def _speech_stats(checkpoints: list[dict[str, Any]], gaps: list[Any]) -> dict[str, Any]:
+    """How much speech the voice-activity detector heard, and how much of it is in gaps."""
+    heard = [c["speech_ms"] for c in checkpoints]
+    speech_ms = None if any(h is None for h in heard) else sum(heard)
+    gap_ms = sum(g.end_ms - g.start_ms for g in gaps)
+    return {
+        "speech_ms": speech_ms,
+        "gap_ms": gap_ms,
+        "transcribed_ms": None if speech_ms is None else max(speech_ms - gap_ms, 0),
+        "gaps": len(gaps),
+        "method": {
+            "max_compression": gaps_mod.MAX_COMPRESSION,
+            "min_gap_ms": gaps_mod.MIN_GAP_MS,
+            "pad_ms": gaps_mod.PAD_MS,
+        },
+    }
+
+
+def _speech_result(speech: dict[str, Any], gaps: list[Any]) -> dict[str, Any]:
+    ms = speech["transcribed_ms"]
+    return {
+        "speech_s": None if speech["speech_ms"] is None else round(speech["speech_ms"] / 1000, 1),
+        "transcribed_s": None if ms is None else round(ms / 1000, 1),
+        "gap_s": round(speech["gap_ms"] / 1000, 1),
+        "gaps": [g.summary() for g in gaps],
+    }
+
+
+def with_gaps(
+    segments: list[Any],
+    labels: list[int],
+    gaps: list[Any],
+    language: str,
+    timeline: list[Any] | None = None,
+) -> tuple[list[Any], list[int]]:
+    """The gaps' markers among the segments in time order, each with the speaker the voice
+    timeline hears most during it, else the speaker of the nearer neighbouring segment."""
+    if not gaps:
+        return segments, labels
+
+    def voice_of(g: Any) -> int | None:
+        heard: dict[int, int] = {}
+        for sp in timeline or ():
+            overlap = min(sp.end_ms, g.end_ms) - max(sp.start_ms, g.start_ms)
+            if overlap > 0:
+                heard[sp.speaker] = heard.get(sp.speaker, 0) + overlap
+        return max(heard, key=lambda k: heard[k]) if heard else None
+
+    items = [(s.start_ms, 0, s, lab) for s, lab in zip(segments, labels, strict=True)]
+    items += [(g.start_ms, 1, gaps_mod.gap_segment(g, language), voice_of(g)) for g in gaps]
+    items.sort(key=lambda x: (x[0], x[1]))
+    out_s, out_l = [], []
+    for i, (_, _, seg, lab) in enumerate(items):
+        if lab is None:
+            before = next((x for x in reversed(items[:i]) if x[1] == 0), None)
+            after = next((x for x in items[i + 1 :] if x[1] == 0), None)
+            near = [x for x in (before, after) if x is not None]
+            if near:
+                lab = min(near, key=lambda x: _distance(x[2], seg))[3]
+            else:
+                lab = 0
+        out_s.append(seg)
+        out_l.append(lab)
+    return out_s, out_l
 
 
 def _has_transcript(conn: sa.Connection, iid: int) -> bool:
@@ -177,11 +272,17 @@ def _has_transcript(conn: sa.Connection, iid: int) -> bool:
 
 
 def _speakers(
-    segments: list[Any], seg_dicts: list[dict[str, Any]], voice: list[Any], n: int | None
+    segments: list[Any],
+    seg_dicts: list[dict[str, Any]],
+    voice: list[Any],
+    n: int | None,
+    *,
+    timeline: list[Any] | None = None,
 ) -> tuple[list[Any], list[int]]:
     """Segments split at speaker changes and a speaker index per segment: from the voice
-    timeline of the whole recording (:mod:`kvali.pipelines.diarize.voice`). A job checkpointed
-    before voice windows existed clusters its per-segment embeddings as it used to."""
+    timeline of the whole recording (:mod:`kvali.pipelines.diarize.voice`), which is also
+    put in ``timeline`` when given. A job checkpointed before voice windows existed clusters
+    its per-segment embeddings as it used to."""
     import numpy as np
 
     if n == 1 or not segments:
@@ -191,7 +292,10 @@ def _speakers(
         from kvali.pipelines.diarize.voice import VoiceWindows, diarize
 
         windows = VoiceWindows.concat([VoiceWindows.from_json(v) for v in voice])
-        return split_segments(segments, diarize(windows, n=n))
+        spans = diarize(windows, n=n)
+        if timeline is not None:
+            timeline.extend(spans)
+        return split_segments(segments, spans)
     if "embedding" not in seg_dicts[0]:
         return segments, [0] * len(segments)
     from kvali.pipelines.diarize.cluster import assign_speakers
@@ -218,7 +322,7 @@ def build_turns(segments: list[Any], labels: list[int]) -> list[dict[str, Any]]:
     taken as the participant, the others as interviewers (the researcher can reassign)."""
     talk: dict[int, int] = {}
     for s, lab in zip(segments, labels, strict=True):
-        talk[lab] = talk.get(lab, 0) + s.end_ms - s.start_ms
+        talk[lab] = talk.get(lab, 0) + (0 if s.gap else s.end_ms - s.start_ms)
     main = max(talk, key=lambda k: talk[k]) if talk else 0
     turns: list[dict[str, Any]] = []
     for s, lab in zip(segments, labels, strict=True):

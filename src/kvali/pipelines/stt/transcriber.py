@@ -1,8 +1,14 @@
 """faster-whisper (CTranslate2) with its bundled Silero VAD, word timestamps on.
 
-Settings measured on espeak and real speech (../shared/MODELS.md): temperature 0 and no
-conditioning on previous text make runs repeatable; a 300 ms minimum silence in the VAD keeps
-speaker changes apart (the default 2 s merges them).
+Settings measured on espeak and real speech (../shared/MODELS.md): no conditioning on previous
+text (one bad window does not spread), a 300 ms minimum silence in the VAD keeps speaker
+changes apart (the default 2 s merges them), and faster-whisper's safety nets stay on: the
+temperature fallback (0.0 → 1.0) re-decodes a window whose text loops (compression ratio
+> 2.4) or is improbable (mean log-probability < −1). With temperature 0 alone, a window that
+fails both checks and looks like silence (no-speech probability > 0.6) is skipped *whole* —
+up to 30 s of speech gone without a word (issue 12). Sampling at the higher temperatures is
+seeded, so a run is repeatable. What still comes out without trusted text is marked as a gap
+(:mod:`kvali.pipelines.gaps`), never dropped.
 """
 
 from __future__ import annotations
@@ -22,12 +28,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing in kvali reaches a hub o
 
 DEFAULTS: dict[str, Any] = {
     "beam_size": 5,
-    "temperature": 0.0,
+    "temperature": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+    "compression_ratio_threshold": 2.4,
+    "log_prob_threshold": -1.0,
+    "no_speech_threshold": 0.6,
     "condition_on_previous_text": False,
     "vad_filter": True,
     "vad_parameters": {"min_silence_duration_ms": 300, "speech_pad_ms": 200},
     "word_timestamps": True,
 }
+SEED = 12
 
 
 @dataclass
@@ -47,6 +57,7 @@ class Segment:
     text: str
     words: list[Word] = field(default_factory=list)
     speaker: str | None = None
+    gap: bool = False  # a marked stretch of speech without trusted text (pipelines/gaps.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +70,7 @@ class Segment:
             text=d["text"],
             words=[Word(**w) for w in d.get("words") or []],
             speaker=d.get("speaker"),
+            gap=bool(d.get("gap")),
         )
 
 
@@ -100,6 +112,10 @@ class Transcriber:
         self.compute_type = compute_type or ("int8" if device == "cpu" else "float16")
         self.options = {**DEFAULTS, **options}
         self.split_gap_ms = split_gap_ms
+        # The VAD's weights (Silero, inside faster-whisper) are checked like the model's.
+        from kvali import weights
+
+        weights.verify(weights.SILERO_VAD)
         self.whisper = WhisperModel(
             model.load,
             device=device,
@@ -115,11 +131,15 @@ class Transcriber:
             "device": self.device,
             "compute_type": self.compute_type,
             "split_gap_ms": self.split_gap_ms,
+            "seed": SEED,
             **self.options,
             **versions(),
         }
 
     def transcribe(self, samples: np.ndarray, *, offset_ms: int = 0) -> list[Segment]:
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SEED)  # the fallback samples: same audio, same text
         segments, _info = self.whisper.transcribe(samples, language=self.language, **self.options)
         out: list[Segment] = []
         for s in segments:

@@ -3,7 +3,8 @@
 
 Jobs run in ONE worker thread inside the server (``run_job``, the same code as the CLI); the
 job row carries done/total/message, which the page polls. A killed server leaves the job
-«running»; starting it again (or ``kvali job run ID``) resumes from its last checkpoint.
+«running» under a lease that lapses within a minute (``jobs.LEASE_S``); after that, starting it
+again (or ``kvali job run ID``) resumes from its last checkpoint.
 """
 
 from __future__ import annotations
