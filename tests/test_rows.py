@@ -126,7 +126,6 @@ HAND_INSERTS = {
     "analysis/frameworks/__init__.py": 1,  # add_item: covered by the framework's event
     "interop/refi/importer.py": 1,  # bulk import: one event for the whole project
     "pipelines/diarize/correct.py": 1,  # a turn split; the caller logs the reassignment
-    "jobs/service.py": 1,  # the queue (its claim and lease are being reworked separately)
 }
 
 
