@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+from kvali.cli.base import Ctx, emit_json, json_option, lang_option, pass_ctx, span_options, table
 from kvali.i18n import _
 
 
@@ -211,8 +211,7 @@ def disagreements_cmd(
     help="Coding id to close (repeat).",
 )
 @click.option("--code", default=None, help="Consensus code (omit: the passage stays uncoded).")
-@click.option("--start", type=int, default=None)
-@click.option("--end", type=int, default=None)
+@span_options()
 @click.option("--memo", default="", help="Why the coders agreed on this.")
 @json_option
 @pass_ctx
@@ -255,7 +254,7 @@ def framework() -> None:
 
 @framework.command("list")
 @click.option("--shipped", is_flag=True, help="The frameworks kvali ships.")
-@click.option("--lang", type=click.Choice(["en", "nb"]), default="nb", show_default=True)
+@lang_option()
 @json_option
 @pass_ctx
 def framework_list(obj: Ctx, shipped: bool, lang: str, as_json: bool) -> None:
@@ -271,7 +270,7 @@ def framework_list(obj: Ctx, shipped: bool, lang: str, as_json: bool) -> None:
 
 @framework.command("add")
 @click.argument("key")
-@click.option("--lang", type=click.Choice(["en", "nb"]), default="nb", show_default=True)
+@lang_option()
 @click.option("--as-codes", is_flag=True, help="Also add it to the codebook as a theme.")
 @pass_ctx
 def framework_add(obj: Ctx, key: str, lang: str, as_codes: bool) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show, span_options
 
 LABEL = click.Choice(["PER", "LOC", "ORG", "MISC"])
 passphrase_opt = click.option(
@@ -183,8 +183,7 @@ reject = pseudonymize.command("reject", help="Reject suggestions (IDS, --entity,
 @pseudonymize.command("add")
 @click.option("--label", type=LABEL, required=True)
 @click.option("--interview", default=None, help="One interview (else the whole study).")
-@click.option("--start", type=int, default=None)
-@click.option("--end", type=int, default=None)
+@span_options()
 @click.option("--text", default=None, help="Every whole-word occurrence of this text.")
 @click.option("--category", default=None)
 @pass_ctx

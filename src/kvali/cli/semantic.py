@@ -13,7 +13,7 @@ from kvali.cli.base import (
     Ctx,
     emit_json,
     json_option,
-    parse_pairs,
+    lang_option,
     pass_ctx,
     search_filter_options,
     show,
@@ -70,11 +70,7 @@ def index_cmd(obj: Ctx, model: str | None, as_json: bool) -> None:
 def search_cmd(
     obj: Ctx,
     query: str,
-    code: str | None,
-    attrs: tuple[str, ...],
-    mode: str | None,
-    interview: str | None,
-    role: str | None,
+    filters: dict[str, Any],
     limit: int,
     no_update: bool,
     model: str | None,
@@ -85,7 +81,6 @@ def search_cmd(
 
     if not no_update:
         _update(obj, model, quiet=True)
-    pairs = list(parse_pairs(attrs).items())
     with obj.project.begin() as conn:
         hits = semantic_search(
             conn,
@@ -93,12 +88,9 @@ def search_cmd(
             query,
             project_path=obj.project.path,
             model=model,
-            code=code,
-            attribute=pairs[0] if pairs else None,
-            mode=mode,
-            interview=interview,
-            role=role,
+            viewer=obj.viewer,
             limit=limit,
+            **filters,
         )
     if as_json:
         emit_json(hits)
@@ -235,7 +227,7 @@ _threshold = click.option(
     "--jsonl", "jsonl", type=click.Path(path_type=Path), required=True, help="'-' = stdin"
 )
 @_level
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@lang_option()
 @_threshold
 @click.option("--top", type=int, default=3, show_default=True)
 @click.option("--zero-shot", is_flag=True, help="With a project: its codebook, without learning.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx
+from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, span_options
 from kvali.i18n import _
 from kvali.terms import term
 from kvali.util import format_ms
@@ -117,8 +117,7 @@ def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
 
 @transcript.command("edit")
 @click.argument("interview")
-@click.option("--start", type=int, default=None, help="Code-point offset where the change starts.")
-@click.option("--end", type=int, default=None)
+@span_options("Code-point offset where the change starts.")
 @click.option(
     "--find",
     "find",

@@ -18,14 +18,16 @@ def write_study_reports(
     out_dir: Path | None = None,
     cycle: int | None = None,
     progress: Callable[[str], None] | None = None,
+    viewer: str | None = None,
 ) -> list[Path]:
-    """Build the report data once, then render each format; ``progress`` hears each step."""
+    """Build the report data once (from the codings ``viewer`` may see), then render each
+    format; ``progress`` hears each step."""
     from kvali.reports.render import FORMATS, write_reports
     from kvali.reports.sections import collect_sections
 
     with project.begin() as conn:
         sid = default_study_id(conn)
-        report = build_report(conn, sid, cycle=cycle)
+        report = build_report(conn, sid, cycle=cycle, viewer=viewer)
         report.sections = collect_sections(conn, sid, project.path, lang)
     if progress:
         progress("build")

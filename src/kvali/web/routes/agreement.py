@@ -10,11 +10,10 @@ from fastapi.responses import Response
 from kvali.analysis.agreement import LEVELS, agreement
 from kvali.analysis.coverage import guide_coverage
 from kvali.errors import InputError
-from kvali.interviews.service import list_interviews
+from kvali.interviews.service import list_interviews, user_names
 from kvali.reports.render.charts import bars_svg
 from kvali.web.common import page, tx
 from kvali.web.page_models import AgreementPage, CoveragePage
-from kvali.web.routes.blind import user_names
 
 router = APIRouter()
 

@@ -12,7 +12,7 @@ from kvali.codes import service as codes
 from kvali.codings import cycles
 from kvali.codings.service import list_codings
 from kvali.errors import NotFoundError
-from kvali.web.common import page, retry_on_conflict, tx
+from kvali.web.common import me, page, retry_on_conflict, tx
 from kvali.web.contract import Id, IdOut, Name, OkOut, Text
 from kvali.web.models import CycleOut, MergeOut, SplitOut
 from kvali.web.page_models import CodebookPage, SplitPage
@@ -170,7 +170,7 @@ def split_page(request: Request, code_id: Id) -> Response:
         code = next((c for c in codes.list_codes(conn, sid) if c["id"] == code_id), None)
         if code is None:
             raise NotFoundError("no active code {code_id}", code_id=code_id)
-        rows = list_codings(conn, sid, code=code_id)
+        rows = list_codings(conn, sid, code=code_id, viewer=me(request))
     keep = ("id", "interview", "speaker", "start_char", "end_char", "text", "coder", "is_gold")
     data = {"code": code, "codings": [{k: r.get(k) for k in keep} for r in rows]}
     return page(request, "split.html", data)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -18,7 +17,6 @@ from kvali.analysis import blind
 from kvali.codes import service as codes
 from kvali.codings import service as codings
 from kvali.codings.cycles import current_cycle_id, cycle_number
-from kvali.db import schema
 from kvali.errors import InputError
 from kvali.events.service import latest_event_id
 from kvali.i18n import N_, unfilled
@@ -26,11 +24,10 @@ from kvali.interviews import service as interviews
 from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
 from kvali.transcripts.editing import checked_up_to
-from kvali.web.common import page, retry_on_conflict, tx
+from kvali.web.common import me, page, retry_on_conflict, tx
 from kvali.web.contract import Count, Id, IdOut, Name, OkOut, Text
 from kvali.web.models import CodingOut, CodingState, CodingUpdated, CodingWithMemos, TurnChunk
 from kvali.web.page_models import TranscriptPage, TranscriptScreen
-from kvali.web.routes.blind import me
 
 router = APIRouter()
 
@@ -89,27 +86,16 @@ def compact_turn(tr: dict[str, Any]) -> list[Any]:
     ]
 
 
-def blind_round(conn: Any, sid: int, transcript_id: int | None) -> dict[str, Any] | None:
+def blind_round(conn: Any, sid: int, transcript_id: int) -> dict[str, Any] | None:
     """The transcript's blind round (``blind.blind_state``), or None when it never had one."""
-    if transcript_id is None:
-        return None
     state = blind.blind_state(conn, sid, transcript_id)
     return state if state["coders"] else None
 
 
 def _state(conn: Any, sid: int, interview_id: int, viewer: str) -> dict[str, Any]:
-    """What the script needs to draw bars and keep two tabs in step.
-
-    While the transcript is blind, only what ``viewer`` may see (``blind.visible_codings``):
-    the other coder's independent work must not leak before both have marked it done."""
-    tid = conn.execute(
-        sa.select(schema.transcripts.c.id).where(schema.transcripts.c.interview_id == interview_id)
-    ).scalar()
-    state = blind_round(conn, sid, tid)
-    if state and state["blind"]:
-        rows = blind.visible_codings(conn, sid, tid, viewer=viewer)
-    else:
-        rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False)
+    """What the script needs to draw bars and keep two tabs in step: the codings ``viewer`` may
+    see (while the transcript is blind, not the other coder's independent work)."""
+    rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False, viewer=viewer)
     return {
         "codings": compact_codings(rows),
         "codes": compact_codes(codes.list_codes(conn, sid)),
@@ -199,8 +185,8 @@ class CodingIn(BaseModel):
     gold: bool = False
 
 
-def _coding_out(conn: Any, sid: int, coding_id: int) -> dict[str, Any]:
-    c = codings.get_coding(conn, sid, coding_id)
+def _coding_out(conn: Any, sid: int, coding_id: int, viewer: str) -> dict[str, Any]:
+    c = codings.get_coding(conn, sid, coding_id, viewer=viewer)
     return {
         "coding": [c["id"], c["code_id"], c["start_char"], c["end_char"], int(c["is_gold"])],
         "detail": c,
@@ -222,11 +208,8 @@ def add_coding(request: Request, body: CodingIn) -> dict:
             code = codes.create_code(conn, sid, name=body.new_code, parent=body.new_code_parent)
         if code is None:
             raise InputError("name a code (code) or a new one (new_code)")
-        state = blind_round(conn, sid, body.transcript_id)
-        add = codings.add_coding
-        if state and state["blind"]:
-            add = blind.code_as  # both coders' codings are kept, even on the same span
-        cid = add(
+        # Always as this coder: two coders' codings of the same span stay two (blind rounds).
+        cid = codings.add_coding(
             conn,
             sid,
             transcript_id=body.transcript_id,
@@ -236,7 +219,7 @@ def add_coding(request: Request, body: CodingIn) -> dict:
             coder=me(request),
             gold=body.gold,
         )
-        out = _coding_out(conn, sid, cid)
+        out = _coding_out(conn, sid, cid, me(request))
         if body.new_code:
             out["codes"] = compact_codes(codes.list_codes(conn, sid))
     return out
@@ -249,7 +232,7 @@ def add_coding(request: Request, body: CodingIn) -> dict:
 )
 def get_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
-        out = _coding_out(conn, sid, coding_id)
+        out = _coding_out(conn, sid, coding_id, me(request))
         out["memos"] = memos.list_memos(conn, sid, target_type="coding", target_id=coding_id)
     return out
 
@@ -267,12 +250,12 @@ class CodingUpdate(BaseModel):
 @retry_on_conflict
 def update_coding(request: Request, coding_id: Id, body: CodingUpdate) -> dict:
     with tx(request) as (conn, sid):
-        cid = coding_id
+        cid, viewer = coding_id, me(request)
         if body.code is not None:
-            cid = codings.recode(conn, sid, coding_id, code=body.code)
+            cid = codings.recode(conn, sid, coding_id, code=body.code, viewer=viewer)
         if body.gold is not None:
-            codings.set_gold(conn, sid, cid, body.gold)
-        out = _coding_out(conn, sid, cid)
+            codings.set_gold(conn, sid, cid, body.gold, viewer=viewer)
+        out = _coding_out(conn, sid, cid, viewer)
     return out | {"replaced": coding_id if cid != coding_id else None}
 
 
@@ -282,7 +265,7 @@ def update_coding(request: Request, coding_id: Id, body: CodingUpdate) -> dict:
 @retry_on_conflict
 def remove_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
-        codings.remove_coding(conn, sid, coding_id)
+        codings.remove_coding(conn, sid, coding_id, viewer=me(request))
     return {"ok": True}
 
 
@@ -300,7 +283,7 @@ class CodingMemoIn(BaseModel):
 @retry_on_conflict
 def add_coding_memo(request: Request, coding_id: Id, body: CodingMemoIn) -> dict:
     with tx(request) as (conn, sid):
-        codings.get_coding(conn, sid, coding_id)
+        codings.get_coding(conn, sid, coding_id, viewer=me(request))
         mid = memos.add_memo(
             conn, sid, text=body.text, title=body.title, target_type="coding", target_id=coding_id
         )

@@ -15,7 +15,7 @@ from kvali.analysis import frameworks as fw
 from kvali.analysis.matrix import COLUMNS, LEVELS, clear_evidence, framework_matrix, set_evidence
 from kvali.codes.service import list_codes
 from kvali.errors import InputError
-from kvali.web.common import lang_of, page, retry_on_conflict, tx
+from kvali.web.common import lang_of, me, page, retry_on_conflict, tx
 from kvali.web.contract import Id, IdOut, Ids, Name, OkOut, Text, file_response
 from kvali.web.models import CodeIdsOut
 from kvali.web.page_models import FrameworksPage, MatrixPage
@@ -225,7 +225,7 @@ def put_evidence(request: Request, framework_id: Id, body: EvidenceIn) -> dict:
             from kvali.codings.service import get_coding
 
             for cid in body.coding_ids:
-                get_coding(conn, sid, cid)  # another study's coding: 404, nothing written
+                get_coding(conn, sid, cid, viewer=me(request))  # not found: 404, no change
         eid = set_evidence(
             conn,
             sid,

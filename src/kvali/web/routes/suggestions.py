@@ -23,7 +23,7 @@ from kvali.semantic.review import (
     reject_suggestion,
     suggest_for_study,
 )
-from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.common import me, page, project_of, retry_on_conflict, tx
 from kvali.web.contract import Id, Ids, Name
 from kvali.web.models import (
     CodingIdOut,
@@ -33,7 +33,6 @@ from kvali.web.models import (
     SuggestionRun,
 )
 from kvali.web.page_models import SuggestionsPage
-from kvali.web.routes.blind import me
 from kvali.web.routes.search import semantic_ready
 
 router = APIRouter()
