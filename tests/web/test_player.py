@@ -324,3 +324,15 @@ def test_edit_in_place_undo_redo_by_keyboard_codings_follow(chromium: Any, playe
     page.evaluate("document.getElementById('kv-audio').currentTime = 6")
     page.click("#kv-checked")
     wait_for(page, "document.getElementById('kv-checked-at').textContent.includes('00:00:06')")
+
+
+def test_give_a_whole_turn_to_another_speaker(player: dict[str, Any]) -> None:
+    c, tid = player["client"], player["tid"]
+    r = c.post(f"/api/transcripts/{tid}/turns/1/speaker", json={"speaker": "I"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"turns": 1}  # the two turns of one speaker are one now
+    turns = c.get(f"/interviews/{player['iid']}/transcript.json").json()["turns"]
+    assert [t[1] for t in turns] == ["I"] and "tirsdag" in turns[0][6]
+    assert (
+        c.post(f"/api/transcripts/{tid}/turns/5/speaker", json={"speaker": "I"}).status_code == 404
+    )

@@ -89,7 +89,7 @@ def transcript_show(obj: Ctx, interview: str, as_json: bool) -> None:
 def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
     """Stretches of speech the transcription left as [unclear …] markers, with their times:
     listen to each and type over it (kvali transcript edit --find)."""
-    from kvali.pipelines.gaps import clock, get_gaps
+    from kvali.pipelines.gaps import get_gaps
     from kvali.transcripts.service import transcript_id_for
 
     with obj.project.begin() as conn:
@@ -104,8 +104,8 @@ def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
         click.echo(
             _(
                 "{start}–{end}  chars {a}–{b}  {reason}, {dropped} words left out  ({state})",
-                start=clock(g["start_ms"]),
-                end=clock(g["end_ms"]),
+                start=format_ms(g["start_ms"]),
+                end=format_ms(g["end_ms"]),
                 a=g["start_char"],
                 b=g["end_char"],
                 reason=term("gap_reason", g["reason"]),

@@ -107,14 +107,18 @@ def mark_checked(conn: sa.Connection, study_id: int, interview_id: int, up_to_ms
     return int(up_to_ms)
 
 
-def checked_up_to(conn: sa.Connection, study_id: int) -> dict[int, int]:
-    """Per interview id, how far its transcript has been checked (ms); the latest mark counts."""
+def checked_up_to(
+    conn: sa.Connection, study_id: int, interview_id: int | None = None
+) -> dict[int, int]:
+    """Per interview id (or only ``interview_id``'s), how far its transcript has been checked
+    (ms); the latest mark counts."""
     e = t.events
-    rows = conn.execute(
-        sa.select(e.c.entity_id, e.c.payload)
-        .where(e.c.study_id == study_id, e.c.action == "check_transcript")
-        .order_by(e.c.id)
-    ).all()
+    q = sa.select(e.c.entity_id, e.c.payload).where(
+        e.c.study_id == study_id, e.c.action == "check_transcript"
+    )
+    if interview_id is not None:
+        q = q.where(e.c.entity == "interview", e.c.entity_id == interview_id)
+    rows = conn.execute(q.order_by(e.c.id)).all()
     out: dict[int, int] = {}
     for entity_id, payload in rows:
         if entity_id is not None and payload:

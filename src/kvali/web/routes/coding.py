@@ -126,7 +126,7 @@ def transcript_page(request: Request, interview_id: Id) -> Response:
             "transcript_id": tid,
             "turn_count": transcripts.count_turns(conn, tid),
             "version": transcripts.transcript_version(conn, tid),
-            "checked_up_to_ms": checked_up_to(conn, sid).get(interview["id"]),
+            "checked_up_to_ms": checked_up_to(conn, sid, interview["id"]).get(interview["id"]),
             "cycle": cycle_number(conn, cycle) if cycle else 1,
             "blind": blind_round(conn, sid, tid),
             "me": me(request),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from kvali.interviews import service as interviews
 from kvali.pipelines.diarize.correct import reassign_span
 from kvali.transcripts import editing
-from kvali.transcripts.service import check_transcript_in_study, get_turns
+from kvali.transcripts.service import check_transcript_in_study, count_turns, get_turns
 from kvali.web.common import retry_on_conflict, tx
 from kvali.web.contract import Count, Id, Name
 
@@ -89,7 +89,7 @@ def turn_speaker(request: Request, transcript_id: Id, position: Position, body: 
             conn, sid, transcript_id, tr["start_char"], tr["end_char"],
             speaker=body.speaker, role=body.role,
         )  # fmt: skip
-        return {"turns": len(get_turns(conn, transcript_id))}
+        return {"turns": count_turns(conn, transcript_id)}
 
 
 class CheckedIn(BaseModel):

@@ -10,7 +10,7 @@
   const turnsEl = $("turns"), docEl = $("doc"), input = $("code-input"), list = $("code-list");
   const bars = new kv.Bars($("bars"), docEl);
   const turns = [], turnOf = new Map();
-  kv.doc = { turns, turnOf, ensureLoaded: (cp) => ensureLoaded(cp) }; // for player.js, editor.js
+  kv.doc = { turns, turnOf, ensureLoaded: (cp) => ensureLoaded(cp), fmtMs: (ms) => fmtMs(ms) }; // for player.js, editor.js
   let codings = B.codings, codes = [], codesById = new Map();
   let loaded = 0, loading = null, pending = null, openId = null, eventId = B.event_id;
   let options = [], activeOpt = 0;
@@ -88,12 +88,8 @@
   }
 
   function textOf(s, e) {
-    const a = kv.locate(turns, s), b = kv.locate(turns, e);
-    if (!a || !b) return "";
-    const r = document.createRange();
-    r.setStart(a.node, a.offset);
-    r.setEnd(b.node, b.offset);
-    return r.toString();
+    const r = kv.rangeOf(turns, s, e);
+    return r ? r.toString() : "";
   }
 
   /* Selection -> code-point span, trimmed of surrounding whitespace. */

@@ -125,8 +125,7 @@
     const ms = Math.round(kv.player.audio.currentTime * 1000);
     try {
       await kv.api("POST", `/api/interviews/${B.interview_id}/checked`, { up_to_ms: ms });
-      const s = Math.floor(ms / 1000), p = (n) => String(n).padStart(2, "0");
-      $("kv-checked-at").textContent = M.checked.replace("{time}", `${p(Math.floor(s / 3600))}:${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`);
+      $("kv-checked-at").textContent = M.checked.replace("{time}", kv.doc.fmtMs(ms));
     } catch (err) { kv.toast(err.message, true); }
   });
   refresh();
