@@ -265,6 +265,15 @@ def agreement(
         blind_only = interview is None and conn.execute(opened.limit(1)).first() is not None
     if blind_only:
         q = q.where(tr.c.id.in_(opened))
+    # A blind round still open is nobody's to compare: its coders' work stays unseen until all
+    # are done (the blind rule, kvali.codings.visible), so agreement leaves it out and says so.
+    still_blind = sa.select(analysis_blind.c.transcript_id).where(
+        analysis_blind.c.study_id == study_id, analysis_blind.c.opened_at.is_(None)
+    )
+    held_back = list(
+        conn.execute(q.with_only_columns(iv.c.label).where(tr.c.id.in_(still_blind))).scalars()
+    )
+    q = q.where(tr.c.id.not_in(still_blind))
     paths = code_paths(
         [
             dict(r)
@@ -333,6 +342,7 @@ def agreement(
         "include_uncoded": include_uncoded,
         "cycle": cycle_number(conn, cycle_id),
         "blind_only": blind_only,
+        "held_back": held_back,
         "transcripts": per_transcript,
         "codes": codes_out,
         "overall": _overall(all_tables, unitized, [c["kappa"] for c in codes_out]),

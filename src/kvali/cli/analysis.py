@@ -71,6 +71,9 @@ def agreement_cmd(
             cycle=data["cycle"],
         )
     )
+    if data["held_back"]:
+        joined = ", ".join(data["held_back"])
+        click.echo(_("left out while their blind round is open: {interviews}", interviews=joined))
     for tr in data["transcripts"]:
         click.echo(f"\n{tr['interview']}")
         table([{k: _fmt(r.get(k)) for k in cols} for r in tr["codes"]], cols)
@@ -336,7 +339,7 @@ def framework_matrix_cmd(obj: Ctx, framework_ref: str, by: str, as_json: bool) -
     from kvali.analysis.matrix import framework_matrix
 
     with obj.project.begin() as conn:
-        m = framework_matrix(conn, obj.study_id(conn), framework_ref, by=by)
+        m = framework_matrix(conn, obj.study_id(conn), framework_ref, by=by, viewer=obj.viewer)
     if as_json:
         emit_json(m)
         return

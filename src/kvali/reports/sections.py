@@ -23,7 +23,11 @@ LEVEL_MARK = {"explicit": "●", "implicit": "◐", "not_found": "○", "not fou
 
 
 def talk_statistics_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    viewer: str | None = None,
 ) -> Section | None:
     if importlib.util.find_spec("kvali.pipelines.talkstats") is None:
         return None
@@ -94,7 +98,11 @@ def _analysis() -> bool:
 
 
 def agreement_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    viewer: str | None = None,
 ) -> Section | None:
     """Two coders' agreement as one table keyed by interview (per code, then overall), so a
     study of 500 interviews gives one table (one CSV, one sheet), not 500."""
@@ -141,7 +149,11 @@ def agreement_section(
 
 
 def framework_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    viewer: str | None = None,
 ) -> Section | None:
     """Each framework's item × interview matrix and its supporting passages."""
     if not _analysis():
@@ -150,7 +162,8 @@ def framework_section(
     from kvali.analysis.matrix import framework_matrix
 
     matrices = [
-        framework_matrix(conn, study_id, fw["id"]) for fw in list_frameworks(conn, study_id)
+        framework_matrix(conn, study_id, fw["id"], viewer=viewer)
+        for fw in list_frameworks(conn, study_id)
     ]
     if not matrices:
         return None
@@ -193,7 +206,11 @@ def framework_section(
 
 
 def coverage_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    viewer: str | None = None,
 ) -> Section | None:
     """Guide topics and questions × interviews: touched or not."""
     if not _analysis():
@@ -227,11 +244,16 @@ def coverage_section(
     return Section("guide_coverage", in_lang(lang, "Interview-guide coverage"), intro, [table])
 
 
-Builder = Callable[[sa.Connection, int, Path | None, str], Section | None]
+# (conn, study id, project folder, language, viewer: whose view of the codings — the blind rule)
+Builder = Callable[[sa.Connection, int, Path | None, str, str | None], Section | None]
 
 
 def paraphrase_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    viewer: str | None = None,
 ) -> Section | None:
     """Near-paraphrases per interview — only when the study has a semantic index already, so
     writing a report never starts embedding a whole study."""
@@ -307,16 +329,18 @@ def collect_sections(
     lang: str,
     *,
     timings: dict[str, tuple[float, float]] | None = None,
+    viewer: str | None = None,
 ) -> list[Section]:
     """Every section the installed feature areas can give for this study.
 
+    ``viewer``: whose view of the codings the sections show (``codings.visible``).
     ``timings``, when given, receives (wall-clock, CPU) seconds per builder: how
     ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
     """
     sections = []
     for name, build in BUILDERS.items():
         wall, cpu = time.perf_counter(), time.process_time()
-        section = build(conn, study_id, project_path, lang)
+        section = build(conn, study_id, project_path, lang, viewer)
         if timings is not None:
             timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
         if section is not None:

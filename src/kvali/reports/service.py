@@ -28,7 +28,7 @@ def write_study_reports(
     with project.begin() as conn:
         sid = default_study_id(conn)
         report = build_report(conn, sid, cycle=cycle, viewer=viewer)
-        report.sections = collect_sections(conn, sid, project.path, lang)
+        report.sections = collect_sections(conn, sid, project.path, lang, viewer=viewer)
     if progress:
         progress("build")
     return write_reports(
