@@ -237,6 +237,7 @@ def agreement(
     from kvali.analysis.blind import opened_at
     from kvali.analysis.tables import analysis_blind
     from kvali.codes.service import code_paths
+    from kvali.codings.visible import open_rounds
     from kvali.transcripts.service import get_turns, transcript_id_for
 
     if level not in LEVELS:
@@ -267,9 +268,7 @@ def agreement(
         q = q.where(tr.c.id.in_(opened))
     # A blind round still open is nobody's to compare: its coders' work stays unseen until all
     # are done (the blind rule, kvali.codings.visible), so agreement leaves it out and says so.
-    still_blind = sa.select(analysis_blind.c.transcript_id).where(
-        analysis_blind.c.study_id == study_id, analysis_blind.c.opened_at.is_(None)
-    )
+    still_blind = open_rounds(study_id)
     held_back = list(
         conn.execute(q.with_only_columns(iv.c.label).where(tr.c.id.in_(still_blind))).scalars()
     )
