@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ def talk_statistics_section(
     study_id: int,
     project_path: Path | None,
     lang: str,
-    viewer: str | None = None,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     if importlib.util.find_spec("kvali.pipelines.talkstats") is None:
         return None
@@ -93,6 +94,16 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 3)
 
 
+@dataclass
+class SectionContext:
+    """What the sections of one report share: whose view of the codings they show
+    (``codings.visible``, the blind rule) and the turns already read (transcript id → turns),
+    so the framework matrices and guide coverage read each transcript once."""
+
+    viewer: str | None = None
+    turns: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
 def _analysis() -> bool:
     return importlib.util.find_spec("kvali.analysis.agreement") is not None
 
@@ -102,7 +113,7 @@ def agreement_section(
     study_id: int,
     project_path: Path | None,
     lang: str,
-    viewer: str | None = None,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Two coders' agreement as one table keyed by interview (per code, then overall), so a
     study of 500 interviews gives one table (one CSV, one sheet), not 500."""
@@ -153,7 +164,7 @@ def framework_section(
     study_id: int,
     project_path: Path | None,
     lang: str,
-    viewer: str | None = None,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Each framework's item × interview matrix and its supporting passages."""
     if not _analysis():
@@ -161,8 +172,9 @@ def framework_section(
     from kvali.analysis.frameworks import list_frameworks
     from kvali.analysis.matrix import framework_matrix
 
+    ctx = ctx or SectionContext()
     matrices = [
-        framework_matrix(conn, study_id, fw["id"], viewer=viewer)
+        framework_matrix(conn, study_id, fw["id"], viewer=ctx.viewer, turns_of=ctx.turns)
         for fw in list_frameworks(conn, study_id)
     ]
     if not matrices:
@@ -210,14 +222,15 @@ def coverage_section(
     study_id: int,
     project_path: Path | None,
     lang: str,
-    viewer: str | None = None,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Guide topics and questions × interviews: touched or not."""
     if not _analysis():
         return None
     from kvali.analysis.coverage import guide_coverage
 
-    coverage = guide_coverage(conn, study_id)
+    ctx = ctx or SectionContext()
+    coverage = guide_coverage(conn, study_id, turns_of=ctx.turns)
     study = coverage["study"]
     if not study["topics"]:
         return None
@@ -244,8 +257,7 @@ def coverage_section(
     return Section("guide_coverage", in_lang(lang, "Interview-guide coverage"), intro, [table])
 
 
-# (conn, study id, project folder, language, viewer: whose view of the codings — the blind rule)
-Builder = Callable[[sa.Connection, int, Path | None, str, str | None], Section | None]
+Builder = Callable[[sa.Connection, int, Path | None, str, SectionContext | None], Section | None]
 
 
 def paraphrase_section(
@@ -253,7 +265,7 @@ def paraphrase_section(
     study_id: int,
     project_path: Path | None,
     lang: str,
-    viewer: str | None = None,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Near-paraphrases per interview — only when the study has a semantic index already, so
     writing a report never starts embedding a whole study."""
@@ -338,9 +350,10 @@ def collect_sections(
     ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
     """
     sections = []
+    ctx = SectionContext(viewer=viewer)
     for name, build in BUILDERS.items():
         wall, cpu = time.perf_counter(), time.process_time()
-        section = build(conn, study_id, project_path, lang, viewer)
+        section = build(conn, study_id, project_path, lang, ctx)
         if timings is not None:
             timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
         if section is not None:
