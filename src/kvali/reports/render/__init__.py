@@ -7,6 +7,9 @@ catalogue (:func:`kvali.i18n.in_lang`). :func:`write_reports` is the entry point
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -78,7 +81,10 @@ def write_reports(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    side = _xlsx_beside(report, out_dir, lang) if "xlsx" in chosen and len(chosen) > 1 else None
     for fmt in chosen:
+        if fmt == "xlsx" and side is not None:
+            continue  # written by the process beside this one; joined below
         if fmt == "md":
             written.append(_write_text(out_dir / "report.md", render_markdown(report, lang)))
         elif fmt == "html":
@@ -95,4 +101,34 @@ def write_reports(
             written += write_csv(report, out_dir, lang)
         if progress:
             progress(fmt)
+    if side is not None:
+        side.join()
+        if side.exitcode != 0:  # it failed: write it here, so the error is the real one
+            write_xlsx(report, out_dir / "report.xlsx", lang)
+        written.insert(chosen.index("xlsx"), out_dir / "report.xlsx")
+        if progress:
+            progress("xlsx")
     return written
+
+
+def _xlsx_in_child(report: StudyReport, path: Path, lang: str) -> None:
+    write_xlsx(report, path, lang)
+
+
+def _xlsx_beside(report: StudyReport, out_dir: Path, lang: str) -> multiprocessing.Process | None:
+    """The workbook (the slowest format: openpyxl builds every cell) in a forked process while
+    this one writes the others, where that is safe: a second core, fork available, and no
+    other thread in this process (a web server's threads could hold locks a fork would copy).
+    ``KVALI_REPORT_PROCESSES=1`` turns it off."""
+    if (
+        os.environ.get("KVALI_REPORT_PROCESSES", "2") == "1"
+        or (os.cpu_count() or 1) < 2
+        or threading.active_count() != 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return None
+    proc = multiprocessing.get_context("fork").Process(
+        target=_xlsx_in_child, args=(report, out_dir / "report.xlsx", lang), daemon=True
+    )
+    proc.start()
+    return proc
