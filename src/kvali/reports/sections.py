@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import importlib.util
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from kvali.i18n import N_, in_lang
 from kvali.reports.model import Section, SectionChart, SectionTable
+
+if TYPE_CHECKING:
+    from kvali.reports.parallel import Beside
 from kvali.terms import term
 
 LEVEL_MARK = {"explicit": "●", "implicit": "◐", "not_found": "○", "not found": "○"}
@@ -334,6 +337,10 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+# The builders that read every turn of the corpus: the part worth a second core.
+HEAVY = ("framework_matrix", "guide_coverage")
+
+
 def collect_sections(
     conn: sa.Connection,
     study_id: int,
@@ -342,20 +349,54 @@ def collect_sections(
     *,
     timings: dict[str, tuple[float, float]] | None = None,
     viewer: str | None = None,
+    only: Iterable[str] | None = None,
+    given: dict[str, Section | None] | None = None,
 ) -> list[Section]:
-    """Every section the installed feature areas can give for this study.
+    """Every section the installed feature areas can give for this study, in report order.
 
     ``viewer``: whose view of the codings the sections show (``codings.visible``).
+    ``only``: just these builders; ``given``: sections already built (by
+    :func:`heavy_sections_beside`), used as they are.
     ``timings``, when given, receives (wall-clock, CPU) seconds per builder: how
     ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
     """
     sections = []
     ctx = SectionContext(viewer=viewer)
+    wanted = set(BUILDERS if only is None else only)
     for name, build in BUILDERS.items():
-        wall, cpu = time.perf_counter(), time.process_time()
-        section = build(conn, study_id, project_path, lang, ctx)
-        if timings is not None:
-            timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        if given is not None and name in given:
+            section = given[name]
+        elif name in wanted:
+            wall, cpu = time.perf_counter(), time.process_time()
+            section = build(conn, study_id, project_path, lang, ctx)
+            if timings is not None:
+                timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        else:
+            continue
         if section is not None:
             sections.append(section)
     return sections
+
+
+def heavy_sections_beside(
+    database_url: str, study_id: int, project_path: Path | None, lang: str, viewer: str | None
+) -> Beside | None:
+    """Start the :data:`HEAVY` sections in a forked child with its own database connection
+    (:mod:`kvali.reports.parallel`); its result is ``{name: Section | None}``. None: build them
+    here."""
+    from kvali.reports.parallel import beside
+
+    def work() -> dict[str, Section | None]:
+        from kvali.db.engine import make_engine
+
+        engine = make_engine(database_url)
+        try:
+            with engine.connect().execution_options(kvali_read_only=True) as conn, conn.begin():
+                ctx = SectionContext(viewer=viewer)
+                return {
+                    name: BUILDERS[name](conn, study_id, project_path, lang, ctx) for name in HEAVY
+                }
+        finally:
+            engine.dispose()
+
+    return beside(work)

@@ -7,15 +7,13 @@ catalogue (:func:`kvali.i18n.in_lang`). :func:`write_reports` is the entry point
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kvali.errors import InputError
 from kvali.i18n import check_lang
 from kvali.reports.model import StudyReport
+from kvali.reports.parallel import beside
 from kvali.reports.render.csv import write_csv
 from kvali.reports.render.docx import write_docx
 from kvali.reports.render.html import render_html
@@ -80,55 +78,40 @@ def write_reports(
     check_lang(lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    side = _xlsx_beside(report, out_dir, lang) if "xlsx" in chosen and len(chosen) > 1 else None
+    side = None
+    if "xlsx" in chosen and len(chosen) > 1:  # the slowest format, beside the others
+        side = beside(lambda: _xlsx_in_child(report, out_dir / "report.xlsx", lang))
+    files: dict[str, list[Path]] = {}
     for fmt in chosen:
         if fmt == "xlsx" and side is not None:
             continue  # written by the process beside this one; joined below
-        if fmt == "md":
-            written.append(_write_text(out_dir / "report.md", render_markdown(report, lang)))
-        elif fmt == "html":
-            written.append(_write_text(out_dir / "report.html", render_html(report, lang)))
-        elif fmt == "json":
-            written.append(_write_text(out_dir / "report.json", render_json(report)))
-        elif fmt == "docx":
-            write_docx(report, out_dir / "report.docx", lang)
-            written.append(out_dir / "report.docx")
-        elif fmt == "xlsx":
-            write_xlsx(report, out_dir / "report.xlsx", lang)
-            written.append(out_dir / "report.xlsx")
-        else:
-            written += write_csv(report, out_dir, lang)
+        files[fmt] = _write_format(report, out_dir, fmt, lang)
         if progress:
             progress(fmt)
     if side is not None:
-        side.join()
-        if side.exitcode != 0:  # it failed: write it here, so the error is the real one
+        if not side.result()[0]:  # it failed: write it here, so the error is the real one
             write_xlsx(report, out_dir / "report.xlsx", lang)
-        written.insert(chosen.index("xlsx"), out_dir / "report.xlsx")
+        files["xlsx"] = [out_dir / "report.xlsx"]
         if progress:
             progress("xlsx")
-    return written
+    return [path for fmt in chosen for path in files[fmt]]
+
+
+def _write_format(report: StudyReport, out_dir: Path, fmt: str, lang: str) -> list[Path]:
+    if fmt == "md":
+        return [_write_text(out_dir / "report.md", render_markdown(report, lang))]
+    if fmt == "html":
+        return [_write_text(out_dir / "report.html", render_html(report, lang))]
+    if fmt == "json":
+        return [_write_text(out_dir / "report.json", render_json(report))]
+    if fmt == "docx":
+        write_docx(report, out_dir / "report.docx", lang)
+        return [out_dir / "report.docx"]
+    if fmt == "xlsx":
+        write_xlsx(report, out_dir / "report.xlsx", lang)
+        return [out_dir / "report.xlsx"]
+    return write_csv(report, out_dir, lang)
 
 
 def _xlsx_in_child(report: StudyReport, path: Path, lang: str) -> None:
     write_xlsx(report, path, lang)
-
-
-def _xlsx_beside(report: StudyReport, out_dir: Path, lang: str) -> multiprocessing.Process | None:
-    """The workbook (the slowest format: openpyxl builds every cell) in a forked process while
-    this one writes the others, where that is safe: a second core, fork available, and no
-    other thread in this process (a web server's threads could hold locks a fork would copy).
-    ``KVALI_REPORT_PROCESSES=1`` turns it off."""
-    if (
-        os.environ.get("KVALI_REPORT_PROCESSES", "2") == "1"
-        or (os.cpu_count() or 1) < 2
-        or threading.active_count() != 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return None
-    proc = multiprocessing.get_context("fork").Process(
-        target=_xlsx_in_child, args=(report, out_dir / "report.xlsx", lang), daemon=True
-    )
-    proc.start()
-    return proc
