@@ -467,3 +467,26 @@ def test_a_fresh_process_with_two_cores_writes_beside() -> None:
     code = "from kvali.reports.parallel import can_fork; print(can_fork())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str((os.cpu_count() or 1) >= 2)
+
+
+def test_names_with_control_characters_reach_every_format(tmp_path: Path) -> None:
+    """A name XML cannot hold (a control character pasted from elsewhere, or a fuzzer's) is
+    dropped from DOCX/XLSX text, sheet names and headers, never an error (it was a 500 on the
+    workbench's download)."""
+    from kvali.reports.model import Section, SectionTable
+
+    report = synthetic_report(n=3, n_codes=4)
+    bad = "Intervju\x01 \x1f'"
+    report.theme_matrix.interviews[0] = bad
+    report.code_frequency.interviews[0] = bad
+    report.code_frequency.codes[0] = "Kode\x02"
+    report.analysis_models[0].interview = bad
+    report.sections = [
+        Section("x", "Ramme\x03verk", "", [SectionTable("'\x04'", ["Punkt", bad], [["a\x05", 1]])])
+    ]
+    for fmt in ("md", "html", "docx", "xlsx", "csv", "json"):
+        write_reports(report, tmp_path / fmt, formats=[fmt], lang="nb")
+    wb = load_workbook(tmp_path / "xlsx" / "report.xlsx")
+    assert "_" in wb.sheetnames  # the section's table title held nothing a sheet name may
+    assert all("\x01" not in str(c.value) for ws in wb.worksheets for row in ws.iter_rows()
+               for c in row)  # fmt: skip
