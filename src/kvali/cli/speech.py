@@ -23,8 +23,9 @@ from kvali.i18n import _
 @click.option(
     "--model",
     default=None,
-    help="A model folder, bundled:tiny.en, bundled:base, or a hub id (with --allow-download). "
-    "Default: bundled:tiny.en for English, bundled:base otherwise.",
+    help="A model folder (always wins), bundled:tiny.en, bundled:base, a fetched model "
+    "(kvali models), or a hub id (with --allow-download). Default: bundled:tiny.en for "
+    "English; for Norwegian the largest NB-Whisper fetched, else bundled:base; else bundled:base.",
 )
 @click.option("--language", default=None, help="no, nb, nn, en, … (default: the study's).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
@@ -110,6 +111,8 @@ def transcribe(
     if as_json:
         emit_json(result | {"job_id": jid})
         return
+    if result.get("model"):
+        click.echo(result["model"]["reason"])
     if "aligned" in result:
         click.echo(alignment_summary(result["aligned"]))
     else:
