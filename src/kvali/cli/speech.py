@@ -38,6 +38,14 @@ from kvali.i18n import _
 )
 @click.option("--replace", is_flag=True, help="Replace an uncoded transcript.")
 @click.option(
+    "--batched",
+    is_flag=True,
+    envvar="KVALI_BATCHED",
+    help="Decode several 30-second stretches at once (faster-whisper's batched pipeline): "
+    "faster where measured (docs/benchmarks.md), without the temperature fallback; "
+    "gaps are marked the same way.",
+)
+@click.option(
     "--window",
     "window_s",
     type=float,
@@ -70,6 +78,7 @@ def transcribe(
     speakers: int | None,
     allow_download: bool,
     replace: bool,
+    batched: bool,
     window_s: float,
     align: bool,
     turn_range: str | None,
@@ -100,6 +109,8 @@ def transcribe(
             "replace": replace,
             "window_s": window_s,
         }
+        if batched:
+            params["batched"] = True
         if align:
             params |= {"align": True, "speakers": 1, "align_turns": _turn_range(turn_range)}
         jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)

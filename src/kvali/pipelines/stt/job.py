@@ -81,6 +81,8 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         device=p.get("device") or "cpu",
         compute_type=p.get("compute_type"),
         cpu_threads=int(p.get("cpu_threads") or 0),
+        batched=bool(p.get("batched")),
+        batch_size=int(p.get("batch_size") or 8),
         **(p.get("whisper_options") or {}),
     )
     vad_parameters = transcriber.options.get("vad_parameters") or {}
