@@ -59,7 +59,7 @@ _ERROR_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/Err
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "The request cannot be done as asked"},
-    401: {"model": ErrorOut, "description": "No access token"},
+    401: {"model": ErrorOut, "description": "No access token (or, on a team server, no login)"},
     403: {
         "model": ErrorOut,
         "description": "Wrong token, a role that may not do this, or a change from another origin",
