@@ -63,7 +63,9 @@ def install_session_check(app: FastAPI, refuse) -> None:  # type: ignore[no-unty
         """No session → 401 (a browser's page: to the login page); a role the route's row does
         not allow → 403. The handler never runs, so nothing changes."""
         path = request.url.path
-        action = "public" if path.startswith("/static/") else action_for(request.method, path)
+        if path.startswith("/static/"):  # the login page's styles and script; no lookup
+            return await call_next(request)
+        action = action_for(request.method, path)
         principal = None
         token = request.cookies.get(SESSION_COOKIE)
         if token:
