@@ -324,6 +324,7 @@ CLI_MODULES = (
     "analysis",
     "semantic",
     "models",
+    "accounts",
 )
 
 
