@@ -396,3 +396,24 @@ def test_serve_binds_localhost_and_prints_tokenised_url(study, monkeypatch):
     assert f"http://127.0.0.1:{seen['port']}/?token=abc" in result.output
     result = CliRunner().invoke(cli, ["-p", str(project.path), "serve"])
     assert "?token=" in result.output and seen["app"].state.token in result.output
+
+
+def test_every_page_sits_under_a_stage_with_its_state(web):
+    from kvali.web.nav import PAGES, current_stage
+
+    client = web["client"]
+    html = client.get("/overview").text
+    for stage in ("Study", "Data", "Coding", "Analysis", "Report"):
+        assert f'class="stage-name" id="stage-{stage.lower()}">{stage}<' in html
+    for _stage, href, _label in PAGES:
+        assert f'href="{href}"' in html
+    assert "0 of 2 interviews checked" in html and "pseudonymized: 0 of 2" in html
+    nb = client.get("/interviews?lang=nb").text
+    assert "0 av 2 intervjuer kontrollert" in nb and ">Analyse<" in nb
+    # Pages reached from others belong to a stage too.
+    iid = client.get("/interviews.json").json()["interviews"][0]["id"]
+    assert current_stage(f"/interviews/{iid}/transcript") == "coding"
+    assert current_stage("/participants/R1/withdraw") == "study"
+    assert current_stage("/frameworks/1/matrix") == "analysis"
+    screen = client.get(f"/interviews/{iid}/transcript").text
+    assert 'class="stage current">\n        <span class="stage-name" id="stage-coding">' in screen
