@@ -188,6 +188,36 @@ def test_two_tabs_see_each_others_codings(browser, site):
     context.close()
 
 
+def test_undo_a_mistaken_coding(page, site):
+    """A passage coded by mistake: Undo takes it back (a new event, nothing deleted), Redo and
+    the keyboard do the same through the one server-side mechanism."""
+    page.goto(f"{site['url']}/interviews/{site['emoji']}/transcript")
+    wait_for(page, "window.kvEditorReady === true")
+    url = f"/interviews/{site['emoji']}/transcript.json"
+    before = len(api(page, url)["codings"])
+    bars = page.locator(".bar").count()
+    select_text(page, "Hva betyr samarbeid")
+    page.keyboard.press("/")
+    page.keyboard.type("Feil kode")
+    page.keyboard.press("Enter")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars + 1}")
+    wait_for(page, "!document.getElementById('kv-undo').disabled")
+    assert "coding added" in page.get_attribute("#kv-undo", "title")
+    page.click("#kv-undo")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars}")
+    wait_for(page, "document.getElementById('toast').textContent.includes('Undone: coding added')")
+    assert len(api(page, url)["codings"]) == before
+    wait_for(page, "!document.getElementById('kv-redo').disabled")
+    page.locator("#doc").focus()
+    page.keyboard.press("Control+Shift+z")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars + 1}")
+    page.keyboard.press("Control+z")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars}")
+    assert len(api(page, url)["codings"]) == before
+    events = api(page, "/events.json")["events"]
+    assert [e["action"] for e in events[:4]] == ["undo", "remove", "redo", "restore"]
+
+
 def test_long_transcript_first_screen_and_apply(page, site):
     """A 300k-character transcript opens, codes and scrolls to its end; how fast is measured by
     bench/web.py (ratios against a short transcript), not asserted here."""

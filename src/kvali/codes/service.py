@@ -175,6 +175,8 @@ def _record(
     to_ids: list[int],
     old_name: str | None = None,
     new_name: str | None = None,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     cycle = current_cycle_id(conn, study_id)
     conn.execute(
@@ -196,7 +198,8 @@ def _record(
         action=kind,
         entity="code",
         entity_id=(to_ids or from_ids or [None])[0],
-        payload={"from": from_ids, "to": to_ids, "old_name": old_name, "new_name": new_name},
+        payload={"from": from_ids, "to": to_ids, "old_name": old_name, "new_name": new_name}
+        | (extra or {}),
     )
 
 
@@ -234,9 +237,10 @@ def move_code(
 
 def _reassign(
     conn: sa.Connection, cycle: int, coding_ids: list[int], target: int, reason: str
-) -> int:
+) -> list[list[int | None]]:
     """Move live codings of the current cycle to ``target``: the old rows are closed, new rows
-    point back at them (history is appended, not overwritten). Exact duplicates are folded."""
+    point back at them (history is appended, not overwritten). Exact duplicates are folded.
+    Returns ``[old id, new id or None (folded)]`` per coding moved."""
     c = t.codings
     rows = (
         conn.execute(sa.select(c).where(c.c.id.in_(coding_ids or [-1]), c.c.removed_at.is_(None)))
@@ -253,10 +257,12 @@ def _reassign(
     }
     stamp = now()
     new_rows = []
+    olds: list[int] = []
     for r in rows:
         key = (r["transcript_id"], r["start_char"], r["end_char"], r["coder_id"])
         if key not in existing:  # the same coder's identical span is folded, another coder's kept
             existing.add(key)
+            olds.append(r["id"])
             new_rows.append(
                 {
                     "guid": new_guid(),
@@ -277,9 +283,11 @@ def _reassign(
             .where(c.c.id.in_([r["id"] for r in rows]))
             .values(removed_at=stamp, removed_reason=reason)
         )
+    new_of: dict[int, int] = {}
     if new_rows:
-        conn.execute(c.insert(), new_rows)
-    return len(rows)
+        result = conn.execute(c.insert().returning(c.c.id, sort_by_parameter_order=True), new_rows)
+        new_of = dict(zip(olds, [r[0] for r in result], strict=True))
+    return [[r["id"], new_of.get(r["id"])] for r in rows]
 
 
 def _live_codings(conn: sa.Connection, cycle: int, code: int) -> list[int]:
@@ -302,13 +310,18 @@ def merge_codes(
     if tid in sids or not sids:
         raise InputError("merge needs one or more source codes different from the target")
     cycle = current_cycle_id(conn, study_id)
-    moved = 0
+    pairs: list[list[int | None]] = []
+    children: dict[str, list[int]] = {}
     for sid in sids:
-        moved += _reassign(conn, cycle, _live_codings(conn, cycle, sid), tid, "merged")
+        pairs += _reassign(conn, cycle, _live_codings(conn, cycle, sid), tid, "merged")
+        children[str(sid)] = list(
+            conn.execute(sa.select(t.codes.c.id).where(t.codes.c.parent_id == sid)).scalars()
+        )
         conn.execute(t.codes.update().where(t.codes.c.parent_id == sid).values(parent_id=tid))
         conn.execute(t.codes.update().where(t.codes.c.id == sid).values(status="merged"))
-    _record(conn, study_id, "merge", sids, [tid])
-    return {"codings_moved": moved}
+    # Which codings and sub-codes moved (ids only): what undo needs to take the merge back.
+    _record(conn, study_id, "merge", sids, [tid], extra={"codings": pairs, "children": children})
+    return {"codings_moved": len(pairs)}
 
 
 def split_code(

@@ -17,6 +17,7 @@ from kvali.web.routes import (
     study,
     suggestions,
     transcribe,
+    undo,
 )
 
 ROUTERS = [
@@ -36,4 +37,5 @@ ROUTERS = [
     categories.router,
     exchange.router,
     privacy.router,
+    undo.router,
 ]
