@@ -169,6 +169,42 @@ def test_select_a_passage_code_it_and_flag_gold(page, site):
     shot(page, "coding")
 
 
+def test_stripes_carry_code_names_and_open_the_coding(page, site):
+    """Each coding is a stripe in the margin in its code's colour, labelled with the code's
+    name where there is room; overlapping codings stand side by side; a click opens it."""
+    page.goto(f"{site['url']}/interviews/{site['emoji']}/transcript")
+    wait_for(page, "window.kvEditorReady === true")
+    for needle, code in (("Det gir oss glede", "Glede"), ("gir oss", "Overlapp")):
+        select_text(page, needle)
+        page.keyboard.press("/")
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        wait_for(
+            page, f"[...document.querySelectorAll('.bar')].some(b => b.title.endsWith('{code}'))"
+        )
+    page.reload()
+    wait_for(page, "document.querySelectorAll('.bar').length > 0")
+    stripes = page.evaluate(
+        """() => [...document.querySelectorAll('.bar')].map(b => ({
+            id: +b.dataset.id, title: b.title, right: b.style.right,
+            color: getComputedStyle(b).backgroundColor}))"""
+    )
+    glede = next(s for s in stripes if s["title"].endswith("Glede"))
+    over = next(s for s in stripes if s["title"].endswith("Overlapp"))
+    assert glede["right"] != over["right"]  # side by side, not on top of each other
+    assert glede["color"] not in ("", "rgba(0, 0, 0, 0)")
+    names = page.evaluate("[...document.querySelectorAll('.bar-name')].map(n => n.textContent)")
+    assert any(n.endswith("Glede") or n.endswith("Overlapp") for n in names)
+    page.click(f".bar[data-id='{glede['id']}']")
+    wait_for(page, "!document.getElementById('detail').hidden")
+    assert page.inner_text("#d-code").endswith("Glede")
+    assert page.inner_text("#d-text") == "Det gir oss glede"
+    label = page.locator(".bar-name").first
+    label_id = int(label.get_attribute("data-id"))
+    label.click()
+    wait_for(page, f"document.querySelector('.bar.active')?.dataset.id === '{label_id}'")
+
+
 def test_two_tabs_see_each_others_codings(browser, site):
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     a, b = context.new_page(), context.new_page()

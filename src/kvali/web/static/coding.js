@@ -304,7 +304,7 @@
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: "2000px" }).observe($("more"));
   new ResizeObserver(() => { bars.invalidate(); redraw(); }).observe(turnsEl);
   document.addEventListener("selectionchange", onSelection);
-  $("bars").addEventListener("click", (ev) => { const b = ev.target.closest(".bar"); if (b) openCoding(+b.dataset.id, false); });
+  $("bars").addEventListener("click", (ev) => { const b = ev.target.closest(".bar, .bar-name"); if (b) openCoding(+b.dataset.id, false); });
   input.addEventListener("input", () => { activeOpt = 0; renderOptions(); });
   input.addEventListener("focus", renderOptions);
   input.addEventListener("blur", () => { input.setAttribute("aria-expanded", "false"); list.replaceChildren(); });
