@@ -417,3 +417,63 @@ def test_every_page_sits_under_a_stage_with_its_state(web):
     assert current_stage("/frameworks/1/matrix") == "analysis"
     screen = client.get(f"/interviews/{iid}/transcript").text
     assert 'class="stage current">\n        <span class="stage-name" id="stage-coding">' in screen
+
+
+def test_retrieve_page_twin_exports_and_codebook_links(web):
+    from kvali.codings.service import code_quote
+
+    client, project, sid = web["client"], web["project"], web["sid"]
+    with project.begin() as conn:
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker A"
+        )
+        code_quote(conn, sid, interview="Intervju 2", code="Deler erfaringer", quote="Vi deler erfaringer i team.", coder="Forsker A")  # fmt: skip
+    theme = web["ids"]["theme"]
+    book = client.get("/codebook").text
+    assert f'href="/retrieve?code={theme}"' in book  # the theme rolls up its codes' codings
+    assert '<span class="total">2</span>' in book
+    twin = client.get(f"/retrieve.json?code={theme}").json()
+    assert twin["result"]["counts"] == {
+        "passages": 2,
+        "interviews": 2,
+        "per_interview": {"Intervju 1": 1, "Intervju 2": 1},
+        "per_code": {"Samskaping/Deling/Tid": 1, "Samskaping/Deling/Deler erfaringer": 1},
+    }
+    assert twin["options"]["attributes"]["skoletype"] == ["barneskole", "ungdomsskole"]
+    only = client.get(f"/retrieve.json?code={theme}&attr=skoletype%3Dungdomsskole&mode=&coder=")
+    assert [p["interview"] for p in only.json()["result"]["passages"]] == ["Intervju 2"]
+    assert client.get(f"/retrieve.json?code={theme}&attr=nonsense").status_code == 422
+    html = client.get(f"/retrieve?code={theme}&mode=in_person&lang=nb").text
+    assert "1 passasjer i 1 intervjuer" in html and "Åpne i transkripsjonen" in html
+    assert "#at=" in html
+    csv_ = client.get(f"/retrieve/export.csv?code={theme}")
+    assert csv_.headers["content-type"].startswith("text/csv")
+    assert "Vi deler erfaringer i team." in csv_.content.decode("utf-8-sig")
+    docx = client.get(f"/retrieve/export.docx?code={theme}")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert client.get("/retrieve/export.csv?code=99999").status_code == 404
+
+
+def test_cli_coding_retrieve(web, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from kvali.cli import cli as main
+    from kvali.codings.service import code_quote
+
+    project, sid = web["project"], web["sid"]
+    with project.begin() as conn:
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker A"
+        )
+    runner = CliRunner()
+    base = ["--project", str(project.path), "--user", "Forsker A"]
+    out = runner.invoke(main, [*base, "coding", "retrieve", "Samskaping", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["counts"]["passages"] == 1
+    out = runner.invoke(main, [*base, "coding", "retrieve", "Deling"])
+    assert "«Tid er alt.»" in out.output and "Intervju 1" in out.output
+    target = tmp_path / "p.docx"
+    out = runner.invoke(main, [*base, "coding", "retrieve", "Tid", "--export", str(target)])
+    assert out.exit_code == 0 and target.read_bytes()[:2] == b"PK"

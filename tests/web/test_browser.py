@@ -205,6 +205,34 @@ def test_stripes_carry_code_names_and_open_the_coding(page, site):
     wait_for(page, f"document.querySelector('.bar.active')?.dataset.id === '{label_id}'")
 
 
+def test_read_every_passage_of_a_theme_and_jump_to_one(page, site):
+    """From the codebook, a theme's passages in one view (with every code under it), filtered,
+    exported, and a link that opens the transcript at the passage."""
+    page.goto(f"{site['url']}/codebook")
+    link = page.locator("#codebook a[href^='/retrieve?code=']").first
+    link.click()
+    page.wait_for_selector("#r-summary")
+    twin = api(page, "/retrieve.json?" + page.url.split("?", 1)[1])
+    n = twin["result"]["counts"]["passages"]
+    assert n > 0 and page.locator("li.passage").count() == n
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Coded passages"
+    first = twin["result"]["passages"][0]
+    assert page.locator("li.passage mark").first.inner_text() == first["text"]
+    with page.expect_download() as dl:
+        page.click("#r-docx")
+    assert dl.value.suggested_filename.endswith(".docx")
+    # Filter by the mode of the first passage's interview: only that mode remains.
+    page.select_option("select[name=mode]", first["mode"])
+    page.click("form[role=search] button")
+    page.wait_for_selector("#r-summary")
+    twin = api(page, "/retrieve.json?" + page.url.split("?", 1)[1])
+    assert {p["mode"] for p in twin["result"]["passages"]} == {first["mode"]}
+    shot(page, "retrieve")
+    page.locator("li.passage a").first.click()
+    page.wait_for_url("**/transcript#at=*")
+    wait_for(page, "CSS.highlights.has('kv-hit')")
+
+
 def test_two_tabs_see_each_others_codings(browser, site):
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     a, b = context.new_page(), context.new_page()

@@ -401,25 +401,31 @@ def list_codes(
         children.setdefault(r["parent_id"] if r["parent_id"] in ids else None, []).append(r)
     out: list[dict[str, Any]] = []
 
+    kids: dict[int, list[dict[str, Any]]] = {}
+
     def walk(parent: int | None, depth: int) -> None:
         for r in children.get(parent, []):
-            out.append(
-                {
-                    "id": r["id"],
-                    "name": r["name"],
-                    "level": r["level"],
-                    "parent_id": r["parent_id"],
-                    "path": paths[r["id"]],
-                    "depth": depth,
-                    "description": r["description"],
-                    "color": r["color"],
-                    "status": r["status"],
-                    "codings": counts.get(r["id"], 0),
-                }
-            )
+            row = {
+                "id": r["id"],
+                "name": r["name"],
+                "level": r["level"],
+                "parent_id": r["parent_id"],
+                "path": paths[r["id"]],
+                "depth": depth,
+                "description": r["description"],
+                "color": r["color"],
+                "status": r["status"],
+                "codings": counts.get(r["id"], 0),
+            }
+            out.append(row)
+            if parent is not None:
+                kids.setdefault(parent, []).append(row)
             walk(r["id"], depth + 1)
 
     walk(None, 0)
+    # Rolled up the tree: a theme's or category's total counts every coding beneath it.
+    for r in reversed(out):  # tree order: children after their parent
+        r["total"] = r["codings"] + sum(c["total"] for c in kids.get(r["id"], []))
     return out
 
 

@@ -382,9 +382,12 @@ def list_codings(
     with_text: bool = True,
     turns: dict[int, list[dict[str, Any]]] | None = None,
     viewer: str | None = None,
+    code_ids: Sequence[int] | None = None,
+    interview_ids: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Codings of a cycle (default: current) with code, interview, coder, text and time, as
     ``viewer`` may see them (``codings.visible``: the blind-coding rule; None: every coding).
+    ``code_ids`` / ``interview_ids``: only codings of these codes / interviews (retrieval).
 
     ``turns``: a cache of :func:`get_turns` per transcript id that this fills and reuses, for
     callers that read the same transcripts' turns anyway (the framework matrix)."""
@@ -417,6 +420,10 @@ def list_codings(
         q = q.where(c.c.code_id == code_id(conn, study_id, code))
     if gold is not None:
         q = q.where(c.c.is_gold == gold)
+    if code_ids is not None:
+        q = q.where(c.c.code_id.in_(list(code_ids) or [-1]))
+    if interview_ids is not None:
+        q = q.where(iv.c.id.in_(list(interview_ids) or [-1]))
     q = only_visible(conn, study_id, q, viewer)
     rows = [dict(r) for r in conn.execute(q).mappings()]
     if with_text:

@@ -21,6 +21,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("data", "/transcription", N_("Transcription")),
     ("data", "/pseudonymize", N_("Pseudonymize")),
     ("coding", "/codebook", N_("Codebook")),
+    ("coding", "/retrieve", N_("Coded passages")),
     ("coding", "/suggestions", N_("Code suggestions")),
     ("coding", "/categories", N_("Candidate categories")),
     ("coding", "/blind", N_("Blind coding")),
