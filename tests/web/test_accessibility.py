@@ -15,7 +15,7 @@ from tests.web.test_browser import CHROMIUM, browser, page, site  # noqa: F401 -
 
 PAGES = ["/overview", "/participants", "/interviews", "/codebook", "/search", "/reports",
          "/memos", "/events", "/agreement", "/coverage", "/suggestions", "/pseudonymize",
-         "/retrieve"]  # fmt: skip
+         "/retrieve", "/charts"]  # fmt: skip
 
 AUDIT = """
 () => {

@@ -477,3 +477,20 @@ def test_cli_coding_retrieve(web, tmp_path):
     target = tmp_path / "p.docx"
     out = runner.invoke(main, [*base, "coding", "retrieve", "Tid", "--export", str(target)])
     assert out.exit_code == 0 and target.read_bytes()[:2] == b"PK"
+
+
+def test_charts_page_and_overview_progress(web):
+    from kvali.codings.service import add_coding
+
+    client, project, sid, ids = web["client"], web["project"], web["sid"], web["ids"]
+    with project.begin() as conn:
+        add_coding(
+            conn, sid, transcript_id=ids["t1"], code="Tid", start=0, end=10, coder="Forsker A"
+        )
+    twin = client.get("/charts.json").json()
+    assert twin["heatmap"][0]["cells"][0]["count"] == 1 and twin["max"] == 1
+    html = client.get("/charts?lang=nb").text
+    assert "Temaer × intervjuer" in html and 'data-color="#5b9bd5"' in html
+    overview = client.get("/overview.json").json()
+    assert overview["coding_progress"][0]["coded_chars"] == 10
+    assert "% of the text coded" in client.get("/overview").text

@@ -324,6 +324,39 @@ def test_merge_two_codes_in_the_codebook(page, site):
     shot(page, "codebook")
 
 
+def test_codebook_by_drag_and_drop(page, site):
+    """Drag a code onto another's "Move under", then onto a third's "Merge into": the same
+    services as the forms and the CLI (the codebook's history records the merge)."""
+    page.goto(f"{site['url']}/codebook")
+    page.evaluate(
+        """async () => {
+            for (const name of ['Dra meg', 'Ny forelder', 'Mottaker'])
+                await kv.api('POST', '/api/codes', {name});
+        }"""
+    )
+    page.reload()
+
+    def drag(name: str, target: str, kind: str) -> None:
+        src = page.locator("li[data-code-id] > strong", has_text=name).first
+        dst_li = page.locator("li[data-code-id]", has=page.locator("strong", has_text=target))
+        src.hover()
+        page.mouse.down()
+        page.mouse.move(5, 5)
+        page.mouse.move(10, 10)
+        page.wait_for_selector("body.kv-dragging")
+        dst_li.locator(f".drop-{kind}").hover()
+        with page.expect_navigation():
+            page.mouse.up()
+
+    drag("Dra meg", "Ny forelder", "move")
+    codes = {c["name"]: c for c in api(page, "/codebook.json")["codes"]}
+    assert codes["Dra meg"]["parent_id"] == codes["Ny forelder"]["id"]
+    drag("Dra meg", "Mottaker", "merge")
+    book = api(page, "/codebook.json")
+    assert "Dra meg" not in {c["name"] for c in book["codes"] if c["status"] == "active"}
+    assert book["history"][-1]["kind"] == "merge" and book["history"][-1]["to"] == ["Mottaker"]
+
+
 def test_download_docx_report(page, site):
     import docx
 

@@ -25,6 +25,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("coding", "/suggestions", N_("Code suggestions")),
     ("coding", "/categories", N_("Candidate categories")),
     ("coding", "/blind", N_("Blind coding")),
+    ("analysis", "/charts", N_("Heatmap and frequencies")),
     ("analysis", "/frameworks", N_("Frameworks")),
     ("analysis", "/agreement", N_("Agreement")),
     ("analysis", "/coverage", N_("Guide coverage")),

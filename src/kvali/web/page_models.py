@@ -83,10 +83,21 @@ class ProgressRow(Out):
     coded: bool
 
 
+class CodingProgress(Out):
+    """How much of an interview's transcript its codings cover (``reports.charts``)."""
+
+    interview_id: int
+    label: str
+    chars: int
+    coded_chars: int
+    share: float
+
+
 class OverviewPage(Out):
     study: StudyOut
     stats: dict[str, int]  # participants, interviews, turns, words, codes, codings, …
     progress: list[ProgressRow]
+    coding_progress: list[CodingProgress]
 
 
 class GuideNode(Out):
@@ -648,3 +659,33 @@ class RetrievePage(Out):
     options: FilterOptions
     result: Retrieved | None
     selected: RetrieveSelected
+
+
+# ---- charts ------------------------------------------------------------------------------------
+
+
+class HeatCell(Out):
+    count: int
+    color: str
+
+
+class HeatRow(Out):
+    theme_id: int
+    theme: str
+    total: int
+    cells: list[HeatCell]  # one per interview, in ChartsPage.interviews order
+
+
+class Frequency(Out):
+    code_id: int
+    path: str
+    color: str
+    count: int
+    share: float  # of the most used code's count
+
+
+class ChartsPage(Out):
+    interviews: list[IdLabel]
+    heatmap: list[HeatRow]
+    max: int
+    frequencies: list[Frequency]
