@@ -162,10 +162,15 @@ def test_select_a_passage_code_it_and_flag_gold(page, site):
     page.wait_for_selector("#d-gold[aria-pressed='true']")
     data = api(page, f"/interviews/{site['emoji']}/transcript.json")
     assert data["codings"][-1][4] == 1
-    # The quick-code shortcut: select another passage, press 1.
+    # Keyboard-first: Esc closes the coding, select another passage, g marks the coming coding
+    # gold, 1 applies the most recent code.
+    page.keyboard.press("Escape")
     select_text(page, "Tid er alt")
+    page.keyboard.press("g")
+    assert page.is_checked("#gold-new")
     page.keyboard.press("1")
     wait_for(page, "document.querySelectorAll('.bar').length === 2")
+    assert api(page, f"/interviews/{site['emoji']}/transcript.json")["codings"][-1][4] == 1
     shot(page, "coding")
 
 

@@ -330,6 +330,7 @@
     const quick = recent().map((id) => codesById.get(id)).filter(Boolean);
     if (ev.key === "/" || (ev.key === "Enter" && pending)) { input.focus(); ev.preventDefault(); }
     else if (/^[1-9]$/.test(ev.key) && quick[+ev.key - 1]) { apply(quick[+ev.key - 1].id, false); ev.preventDefault(); }
+    else if (ev.key === "g" && pending && openId === null) $("gold-new").checked = !$("gold-new").checked; // the next coding is gold
     else if (ev.key === "g") patchOpen({ gold: $("d-gold").getAttribute("aria-pressed") !== "true" });
     else if (ev.key === "Delete") removeOpen();
     else if (ev.key === "j") step(1);
