@@ -142,9 +142,13 @@ def test_undo_a_correction_and_refuse_over_later_words(setup):
         set_actor("Forsker B")
         correct_turn(conn, sid, tid, 0, "Noe helt annet.")
         set_actor(ME)
-        with pytest.raises(InputError):
-            undo(conn, sid, ME)
+        out = undo(conn, sid, ME)
+        assert out["kind"] is None and "turn 1 has changed since" in out["message"]
+        assert out["message"].startswith("Cannot undo the correction of the text")
         assert get_turns(conn, tid)[0]["text"] == "Noe helt annet."
+        # Skipped, not stuck: undo goes on with the change before (here: none left).
+        assert undo(conn, sid, ME)["message"] == "Nothing to undo"
+        assert undo_state(conn, sid, ME) == {"undo": None, "redo": None}
 
 
 def test_kept_text_goes_when_the_text_is_replaced_for_privacy(setup):
@@ -156,5 +160,22 @@ def test_kept_text_goes_when_the_text_is_replaced_for_privacy(setup):
         assert conn.execute(sa.select(sa.func.count()).select_from(undo_texts)).scalar() == 1
         edit_text(conn, sid, tid, [Edit(0, 1, "X")], reason="pseudonymization")
         assert conn.execute(sa.select(sa.func.count()).select_from(undo_texts)).scalar() == 0
+        assert "no longer kept" in undo(conn, sid, ME)["message"]
+
+
+def test_a_refused_step_leaves_nothing_half_done(setup):
+    """Undo of a change of code whose old code was merged away since: the new coding must not
+    be closed while the old one cannot come back (the savepoint rolls the step back)."""
+    project, sid, ids = setup
+    with project.begin() as conn:
+        tid = ids["t1"]
+        a = codings.add_coding(conn, sid, transcript_id=tid, code="Tid", start=0, end=5, coder=ME)
+        b = codings.recode(conn, sid, a, code="Deler erfaringer")
+        set_actor("Forsker B")
+        merge_codes(conn, sid, ["Tid"], "Faglig påfyll")  # the old code is gone
+        set_actor(ME)
+        out = undo(conn, sid, ME)
+        assert out["kind"] is None and "cannot take new codings" in out["message"]
+        assert live(conn, tid) == [(b, ids["share"], False)]
         with pytest.raises(InputError):
-            undo(conn, sid, ME)
+            codings.restore_coding(conn, sid, a)

@@ -10,6 +10,10 @@ are not changes of their own. Undoing a change applies its inverse as new, logge
 Nothing is deleted or rewritten in the log: which changes are undone is read back from the
 markers, so the undo and redo stacks are the same in every tab and after a restart.
 
+A change that later work made impossible to take back (its words deleted, its code retired,
+the turn rewritten since) is not forced: undo says why, appends a ``skip`` marker and goes on
+with the change before it next time.
+
 Codings toggle between live and closed (``codings.service.restore_coding`` opens a closed
 one again), so a coding keeps its id through undo and redo and later changes still find it.
 A correction's text before and after is kept outside the log (``events.tables.undo_texts``).
@@ -22,10 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
-from kvali.errors import InputError
+from kvali.errors import InputError, KvaliError
 from kvali.events.service import REDACTED, log_event, part_of
 from kvali.events.tables import undo_texts
-from kvali.i18n import N_, _
+from kvali.i18n import N_, _, current_language
 from kvali.util import now
 
 # (entity, action) of the events that stand for one change → what it is called.
@@ -56,7 +60,7 @@ def stacks(conn: sa.Connection, study_id: int, actor: str) -> tuple[list[Any], l
     (the next redo last), replayed from their events and the undo/redo markers."""
     e = t.events
     kinds = [sa.and_(e.c.entity == en, e.c.action == ac) for en, ac in KINDS]
-    markers = sa.and_(e.c.entity == "event", e.c.action.in_(("undo", "redo")))
+    markers = sa.and_(e.c.entity == "event", e.c.action.in_(("undo", "redo", "skip")))
     rows = conn.execute(
         sa.select(e.c.id, e.c.entity, e.c.action, e.c.entity_id, e.c.payload)
         .where(e.c.study_id == study_id, e.c.actor == actor, sa.or_(markers, *kinds))
@@ -69,6 +73,11 @@ def stacks(conn: sa.Connection, study_id: int, actor: str) -> tuple[list[Any], l
     for row in reversed(rows):
         if row.entity == "event":
             change = changes.get(row.entity_id)
+            if change is not None and row.action == "skip":  # could not be taken back
+                for stack in (done, undone):
+                    if change in stack:
+                        stack.remove(change)
+                continue
             src, dst = (done, undone) if row.action == "undo" else (undone, done)
             if change is not None and change in src:
                 src.remove(change)
@@ -108,8 +117,31 @@ def _step(conn: sa.Connection, study_id: int, actor: str, direction: str) -> dic
         return out | undo_state(conn, study_id, actor)
     change = stack[-1]
     kind = KINDS[(change.entity, change.action)]
-    with part_of(direction):
-        out |= _apply(conn, study_id, actor, change, back=direction == "undo")
+    try:
+        with conn.begin_nested(), part_of(direction):  # a refusal leaves no half-applied step
+            out |= _apply(conn, study_id, actor, change, back=direction == "undo")
+    except KvaliError as exc:
+        # Later work made this change impossible to take back (its words were deleted, a
+        # code retired, the turn rewritten): say why and let undo go on with the one before,
+        # instead of refusing every undo from now on.
+        log_event(
+            conn,
+            study_id=study_id,
+            action="skip",
+            entity="event",
+            entity_id=change.id,
+            payload={"kind": change.action, "of": change.entity, "direction": direction},
+        )
+        what, reason = _(kind), exc.text(current_language())
+        out["message"] = (
+            _("Cannot undo the {what}: {reason}; it is left as it is", what=what, reason=reason)
+            if direction == "undo"
+            else _(
+                "Cannot redo the {what}: {reason}; it is left as it is", what=what, reason=reason
+            )
+        )
+        out["kind"] = None
+        return out | undo_state(conn, study_id, actor)
     log_event(
         conn,
         study_id=study_id,
