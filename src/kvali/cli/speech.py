@@ -244,9 +244,11 @@ def diarization_import(obj: Ctx, interview: str, file: Path, as_json: bool) -> N
     if as_json:
         emit_json(result)
     else:
-        verb = "created with" if result["created"] else "relabelled"
+        n, speakers = result["turns_relabelled"], ", ".join(result["speakers"])
         click.echo(
-            f"{result['turns_relabelled']} turns {verb} speakers {', '.join(result['speakers'])}"
+            _("{n} turns created with speakers {speakers}", n=n, speakers=speakers)
+            if result["created"]
+            else _("{n} turns relabelled: speakers {speakers}", n=n, speakers=speakers)
         )
 
 
