@@ -14,7 +14,8 @@ from tests.web.conftest import TOKEN
 from tests.web.test_browser import CHROMIUM, browser, page, site  # noqa: F401 - fixtures
 
 PAGES = ["/overview", "/participants", "/interviews", "/codebook", "/search", "/reports",
-         "/memos", "/events", "/agreement", "/coverage", "/suggestions", "/pseudonymize"]  # fmt: skip
+         "/memos", "/events", "/agreement", "/coverage", "/suggestions", "/pseudonymize",
+         "/retrieve", "/charts"]  # fmt: skip
 
 AUDIT = """
 () => {

@@ -396,3 +396,101 @@ def test_serve_binds_localhost_and_prints_tokenised_url(study, monkeypatch):
     assert f"http://127.0.0.1:{seen['port']}/?token=abc" in result.output
     result = CliRunner().invoke(cli, ["-p", str(project.path), "serve"])
     assert "?token=" in result.output and seen["app"].state.token in result.output
+
+
+def test_every_page_sits_under_a_stage_with_its_state(web):
+    from kvali.web.nav import PAGES, current_stage
+
+    client = web["client"]
+    html = client.get("/overview").text
+    for stage in ("Study", "Data", "Coding", "Analysis", "Report"):
+        assert f'class="stage-name" id="stage-{stage.lower()}">{stage}<' in html
+    for _stage, href, _label in PAGES:
+        assert f'href="{href}"' in html
+    assert "0 of 2 interviews checked" in html and "pseudonymized: 0 of 2" in html
+    nb = client.get("/interviews?lang=nb").text
+    assert "0 av 2 intervjuer kontrollert" in nb and ">Analyse<" in nb
+    # Pages reached from others belong to a stage too.
+    iid = client.get("/interviews.json").json()["interviews"][0]["id"]
+    assert current_stage(f"/interviews/{iid}/transcript") == "coding"
+    assert current_stage("/participants/R1/withdraw") == "study"
+    assert current_stage("/frameworks/1/matrix") == "analysis"
+    screen = client.get(f"/interviews/{iid}/transcript").text
+    assert 'class="stage current">\n        <span class="stage-name" id="stage-coding">' in screen
+
+
+def test_retrieve_page_twin_exports_and_codebook_links(web):
+    from kvali.codings.service import code_quote
+
+    client, project, sid = web["client"], web["project"], web["sid"]
+    with project.begin() as conn:
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker A"
+        )
+        code_quote(conn, sid, interview="Intervju 2", code="Deler erfaringer", quote="Vi deler erfaringer i team.", coder="Forsker A")  # fmt: skip
+    theme = web["ids"]["theme"]
+    book = client.get("/codebook").text
+    assert f'href="/retrieve?code={theme}"' in book  # the theme rolls up its codes' codings
+    assert '<span class="total">2</span>' in book
+    twin = client.get(f"/retrieve.json?code={theme}").json()
+    assert twin["result"]["counts"] == {
+        "passages": 2,
+        "interviews": 2,
+        "per_interview": {"Intervju 1": 1, "Intervju 2": 1},
+        "per_code": {"Samskaping/Deling/Tid": 1, "Samskaping/Deling/Deler erfaringer": 1},
+    }
+    assert twin["options"]["attributes"]["skoletype"] == ["barneskole", "ungdomsskole"]
+    only = client.get(f"/retrieve.json?code={theme}&attr=skoletype%3Dungdomsskole&mode=&coder=")
+    assert [p["interview"] for p in only.json()["result"]["passages"]] == ["Intervju 2"]
+    assert client.get(f"/retrieve.json?code={theme}&attr=nonsense").status_code == 422
+    html = client.get(f"/retrieve?code={theme}&mode=in_person&lang=nb").text
+    assert "1 passasjer i 1 intervjuer" in html and "Åpne i transkripsjonen" in html
+    assert "#at=" in html
+    csv_ = client.get(f"/retrieve/export.csv?code={theme}")
+    assert csv_.headers["content-type"].startswith("text/csv")
+    assert "Vi deler erfaringer i team." in csv_.content.decode("utf-8-sig")
+    docx = client.get(f"/retrieve/export.docx?code={theme}")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert client.get("/retrieve/export.csv?code=99999").status_code == 404
+
+
+def test_cli_coding_retrieve(web, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from kvali.cli import cli as main
+    from kvali.codings.service import code_quote
+
+    project, sid = web["project"], web["sid"]
+    with project.begin() as conn:
+        code_quote(
+            conn, sid, interview="Intervju 1", code="Tid", quote="Tid er alt.", coder="Forsker A"
+        )
+    runner = CliRunner()
+    base = ["--project", str(project.path), "--user", "Forsker A"]
+    out = runner.invoke(main, [*base, "coding", "retrieve", "Samskaping", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["counts"]["passages"] == 1
+    out = runner.invoke(main, [*base, "coding", "retrieve", "Deling"])
+    assert "«Tid er alt.»" in out.output and "Intervju 1" in out.output
+    target = tmp_path / "p.docx"
+    out = runner.invoke(main, [*base, "coding", "retrieve", "Tid", "--export", str(target)])
+    assert out.exit_code == 0 and target.read_bytes()[:2] == b"PK"
+
+
+def test_charts_page_and_overview_progress(web):
+    from kvali.codings.service import add_coding
+
+    client, project, sid, ids = web["client"], web["project"], web["sid"], web["ids"]
+    with project.begin() as conn:
+        add_coding(
+            conn, sid, transcript_id=ids["t1"], code="Tid", start=0, end=10, coder="Forsker A"
+        )
+    twin = client.get("/charts.json").json()
+    assert twin["heatmap"][0]["cells"][0]["count"] == 1 and twin["max"] == 1
+    html = client.get("/charts?lang=nb").text
+    assert "Temaer × intervjuer" in html and 'data-color="#5b9bd5"' in html
+    overview = client.get("/overview.json").json()
+    assert overview["coding_progress"][0]["coded_chars"] == 10
+    assert "% of the text coded" in client.get("/overview").text

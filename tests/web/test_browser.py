@@ -162,11 +162,80 @@ def test_select_a_passage_code_it_and_flag_gold(page, site):
     page.wait_for_selector("#d-gold[aria-pressed='true']")
     data = api(page, f"/interviews/{site['emoji']}/transcript.json")
     assert data["codings"][-1][4] == 1
-    # The quick-code shortcut: select another passage, press 1.
+    # Keyboard-first: Esc closes the coding, select another passage, g marks the coming coding
+    # gold, 1 applies the most recent code.
+    page.keyboard.press("Escape")
     select_text(page, "Tid er alt")
+    page.keyboard.press("g")
+    assert page.is_checked("#gold-new")
     page.keyboard.press("1")
     wait_for(page, "document.querySelectorAll('.bar').length === 2")
+    assert api(page, f"/interviews/{site['emoji']}/transcript.json")["codings"][-1][4] == 1
     shot(page, "coding")
+
+
+def test_stripes_carry_code_names_and_open_the_coding(page, site):
+    """Each coding is a stripe in the margin in its code's colour, labelled with the code's
+    name where there is room; overlapping codings stand side by side; a click opens it."""
+    page.goto(f"{site['url']}/interviews/{site['emoji']}/transcript")
+    wait_for(page, "window.kvEditorReady === true")
+    for needle, code in (("Det gir oss glede", "Glede"), ("gir oss", "Overlapp")):
+        select_text(page, needle)
+        page.keyboard.press("/")
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        wait_for(
+            page, f"[...document.querySelectorAll('.bar')].some(b => b.title.endsWith('{code}'))"
+        )
+    page.reload()
+    wait_for(page, "document.querySelectorAll('.bar').length > 0")
+    stripes = page.evaluate(
+        """() => [...document.querySelectorAll('.bar')].map(b => ({
+            id: +b.dataset.id, title: b.title, right: b.style.right,
+            color: getComputedStyle(b).backgroundColor}))"""
+    )
+    glede = next(s for s in stripes if s["title"].endswith("Glede"))
+    over = next(s for s in stripes if s["title"].endswith("Overlapp"))
+    assert glede["right"] != over["right"]  # side by side, not on top of each other
+    assert glede["color"] not in ("", "rgba(0, 0, 0, 0)")
+    names = page.evaluate("[...document.querySelectorAll('.bar-name')].map(n => n.textContent)")
+    assert any(n.endswith("Glede") or n.endswith("Overlapp") for n in names)
+    page.click(f".bar[data-id='{glede['id']}']")
+    wait_for(page, "!document.getElementById('detail').hidden")
+    assert page.inner_text("#d-code").endswith("Glede")
+    assert page.inner_text("#d-text") == "Det gir oss glede"
+    label = page.locator(".bar-name").first
+    label_id = int(label.get_attribute("data-id"))
+    label.click()
+    wait_for(page, f"document.querySelector('.bar.active')?.dataset.id === '{label_id}'")
+
+
+def test_read_every_passage_of_a_theme_and_jump_to_one(page, site):
+    """From the codebook, a theme's passages in one view (with every code under it), filtered,
+    exported, and a link that opens the transcript at the passage."""
+    page.goto(f"{site['url']}/codebook")
+    link = page.locator("#codebook a[href^='/retrieve?code=']").first
+    link.click()
+    page.wait_for_selector("#r-summary")
+    twin = api(page, "/retrieve.json?" + page.url.split("?", 1)[1])
+    n = twin["result"]["counts"]["passages"]
+    assert n > 0 and page.locator("li.passage").count() == n
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Coded passages"
+    first = twin["result"]["passages"][0]
+    assert page.locator("li.passage mark").first.inner_text() == first["text"]
+    with page.expect_download() as dl:
+        page.click("#r-docx")
+    assert dl.value.suggested_filename.endswith(".docx")
+    # Filter by the mode of the first passage's interview: only that mode remains.
+    page.select_option("select[name=mode]", first["mode"])
+    page.click("form[role=search] button")
+    page.wait_for_selector("#r-summary")
+    twin = api(page, "/retrieve.json?" + page.url.split("?", 1)[1])
+    assert {p["mode"] for p in twin["result"]["passages"]} == {first["mode"]}
+    shot(page, "retrieve")
+    page.locator("li.passage a").first.click()
+    page.wait_for_url("**/transcript#at=*")
+    wait_for(page, "CSS.highlights.has('kv-hit')")
 
 
 def test_two_tabs_see_each_others_codings(browser, site):
@@ -186,6 +255,36 @@ def test_two_tabs_see_each_others_codings(browser, site):
     b.reload()
     assert b.locator(".bar").count() == before + 1
     context.close()
+
+
+def test_undo_a_mistaken_coding(page, site):
+    """A passage coded by mistake: Undo takes it back (a new event, nothing deleted), Redo and
+    the keyboard do the same through the one server-side mechanism."""
+    page.goto(f"{site['url']}/interviews/{site['emoji']}/transcript")
+    wait_for(page, "window.kvEditorReady === true")
+    url = f"/interviews/{site['emoji']}/transcript.json"
+    before = len(api(page, url)["codings"])
+    bars = page.locator(".bar").count()
+    select_text(page, "Hva betyr samarbeid")
+    page.keyboard.press("/")
+    page.keyboard.type("Feil kode")
+    page.keyboard.press("Enter")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars + 1}")
+    wait_for(page, "!document.getElementById('kv-undo').disabled")
+    assert "coding added" in page.get_attribute("#kv-undo", "title")
+    page.click("#kv-undo")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars}")
+    wait_for(page, "document.getElementById('toast').textContent.includes('Undone: coding added')")
+    assert len(api(page, url)["codings"]) == before
+    wait_for(page, "!document.getElementById('kv-redo').disabled")
+    page.locator("#doc").focus()
+    page.keyboard.press("Control+Shift+z")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars + 1}")
+    page.keyboard.press("Control+z")
+    wait_for(page, f"document.querySelectorAll('.bar').length === {bars}")
+    assert len(api(page, url)["codings"]) == before
+    events = api(page, "/events.json")["events"]
+    assert [e["action"] for e in events[:4]] == ["undo", "remove", "redo", "restore"]
 
 
 def test_long_transcript_first_screen_and_apply(page, site):
@@ -228,6 +327,39 @@ def test_merge_two_codes_in_the_codebook(page, site):
     assert history[-1]["kind"] == "merge" and history[-1]["from"] == ["Langkode 6"]
     assert history[-1]["to"] == ["Langkode 7"]
     shot(page, "codebook")
+
+
+def test_codebook_by_drag_and_drop(page, site):
+    """Drag a code onto another's "Move under", then onto a third's "Merge into": the same
+    services as the forms and the CLI (the codebook's history records the merge)."""
+    page.goto(f"{site['url']}/codebook")
+    page.evaluate(
+        """async () => {
+            for (const name of ['Dra meg', 'Ny forelder', 'Mottaker'])
+                await kv.api('POST', '/api/codes', {name});
+        }"""
+    )
+    page.reload()
+
+    def drag(name: str, target: str, kind: str) -> None:
+        src = page.locator("li[data-code-id] > strong", has_text=name).first
+        dst_li = page.locator("li[data-code-id]", has=page.locator("strong", has_text=target))
+        src.hover()
+        page.mouse.down()
+        page.mouse.move(5, 5)
+        page.mouse.move(10, 10)
+        page.wait_for_selector("body.kv-dragging")
+        dst_li.locator(f".drop-{kind}").hover()
+        with page.expect_navigation():
+            page.mouse.up()
+
+    drag("Dra meg", "Ny forelder", "move")
+    codes = {c["name"]: c for c in api(page, "/codebook.json")["codes"]}
+    assert codes["Dra meg"]["parent_id"] == codes["Ny forelder"]["id"]
+    drag("Dra meg", "Mottaker", "merge")
+    book = api(page, "/codebook.json")
+    assert "Dra meg" not in {c["name"] for c in book["codes"] if c["status"] == "active"}
+    assert book["history"][-1]["kind"] == "merge" and book["history"][-1]["to"] == ["Mottaker"]
 
 
 def test_download_docx_report(page, site):

@@ -254,6 +254,68 @@ def coding_list(
     )
 
 
+@coding.command("retrieve")
+@click.argument("code_ref", metavar="CODE")
+@click.option("--attr", multiple=True, help="Participant attribute filter, name=value (repeat).")
+@click.option("--mode", default=None, help="Only interviews of this mode.")
+@click.option("--coder", default=None, help="Only this coder's codings.")
+@click.option(
+    "--export", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write the passages to a .csv or .docx file.",
+)  # fmt: skip
+@json_option
+@pass_ctx
+def coding_retrieve(
+    obj: Ctx,
+    code_ref: str,
+    attr: tuple[str, ...],
+    mode: str | None,
+    coder: str | None,
+    export: Path | None,
+    as_json: bool,
+) -> None:
+    """Every passage coded with CODE or a code under it (a category, a theme), with context."""
+    from kvali.codings.retrieve import retrieve, to_csv, to_docx
+    from kvali.errors import InputError
+    from kvali.i18n import current_language
+
+    attributes = {}
+    for item in attr:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError("a filter on attributes is name=value, not {item!r}", item=item)
+        attributes[name.strip()] = value.strip()
+    with obj.project.begin() as conn:
+        result = retrieve(
+            conn,
+            obj.study_id(conn),
+            code_ref,
+            viewer=obj.viewer,
+            attributes=attributes,
+            mode=mode,
+            coder=coder,
+        )
+    if export is not None:
+        if export.suffix.lower() == ".docx":
+            export.write_bytes(to_docx(result, current_language()))
+        else:
+            export.write_text(to_csv(result), encoding="utf-8-sig")
+        click.echo(_("{n} passages written to {path}", n=result["counts"]["passages"], path=export))
+        return
+    if as_json:
+        emit_json(result)
+        return
+    n = result["counts"]
+    click.echo(
+        result["code"]["path"]
+        + ": "
+        + _("{n} passages in {k} interviews", n=n["passages"], k=n["interviews"])
+    )
+    for p in result["passages"]:
+        where = " · ".join(x for x in (p["interview"], p["speaker"], p["time"], p["path"]) if x)
+        click.echo(f"\n{where}\n  {p['before']}«{p['text']}»{p['after']}")
+
+
 @coding.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

@@ -178,6 +178,8 @@ def _record(
     to_ids: list[int],
     old_name: str | None = None,
     new_name: str | None = None,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     cycle = current_cycle_id(conn, study_id)
     conn.execute(
@@ -199,7 +201,8 @@ def _record(
         action=kind,
         entity="code",
         entity_id=(to_ids or from_ids or [None])[0],
-        payload={"from": from_ids, "to": to_ids, "old_name": old_name, "new_name": new_name},
+        payload={"from": from_ids, "to": to_ids, "old_name": old_name, "new_name": new_name}
+        | (extra or {}),
     )
 
 
@@ -239,9 +242,10 @@ def move_code(
 
 def _reassign(
     conn: sa.Connection, cycle: int, coding_ids: list[int], target: int, reason: str
-) -> int:
+) -> list[list[int | None]]:
     """Move live codings of the current cycle to ``target``: the old rows are closed, new rows
-    point back at them (history is appended, not overwritten). Exact duplicates are folded."""
+    point back at them (history is appended, not overwritten). Exact duplicates are folded.
+    Returns ``[old id, new id or None (folded)]`` per coding moved."""
     c = t.codings
     rows = (
         conn.execute(sa.select(c).where(c.c.id.in_(coding_ids or [-1]), c.c.removed_at.is_(None)))
@@ -258,10 +262,12 @@ def _reassign(
     }
     stamp = now()
     new_rows = []
+    olds: list[int] = []
     for r in rows:
         key = (r["transcript_id"], r["start_char"], r["end_char"], r["coder_id"])
         if key not in existing:  # the same coder's identical span is folded, another coder's kept
             existing.add(key)
+            olds.append(r["id"])
             new_rows.append(
                 {
                     "guid": new_guid(),
@@ -282,9 +288,11 @@ def _reassign(
             .where(c.c.id.in_([r["id"] for r in rows]))
             .values(removed_at=stamp, removed_reason=reason)
         )
+    new_of: dict[int, int] = {}
     if new_rows:
-        conn.execute(c.insert(), new_rows)
-    return len(rows)
+        result = conn.execute(c.insert().returning(c.c.id, sort_by_parameter_order=True), new_rows)
+        new_of = dict(zip(olds, [r[0] for r in result], strict=True))
+    return [[r["id"], new_of.get(r["id"])] for r in rows]
 
 
 def _live_codings(conn: sa.Connection, cycle: int, code: int) -> list[int]:
@@ -308,13 +316,18 @@ def merge_codes(
     if tid in sids or not sids:
         raise InputError("merge needs one or more source codes different from the target")
     cycle = current_cycle_id(conn, study_id)
-    moved = 0
+    pairs: list[list[int | None]] = []
+    children: dict[str, list[int]] = {}
     for sid in sids:
-        moved += _reassign(conn, cycle, _live_codings(conn, cycle, sid), tid, "merged")
+        pairs += _reassign(conn, cycle, _live_codings(conn, cycle, sid), tid, "merged")
+        children[str(sid)] = list(
+            conn.execute(sa.select(t.codes.c.id).where(t.codes.c.parent_id == sid)).scalars()
+        )
         conn.execute(t.codes.update().where(t.codes.c.parent_id == sid).values(parent_id=tid))
         conn.execute(t.codes.update().where(t.codes.c.id == sid).values(status="merged"))
-    _record(conn, study_id, "merge", sids, [tid])
-    return {"codings_moved": moved}
+    # Which codings and sub-codes moved (ids only): what undo needs to take the merge back.
+    _record(conn, study_id, "merge", sids, [tid], extra={"codings": pairs, "children": children})
+    return {"codings_moved": len(pairs)}
 
 
 def split_code(
@@ -395,25 +408,31 @@ def list_codes(
         children.setdefault(r["parent_id"] if r["parent_id"] in ids else None, []).append(r)
     out: list[dict[str, Any]] = []
 
+    kids: dict[int, list[dict[str, Any]]] = {}
+
     def walk(parent: int | None, depth: int) -> None:
         for r in children.get(parent, []):
-            out.append(
-                {
-                    "id": r["id"],
-                    "name": r["name"],
-                    "level": r["level"],
-                    "parent_id": r["parent_id"],
-                    "path": paths[r["id"]],
-                    "depth": depth,
-                    "description": r["description"],
-                    "color": r["color"],
-                    "status": r["status"],
-                    "codings": counts.get(r["id"], 0),
-                }
-            )
+            row = {
+                "id": r["id"],
+                "name": r["name"],
+                "level": r["level"],
+                "parent_id": r["parent_id"],
+                "path": paths[r["id"]],
+                "depth": depth,
+                "description": r["description"],
+                "color": r["color"],
+                "status": r["status"],
+                "codings": counts.get(r["id"], 0),
+            }
+            out.append(row)
+            if parent is not None:
+                kids.setdefault(parent, []).append(row)
             walk(r["id"], depth + 1)
 
     walk(None, 0)
+    # Rolled up the tree: a theme's or category's total counts every coding beneath it.
+    for r in reversed(out):  # tree order: children after their parent
+        r["total"] = r["codings"] + sum(c["total"] for c in kids.get(r["id"], []))
     return out
 
 

@@ -17,7 +17,7 @@ from kvali.codings.visible import only_visible
 from kvali.db import schema as t
 from kvali.db.rows import get_or_404
 from kvali.errors import InputError, KvaliError, NotFoundError
-from kvali.events.service import log_event, log_events
+from kvali.events.service import log_event, log_events, part_of
 from kvali.interviews.service import user_id
 from kvali.transcripts.offsets import SEP
 from kvali.transcripts.service import (
@@ -387,9 +387,12 @@ def list_codings(
     with_text: bool = True,
     turns: dict[int, list[dict[str, Any]]] | None = None,
     viewer: str | None = None,
+    code_ids: Sequence[int] | None = None,
+    interview_ids: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Codings of a cycle (default: current) with code, interview, coder, text and time, as
     ``viewer`` may see them (``codings.visible``: the blind-coding rule; None: every coding).
+    ``code_ids`` / ``interview_ids``: only codings of these codes / interviews (retrieval).
 
     ``turns``: a cache of :func:`get_turns` per transcript id that this fills and reuses, for
     callers that read the same transcripts' turns anyway (the framework matrix)."""
@@ -422,6 +425,10 @@ def list_codings(
         q = q.where(c.c.code_id == code_id(conn, study_id, code))
     if gold is not None:
         q = q.where(c.c.is_gold == gold)
+    if code_ids is not None:
+        q = q.where(c.c.code_id.in_(list(code_ids) or [-1]))
+    if interview_ids is not None:
+        q = q.where(iv.c.id.in_(list(interview_ids) or [-1]))
     q = only_visible(conn, study_id, q, viewer)
     rows = [dict(r) for r in conn.execute(q).mappings()]
     if with_text:
@@ -585,14 +592,63 @@ def recode(
         ).scalar()
     if code_id(conn, study_id, code) == old["code_id"]:
         return coding_id
-    remove_coding(conn, study_id, coding_id, reason="recoded")
-    return add_coding(
+    with part_of("recode"):  # one change for undo: the "recode" event below stands for it
+        remove_coding(conn, study_id, coding_id, reason="recoded")
+        new_id = add_coding(
+            conn,
+            study_id,
+            transcript_id=old["transcript_id"],
+            code=code,
+            start=old["start_char"],
+            end=old["end_char"],
+            coder=coder,
+            gold=bool(old["is_gold"]),
+        )
+    log_event(
         conn,
-        study_id,
-        transcript_id=old["transcript_id"],
-        code=code,
-        start=old["start_char"],
-        end=old["end_char"],
-        coder=coder,
-        gold=bool(old["is_gold"]),
+        study_id=study_id,
+        action="recode",
+        entity="coding",
+        entity_id=new_id,
+        payload={"from": coding_id},
     )
+    return new_id
+
+
+def restore_coding(
+    conn: sa.Connection, study_id: int, coding_id: int, *, viewer: str | None = None
+) -> bool:
+    """Open a closed coding of the current cycle again (undo of its removal); returns whether
+    it changed (False: it is live already). A coding whose words were deleted, of an earlier
+    cycle or of a code that is no longer active cannot come back."""
+    c = t.codings
+    q = (
+        sa.select(c, t.interviews.c.study_id, t.codes.c.status.label("code_status"))
+        .join(t.codes, t.codes.c.id == c.c.code_id)
+        .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
+        .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
+        .where(c.c.id == coding_id)
+    )
+    row = conn.execute(only_visible(conn, study_id, q, viewer)).mappings().first()
+    if row is None or row["study_id"] != study_id:
+        raise NotFoundError("no coding {coding_id}", coding_id=coding_id)
+    if row["removed_at"] is None:
+        return False
+    if row["removed_reason"] == "text_deleted":
+        raise InputError("the words of coding {coding_id} were deleted", coding_id=coding_id)
+    if row["cycle_id"] != current_cycle_id(conn, study_id):
+        raise InputError(
+            "coding {coding_id} belongs to an earlier cycle; earlier cycles are history",
+            coding_id=coding_id,
+        )
+    if row["code_status"] != "active":
+        raise InputError(
+            "code {name!r} was {status} and cannot take new codings",
+            name=conn.execute(
+                sa.select(t.codes.c.name).where(t.codes.c.id == row["code_id"])
+            ).scalar(),
+            status=row["code_status"],
+        )
+    conn.execute(c.update().where(c.c.id == coding_id).values(removed_at=None, removed_reason=None))
+    log_event(conn, study_id=study_id, action="restore", entity="coding", entity_id=coding_id)
+    return True

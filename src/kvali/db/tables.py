@@ -22,6 +22,7 @@ FEATURE_TABLES = (
     "kvali.analysis.tables",
     "kvali.semantic.tables",
     "kvali.accounts.tables",
+    "kvali.events.tables",
 )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -15,7 +16,20 @@ from kvali.util import new_guid, now
 
 _actor: ContextVar[str | None] = ContextVar("kvali_actor", default=None)
 
+_part_of: ContextVar[str | None] = ContextVar("kvali_part_of", default=None)
+
 REDACTED = {"redacted": "withdrawal"}
+
+
+@contextmanager
+def part_of(operation: str) -> Iterator[None]:
+    """Mark the events logged inside as steps of one larger change (``"recode"``, ``"undo"``,
+    ``"redo"``): their payload says ``part_of``, so undo takes the change as one."""
+    token = _part_of.set(operation)
+    try:
+        yield
+    finally:
+        _part_of.reset(token)
 
 
 def current_actor() -> str:
@@ -56,7 +70,7 @@ def log_events(
     """Append one event per (entity_id, payload) in a single round trip (bulk operations)."""
     if not items:
         return
-    stamp, actor = now(), current_actor()
+    stamp, actor, within = now(), current_actor(), _part_of.get()
     conn.execute(
         events.insert(),
         [
@@ -67,7 +81,7 @@ def log_events(
                 "action": action,
                 "entity": entity,
                 "entity_id": eid,
-                "payload": payload or {},
+                "payload": (payload or {}) | ({"part_of": within} if within else {}),
             }
             for eid, payload in items
         ],

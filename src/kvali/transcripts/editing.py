@@ -4,8 +4,9 @@ the researcher has checked it against the recording.
 Both are thin over what the transcript already keeps. A correction goes through
 :func:`~kvali.transcripts.service.edit_text`, so codings, word times (a re-typed word keeps the
 time of the words it replaces), gaps and pseudonymization spans move with it and the edit is
-appended to ``transcript_edits`` and the event log. Undo is a correction too: the page keeps
-the text it replaced and sends it back, so history only ever grows. "Checked up to" is an
+appended to ``transcript_edits`` and the event log. Undo is a correction too: the turn's text
+before and after is kept in ``undo_texts`` (not in the event log) and ``events.undo`` sends it
+back as a new correction, so history only ever grows. "Checked up to" is an
 event per interview; the latest one counts.
 """
 
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from kvali.db import schema as t
 from kvali.errors import ConflictError, InputError, NotFoundError
 from kvali.events.service import log_event
+from kvali.events.tables import undo_texts
 from kvali.transcripts.offsets import Edit
 from kvali.transcripts.service import check_transcript_in_study, edit_text
 from kvali.util import normalize_text
@@ -89,6 +91,16 @@ def correct_turn(
     a, b, inserted = change
     start, end = row.start_char + a, row.start_char + b
     out = edit_text(conn, study_id, transcript_id, [Edit(start, end, inserted)], reason=reason)
+    if reason == "correction":  # what undo puts back (events.undo; never in the event log)
+        conn.execute(
+            undo_texts.insert().values(
+                transcript_id=transcript_id,
+                version=out["version"],
+                position=position,
+                before=row.text,
+                after=new,
+            )
+        )
     return {
         "version": out["version"],
         "edit": {"start": start, "end": end, "new": inserted},

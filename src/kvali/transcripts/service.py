@@ -219,6 +219,11 @@ def turn_at(turns: Sequence[dict[str, Any]], pos: int) -> dict[str, Any] | None:
     return None
 
 
+# Edits made by hand in the workbench, which undo can take back (events.undo); any other edit
+# (pseudonymization, withdrawal) erases the texts undo kept for the transcript.
+UNDOABLE_REASONS = ("correction", "undo", "redo")
+
+
 def edit_text(
     conn: sa.Connection,
     study_id: int,
@@ -360,6 +365,10 @@ def _relayout(
                 for e in edits
             ],
         )
+    if reason not in UNDOABLE_REASONS:  # the text a correction replaced must not outlive this
+        from kvali.events.tables import undo_texts
+
+        conn.execute(undo_texts.delete().where(undo_texts.c.transcript_id == transcript_id))
     log_event(
         conn,
         study_id=study_id,
@@ -368,6 +377,7 @@ def _relayout(
         entity_id=transcript_id,
         payload={
             "reason": reason,
+            "version": version + 1,
             "edits": len(edits),
             "codings_moved": moved,
             "codings_removed": removed,

@@ -70,7 +70,11 @@ def tx(request: Request) -> Iterator[tuple[sa.Connection, int]]:
     set_principal(principal)  # the role the services check (accounts.require); None = owner
     set_language(lang_of(request))  # service messages in the page's language
     with project_of(request).begin() as conn:
-        yield conn, default_study_id(conn)
+        request.state.conn = conn  # page() reads the navigation's state in this transaction
+        try:
+            yield conn, default_study_id(conn)
+        finally:
+            request.state.conn = None
 
 
 CONFLICTS = (sa.exc.IntegrityError, sa.exc.OperationalError)
@@ -121,8 +125,10 @@ def page(
     if wants_json(request):
         return JSONResponse(_json_default(data), status_code=status_code)
     with language(lang_of(request)) as lang:
+        nav = _navigation(request)
         html = _env.get_template(template).render(
             **data,
+            nav=nav,
             lang=lang,
             langs=LANGUAGES,
             path=request.url.path,
@@ -130,6 +136,21 @@ def page(
             query=str(request.url.query),
         )
     return HTMLResponse(html, status_code=status_code)
+
+
+def _navigation(request: Request) -> dict[str, Any]:
+    """The stages and their state for the page's menu: in the request's open transaction when
+    there is one (a second one would wait on SQLite's write lock), else in a short one."""
+    from kvali.web.nav import navigation
+
+    conn = getattr(request.state, "conn", None)
+    try:
+        if conn is not None:
+            return navigation(conn, default_study_id(conn), request.url.path)
+        with project_of(request).begin() as conn:
+            return navigation(conn, default_study_id(conn), request.url.path)
+    except (KvaliError, sa.exc.SQLAlchemyError):  # an error page still shows, without state
+        return navigation(None, None, request.url.path)
 
 
 def render_error(request: Request, status: int, message: str | KvaliError) -> Response:

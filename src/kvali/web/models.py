@@ -423,3 +423,26 @@ class KeyOut(Out):
 
 class KeyDestroyed(Out):
     destroyed: bool
+
+
+# ---- undo / redo -------------------------------------------------------------------------------
+
+
+class UndoState(Out):
+    """What undo and redo would take back or do again now, in words (null: nothing)."""
+
+    undo: str | None
+    redo: str | None
+
+
+class UndoOut(UndoState):
+    """One step of undo or redo (``events.undo``) and what the screen must redraw."""
+
+    action: str  # "undo" or "redo"
+    kind: str | None  # the action taken back or done again (create, remove, …); null: none
+    message: str
+    coding_id: int | None = None
+    transcript_id: int | None = None
+    position: int | None = None  # a corrected turn: its position, text and the new version
+    text: str | None = None
+    version: int | None = None

@@ -53,6 +53,7 @@ class CodeRow(Out):
     color: str
     status: str
     codings: int
+    total: int  # codings of the code and of every code under it (rolled up the tree)
 
 
 # ---- study -------------------------------------------------------------------------------------
@@ -82,10 +83,21 @@ class ProgressRow(Out):
     coded: bool
 
 
+class CodingProgress(Out):
+    """How much of an interview's transcript its codings cover (``reports.charts``)."""
+
+    interview_id: int
+    label: str
+    chars: int
+    coded_chars: int
+    share: float
+
+
 class OverviewPage(Out):
     study: StudyOut
     stats: dict[str, int]  # participants, interviews, turns, words, codes, codings, …
     progress: list[ProgressRow]
+    coding_progress: list[CodingProgress]
 
 
 class GuideNode(Out):
@@ -571,3 +583,109 @@ class PseudonymizePage(Out):
     interviews: list[IdLabel]
     key_exists: bool
     view: dict[str, Any] | None  # one interview's text with its suggestions marked
+
+
+# ---- retrieval ---------------------------------------------------------------------------------
+
+
+class RetrievedCode(Out):
+    id: int
+    name: str
+    path: str
+    level: str
+
+
+class Passage(Out):
+    """One coded passage with where it was said and a little context (``codings.retrieve``)."""
+
+    coding_id: int
+    code_id: int
+    code: str
+    path: str
+    interview_id: int
+    interview: str
+    mode: str
+    date: str | None
+    participants: list[str]
+    speaker: str | None
+    start_ms: int | None
+    time: str
+    coder: str | None
+    gold: bool
+    start: int
+    end: int
+    before: str
+    text: str
+    after: str
+    link: str
+
+
+class RetrieveFilters(Out):
+    attributes: dict[str, str]
+    mode: str | None
+    coder: str | None
+
+
+class RetrieveCounts(Out):
+    passages: int
+    interviews: int
+    per_interview: dict[str, int]
+    per_code: dict[str, int]
+
+
+class Retrieved(Out):
+    code: RetrievedCode
+    code_ids: list[int]
+    filters: RetrieveFilters
+    passages: list[Passage]
+    counts: RetrieveCounts
+
+
+class FilterOptions(Out):
+    attributes: dict[str, list[str]]
+    modes: list[str]
+    coders: list[str]
+
+
+class RetrieveSelected(Out):
+    code: int | None
+    attributes: dict[str, str]
+    mode: str | None
+    coder: str | None
+
+
+class RetrievePage(Out):
+    codes: list[CodeRow]
+    options: FilterOptions
+    result: Retrieved | None
+    selected: RetrieveSelected
+
+
+# ---- charts ------------------------------------------------------------------------------------
+
+
+class HeatCell(Out):
+    count: int
+    color: str
+
+
+class HeatRow(Out):
+    theme_id: int
+    theme: str
+    total: int
+    cells: list[HeatCell]  # one per interview, in ChartsPage.interviews order
+
+
+class Frequency(Out):
+    code_id: int
+    path: str
+    color: str
+    count: int
+    share: float  # of the most used code's count
+
+
+class ChartsPage(Out):
+    interviews: list[IdLabel]
+    heatmap: list[HeatRow]
+    max: int
+    frequencies: list[Frequency]

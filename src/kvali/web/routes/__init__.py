@@ -13,10 +13,12 @@ from kvali.web.routes import (
     player,
     privacy,
     reports,
+    retrieve,
     search,
     study,
     suggestions,
     transcribe,
+    undo,
 )
 
 ROUTERS = [
@@ -28,6 +30,7 @@ ROUTERS = [
     codebook.router,
     search.router,
     reports.router,
+    retrieve.router,
     transcribe.router,
     blind.router,
     agreement.router,
@@ -36,4 +39,5 @@ ROUTERS = [
     categories.router,
     exchange.router,
     privacy.router,
+    undo.router,
 ]

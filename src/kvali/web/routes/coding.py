@@ -52,10 +52,8 @@ JS_MESSAGES = {  # what coding.js shows, by the names it uses (boot.messages)
     "speaker": N_("Speaker"),
     "editing": N_("Editing the turn: Enter saves, Esc cancels"),
     "edit_saved": N_("Correction saved"),
-    "undone": N_("Undone"),
-    "redone": N_("Redone"),
-    "nothing_to_undo": N_("Nothing to undo"),
-    "nothing_to_redo": N_("Nothing to redo"),
+    "undo": N_("Undo"),
+    "redo": N_("Redo"),
     "checked": N_("Checked up to {time}"),
 }
 

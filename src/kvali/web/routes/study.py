@@ -13,11 +13,12 @@ from kvali.guides import service as guides
 from kvali.guides.io import parse_markdown, to_markdown
 from kvali.i18n import LANGUAGES
 from kvali.memos import service as memos
+from kvali.reports import charts
 from kvali.studies import service as studies
-from kvali.web.common import LANG_COOKIE, page, retry_on_conflict, tx
+from kvali.web.common import LANG_COOKIE, me, page, retry_on_conflict, tx
 from kvali.web.contract import Id, IdOut, Name, OkOut, Text
 from kvali.web.models import GuideCounts, GuideDeleted, GuideNodeOut
-from kvali.web.page_models import EventsPage, GuidePage, MemosPage, OverviewPage
+from kvali.web.page_models import ChartsPage, EventsPage, GuidePage, MemosPage, OverviewPage
 
 router = APIRouter()
 
@@ -31,8 +32,21 @@ def overview(request: Request) -> Response:
             "study": studies.get_study(conn, sid),
             "stats": studies.stats(conn, sid),
             "progress": studies.interview_progress(conn, sid),
+            "coding_progress": charts.coding_progress(conn, sid, me(request)),
         }
     return page(request, "overview.html", data)
+
+
+@router.get("/charts", summary="Heatmap and code frequencies (HTML)", response_model=ChartsPage)
+@router.get(
+    "/charts.json",
+    summary="Theme × interview heatmap and code frequencies",
+    response_model=ChartsPage,
+)
+def charts_page(request: Request) -> Response:
+    with tx(request) as (conn, sid):
+        data = charts.analysis_charts(conn, sid, me(request))
+    return page(request, "charts.html", data)
 
 
 Filled = Annotated[Text, Field(min_length=1, pattern=r"\S")]

@@ -13,7 +13,7 @@
   kv.doc = { turns, turnOf, ensureLoaded: (cp) => ensureLoaded(cp), fmtMs: (ms) => fmtMs(ms) }; // for player.js, editor.js
   let codings = B.codings, codes = [], codesById = new Map();
   let loaded = 0, loading = null, pending = null, openId = null, eventId = B.event_id;
-  let options = [], activeOpt = 0;
+  let options = [], activeOpt = 0, quiet = false;
   const timings = (window.kvTimings = []);
 
   function addTurnEl(el) {
@@ -184,6 +184,7 @@
       renderOptions();
       showDetail(r.data.detail, []);
       redraw();
+      changed();
     } catch (err) { kv.toast(err.message, true); }
   }
 
@@ -224,6 +225,7 @@
       showDetail(r.data.detail, []);
       if (r.data.replaced) openCoding(c[0], false);
       redraw();
+      changed();
       kv.toast(M.saved);
     } catch (err) { kv.toast(err.message, true); }
   }
@@ -235,6 +237,7 @@
       codings = codings.filter((x) => x[0] !== openId);
       closeDetail();
       redraw();
+      changed();
     } catch (err) { kv.toast(err.message, true); }
   }
 
@@ -253,7 +256,7 @@
   }
 
   async function poll() {
-    if (document.hidden) return;
+    if (document.hidden && !quiet) return;
     try {
       const r = await kv.api("GET", "/api/events/latest");
       if (r.data.id === eventId) return;
@@ -263,9 +266,15 @@
       setCodes(st.data.codes);
       codings = st.data.codings;
       eventId = st.data.event_id;
-      if (JSON.stringify(codings.map((c) => c.join()).sort()) !== before) { redraw(); kv.toast(M.updated); }
+      if (openId !== null && !codings.some((c) => c[0] === openId)) closeDetail();
+      if (JSON.stringify(codings.map((c) => c.join()).sort()) !== before) { redraw(); if (!quiet) kv.toast(M.updated); }
+      quiet = false;
     } catch (err) { /* the next poll tries again */ }
   }
+
+  /* Undo or redo changed codings (editor.js): fetch them now, without the other-tab toast. */
+  kv.doc.refresh = function () { quiet = true; eventId = -1; poll(); };
+  const changed = () => document.dispatchEvent(new CustomEvent("kv:changed"));
 
   /* A turn's text changed on the server (editor.js): its node, and every later turn's offsets
      by the change in length; then the codings as they moved. */
@@ -295,7 +304,7 @@
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: "2000px" }).observe($("more"));
   new ResizeObserver(() => { bars.invalidate(); redraw(); }).observe(turnsEl);
   document.addEventListener("selectionchange", onSelection);
-  $("bars").addEventListener("click", (ev) => { const b = ev.target.closest(".bar"); if (b) openCoding(+b.dataset.id, false); });
+  $("bars").addEventListener("click", (ev) => { const b = ev.target.closest(".bar, .bar-name"); if (b) openCoding(+b.dataset.id, false); });
   input.addEventListener("input", () => { activeOpt = 0; renderOptions(); });
   input.addEventListener("focus", renderOptions);
   input.addEventListener("blur", () => { input.setAttribute("aria-expanded", "false"); list.replaceChildren(); });
@@ -321,6 +330,7 @@
     const quick = recent().map((id) => codesById.get(id)).filter(Boolean);
     if (ev.key === "/" || (ev.key === "Enter" && pending)) { input.focus(); ev.preventDefault(); }
     else if (/^[1-9]$/.test(ev.key) && quick[+ev.key - 1]) { apply(quick[+ev.key - 1].id, false); ev.preventDefault(); }
+    else if (ev.key === "g" && pending && openId === null) $("gold-new").checked = !$("gold-new").checked; // the next coding is gold
     else if (ev.key === "g") patchOpen({ gold: $("d-gold").getAttribute("aria-pressed") !== "true" });
     else if (ev.key === "Delete") removeOpen();
     else if (ev.key === "j") step(1);

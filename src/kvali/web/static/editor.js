@@ -1,8 +1,8 @@
 /* Correcting the transcript in place: e (or a double-click) makes the turn under the caret
    editable, Enter saves through the server's edit path (codings, word times and gaps move),
-   Esc cancels; Ctrl+Z / Ctrl+Shift+Z undo and redo corrections. Undo is a correction that sends
-   the replaced text back, so the server's history only grows; the stack lives in this tab
-   (sessionStorage) and refuses to undo over text that changed elsewhere (the version). */
+   Esc cancels. Undo and redo (the buttons, Ctrl+Z / Ctrl+Shift+Z) are the server's, one
+   mechanism for codings and corrections alike (POST /api/undo, /api/redo on the event log):
+   the answer says which turn's text or which codings to redraw. */
 "use strict";
 (function () {
   const kv = window.kv;
@@ -10,19 +10,24 @@
   const B = JSON.parse(document.getElementById("kv-boot").textContent);
   const M = B.messages;
   const $ = (id) => document.getElementById(id);
-  const KEY = `kv-undo-${B.transcript_id}`;
   let version = B.version;
   let editing = null; // {t, position, before}
-  let stack = { done: [], undone: [] };
-  try { stack = JSON.parse(sessionStorage.getItem(KEY)) || stack; } catch (e) { /* fresh */ }
 
-  const save = () => sessionStorage.setItem(KEY, JSON.stringify(stack));
   const state = (msg) => { $("kv-edit-state").textContent = msg || ""; };
   const positionOf = (t) => Array.prototype.indexOf.call(t.el.parentElement.children, t.el);
 
-  function refresh() {
-    $("kv-undo").disabled = !stack.done.length;
-    $("kv-redo").disabled = !stack.undone.length;
+  /* The buttons say what undo and redo would do now (the server's stacks, per researcher). */
+  async function refresh() {
+    try {
+      const r = await kv.api("GET", "/api/undo");
+      show(r.data);
+    } catch (err) { /* the buttons stay as they were */ }
+  }
+  function show(st) {
+    for (const [id, what, label] of [["kv-undo", st.undo, M.undo], ["kv-redo", st.redo, M.redo]]) {
+      $(id).disabled = !what;
+      $(id).title = what ? `${label}: ${what}` : label;
+    }
   }
 
   function turnAtCaret() {
@@ -70,9 +75,6 @@
       end();
       kv.doc.replaced(t, out.text);
       if (out.edit) {
-        stack.done.push({ position, before, after: out.text });
-        stack.undone = [];
-        save();
         kv.toast(M.edit_saved);
         document.dispatchEvent(new CustomEvent("kv:edited"));
       }
@@ -80,26 +82,26 @@
     } catch (err) { kv.toast(err.message, true); }
   }
 
-  async function step(from, to, reason, field, msg, none) {
+  async function step(direction) {
     if (editing) return;
-    const item = stack[from].pop();
-    if (!item) { kv.toast(none); return; }
-    const t = kv.doc.turns[item.position];
     try {
-      const out = await send(item.position, item[field], reason);
-      stack[to].push(item);
-      save();
-      if (t) kv.doc.replaced(t, out.text);
-      document.dispatchEvent(new CustomEvent("kv:edited"));
-      kv.toast(msg);
+      const r = await kv.api("POST", "/api/" + direction);
+      const d = r.data;
+      if (d.version !== undefined && d.version !== null && d.transcript_id === B.transcript_id) {
+        version = d.version;
+        const t = kv.doc.turns[d.position];
+        if (t) kv.doc.replaced(t, d.text);
+        document.dispatchEvent(new CustomEvent("kv:edited"));
+      } else if (d.kind) kv.doc.refresh();
+      kv.toast(d.message, !d.kind);
+      show(d);
     } catch (err) {
-      stack[from].push(item);
       kv.toast(err.message, true);
+      refresh();
     }
-    refresh();
   }
-  const undo = () => step("done", "undone", "undo", "before", M.undone, M.nothing_to_undo);
-  const redo = () => step("undone", "done", "redo", "after", M.redone, M.nothing_to_redo);
+  const undo = () => step("undo");
+  const redo = () => step("redo");
 
   document.getElementById("turns").addEventListener("dblclick", (ev) => {
     const el = ev.target.closest(".turn");
@@ -128,6 +130,7 @@
       $("kv-checked-at").textContent = M.checked.replace("{time}", kv.doc.fmtMs(ms));
     } catch (err) { kv.toast(err.message, true); }
   });
+  document.addEventListener("kv:changed", refresh);
   refresh();
   window.kvEditorReady = true;
 })();
