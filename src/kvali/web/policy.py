@@ -22,6 +22,7 @@ _READ_PAGES = """
 /codebook /codebook/{code_id}/split /search /reports /transcription /talkstats /blind
 /interviews/{interview_id}/review /agreement /coverage /frameworks
 /frameworks/{framework_id}/matrix /suggestions /categories /exchange /pseudonymize
+/retrieve /charts
 """.split()
 
 _READ_FILES = """
@@ -29,7 +30,7 @@ _READ_FILES = """
 /api/interviews/{interview_id}/codings /api/codings/{coding_id} /interviews/{interview_id}/audio
 /api/transcripts/{transcript_id}/words /reports/view /reports/download/{fmt} /api/jobs/{job_id}
 /frameworks/{framework_id}/export.qdc /api/suggestions/model /exchange/export.qdc
-/openapi.json /api/session
+/openapi.json /api/session /retrieve/export.{fmt} /api/undo
 """.split()
 
 POLICY: dict[tuple[str, str], str] = {
@@ -47,6 +48,10 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/codings/{coding_id}/memos"): MEMO,
     # coding, correcting transcripts, blind coding
     ("POST", "/api/codings"): CODE,
+    # undo / redo take back the researcher's own changes only (events.undo), so a reader,
+    # who changed nothing but memos, has nothing a coder's right would be needed for
+    ("POST", "/api/undo"): CODE,
+    ("POST", "/api/redo"): CODE,
     ("PATCH", "/api/codings/{coding_id}"): CODE,
     ("DELETE", "/api/codings/{coding_id}"): CODE,
     ("POST", "/api/codes"): CODE,
