@@ -103,7 +103,6 @@ LEMMA_NN_NB = {
     "seg": "seg",
     "til": "til",
     "å": "å",
-    "berre_": "bare",
     "kome": "komme",
     "ta": "ta",
     "leggje": "legge",
@@ -113,7 +112,6 @@ LEMMA_NN_NB = {
     "setje": "sette",
     "vite": "vite",
     "sjølvsagt": "selvsagt",
-    "kome": "komme",
     "skule": "skole",
     "heim": "hjem",
     "heime": "hjemme",
@@ -220,7 +218,7 @@ def main() -> None:
             lemmas[std].add(lemma)
     nb_words, _ = hunspell_forms("nb")
     nn_words, _ = hunspell_forms("nn")
-    nb_nn_lemma = {v: k for k, v in reversed(list(LEMMA_NN_NB.items())) if not k.endswith("_")}
+    nb_nn_lemma = {v: k for k, v in reversed(list(LEMMA_NN_NB.items()))}
 
     def to_nn(lemma: str, nn_lemmas: set[str]) -> list[str]:
         if lemma in nb_nn_lemma:
