@@ -180,26 +180,31 @@ _LOOSE = {"hum", "ikke-hum", "ikkje-hum", "m/f", "fem", "mask", "nøyt"}
 
 
 def _lookup(dst_by_key, dst_by_lemma, lemma: str, pos: str, feats: str):
+    """(forms, exact): the other half's forms of this lemma with the same tags, else with the
+    same tags but gender and animacy, else the lemma's only form."""
     forms = dst_by_key.get((lemma, pos, feats))
     if forms:
-        return forms
+        return forms, True
     loose = "|".join(t for t in feats.split("|") if t not in _LOOSE)
     forms = dst_by_key.get((lemma, pos, "~" + loose))
     if forms:
-        return forms
+        return forms, False
     only = dst_by_lemma.get((lemma, pos))
-    return only if only and len(only) == 1 else None
+    return (only, False) if only and len(only) == 1 else (None, False)
 
 
 def pair(src, dst_by_key, dst_by_lemma, dst_lemmas, dst_words, lemma_map_fn):
     out: dict[str, Counter] = defaultdict(Counter)
+    exact: set[str] = set()
     for form, lemma, pos, feats in src:
         for cand in lemma_map_fn(lemma, dst_lemmas):
-            forms = _lookup(dst_by_key, dst_by_lemma, cand, pos, feats)
+            forms, is_exact = _lookup(dst_by_key, dst_by_lemma, cand, pos, feats)
             if forms:
                 out[form][forms.most_common(1)[0][0]] += 1
+                if is_exact:
+                    exact.add(form)
                 break
-    return out
+    return out, exact
 
 
 def main() -> None:
@@ -229,19 +234,22 @@ def main() -> None:
 
     freq = {"nb": Counter(f for f, *_ in nob), "nn": Counter(f for f, *_ in nno)}
 
-    def keep(form: str, c: Counter, std: str, words, other: str) -> bool:
-        """A form this standard's dictionary rejects, or accepts although its own half of the
-        treebank never writes it while the other half does, often, for another word form."""
+    def keep(form: str, c: Counter, std: str, words, other: str, exact: set[str]) -> bool:
+        """A form this standard does not write (its dictionary rejects it and its half of the
+        treebank never has it), or one its dictionary accepts although its half never writes
+        it while the other half does, often, paired on the exact tags with another form."""
         best, n = c.most_common(1)[0]
-        if best == form or best not in words:
+        if best == form or best not in words or freq[std][form] >= 3:
             return False
-        return form not in words or (freq[std][form] == 0 and freq[other][form] >= 5)
+        return form not in words or (
+            freq[std][form] == 0 and freq[other][form] >= 5 and form in exact
+        )
 
-    nn_nb = pair(nno, by_key["nb"], by_lemma["nb"], lemmas["nb"], nb_words, candidates)
-    nb_nn = pair(nob, by_key["nn"], by_lemma["nn"], lemmas["nn"], nn_words, to_nn)
+    nn_nb, nn_exact = pair(nno, by_key["nb"], by_lemma["nb"], lemmas["nb"], nb_words, candidates)
+    nb_nn, nb_exact = pair(nob, by_key["nn"], by_lemma["nn"], lemmas["nn"], nn_words, to_nn)
     tables = {
-        "nn_nb.tsv": {f: c for f, c in nn_nb.items() if keep(f, c, "nb", nb_words, "nn")},
-        "nb_nn.tsv": {f: c for f, c in nb_nn.items() if keep(f, c, "nn", nn_words, "nb")},
+        "nn_nb.tsv": {f: c for f, c in nn_nb.items() if keep(f, c, "nb", nb_words, "nn", nn_exact)},
+        "nb_nn.tsv": {f: c for f, c in nb_nn.items() if keep(f, c, "nn", nn_words, "nb", nb_exact)},
     }
     for name, table in tables.items():
         with (DATA / name).open("w", encoding="utf-8") as fh:
@@ -252,12 +260,32 @@ def main() -> None:
                 best, n = table[form].most_common(1)[0]
                 fh.write(f"{form}\t{best}\t{n}\n")
         print(name, len(table))
-    with (DATA / "freq_nb.tsv").open("w", encoding="utf-8") as fh:
-        fh.write("# Bokmål word frequencies in NDT (nob), forms seen at least twice\nform\tcount\n")
-        for form, n in sorted(freq["nb"].items(), key=lambda kv: (-kv[1], kv[0])):
-            if n >= 2:
+    for std in ("nb", "nn"):
+        with (DATA / f"freq_{std}.tsv").open("w", encoding="utf-8") as fh:
+            fh.write(f"# word frequencies in NDT ({std}), forms seen at least twice\nform\tcount\n")
+            for form, n in sorted(freq[std].items(), key=lambda kv: (-kv[1], kv[0])):
+                if n >= 2:
+                    fh.write(f"{form}\t{n}\n")
+        print(f"freq_{std}.tsv", sum(1 for n in freq[std].values() if n >= 2))
+    # Present-tense verb forms of the Bokmål half (the check's apocope rule: «vi prøve»).
+    pres = Counter(f for f, _lemma, pos, feats in nob if pos == "verb" and feats == "pres")
+    with (DATA / "pres_nb.tsv").open("w", encoding="utf-8") as fh:
+        fh.write("# present-tense verb forms in NDT (nob)\nform\tcount\n")
+        for form, n in sorted(pres.items()):
+            fh.write(f"{form}\t{n}\n")
+    print("pres_nb.tsv", len(pres))
+    # Past-tense and participle forms (never the present tense's missing -r: «han slapp»).
+    past = Counter(
+        f for f, _lemma, pos, feats in nob if pos == "verb" and feats in ("pret", "perf-part")
+    )
+    infinitive = {f for f, _lemma, pos, feats in nob if pos == "verb" and feats == "inf"}
+    with (DATA / "past_nb.tsv").open("w", encoding="utf-8") as fh:
+        fh.write(
+            "# past-tense and participle verb forms in NDT (nob), never infinitives\nform\tcount\n"
+        )
+        for form, n in sorted(past.items()):
+            if form not in infinitive:
                 fh.write(f"{form}\t{n}\n")
-    print("freq_nb.tsv", sum(1 for n in freq["nb"].values() if n >= 2))
 
 
 if __name__ == "__main__":

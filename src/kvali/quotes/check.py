@@ -36,6 +36,15 @@ FILLERS = frozenset(
 )
 SENTENCE_END = re.compile(r"[.!?…:;«»\"“”–—]\s*$|^\s*$|\n\s*$")
 KINDS = ("dialect", "nynorsk", "bokmal", "conservative")
+# After these, a Bokmål infinitive stands for the present tense without its -r (trøndersk,
+# nordnorsk, østnorsk: «vi prøve», «æ mene», «dem sitt»).
+SUBJECTS = frozenset("æ eg jeg je jæ du han hainn ho hu hun vi me dokker dere dæm dom man".split())
+# … unless a modal or auxiliary stands before the subject («skal dom klare», «må vi følge»):
+# then the infinitive is right.
+MODALS = frozenset(
+    "skal ska sku skulle kan kunne vil ville må måtte bør burde får fikk fekk la lot tør "
+    "trenger gjør gjorde har hadde".split()
+)
 
 
 @dataclass(frozen=True)
@@ -136,14 +145,18 @@ class Checker:
         return False
 
     def _best(self, cands: list[str]) -> str | None:
+        """The candidate the treebank writes most often; one it never writes twice is no
+        suggestion (a rule can reach rare words from an English one: again → agene)."""
         words, freq = self.lex.words, self.lex.freq
-        known = [c for c in dict.fromkeys(cands) if c in words]
+        known = [c for c in dict.fromkeys(cands) if c in words and c in freq]
         if not known:
             return None
         return max(known, key=lambda c: (freq.get(c, 0), -len(c)))
 
-    def _decide(self, lw: str) -> tuple[str, str | None] | None:
-        """(kind, suggestion) for a lower-cased word, or None when it is fine."""
+    def _decide(self, lw: str, full: bool = True) -> tuple[str, str | None] | None:
+        """(kind, suggestion) for a lower-cased word, or None when it is fine. A capitalised
+        word at the start of a sentence may be a name: for it (``full`` False) only the tables
+        count, not the dictionaries' silence."""
         lex = self.lex
         if lw in FILLERS or len(lw) == 1 and lw not in lex.spoken:
             return None
@@ -168,30 +181,62 @@ class Checker:
             return None
         if self.is_compound(lw):
             return None
+        if not full:
+            return None
         cands = _rule_candidates(lw)
-        if lw in lex.other:
-            return (other, self._best(cands))
         best = self._best(cands)
+        if lw in lex.other and best is not None:
+            return (other, best)
         if best is not None:
             return ("dialect", best)
+        return None
+
+    def present_without_r(self, lw: str) -> tuple[str, str | None] | None:
+        """«prøve» after a subject: the present tense «prøver» when the treebank has that as a
+        present-tense verb and the word itself is not one."""
+        pres = self.lex.present
+        if not pres or lw in pres or lw in self.lex.past or len(lw) < 3:
+            return None
+        cands = [lw + "r"] if lw.endswith("e") else []
+        if lw[-1] == lw[-2] or lw.endswith(("ld", "nd", "rd")):
+            cands.append(lw + "er")  # «sitt» → «sitter», «hold» → «holder»
+        for cand in cands:
+            if cand in pres:
+                return ("dialect", cand)
         return None
 
     def check(self, text: str) -> list[Flag]:
         skip = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
         flags: list[Flag] = []
         si = 0
+        prev = prev2 = ""
         for m in WORD.finditer(text):
             a, b = m.span()
             while si < len(skip) and skip[si][1] <= a:
                 si += 1
             if si < len(skip) and skip[si][0] <= a < skip[si][1]:
+                prev = ""
                 continue
             word = m.group()
             lw = word.lower()
-            if word[0].isupper() and not SENTENCE_END.search(text[max(0, a - 3) : a]):
+            glued = (
+                text[a - 1 : a] in ".@/"
+                and a > 0
+                or text[b : b + 1] in ("@", "/")
+                or (text[b : b + 1] == "." and text[b + 1 : b + 2].isalnum())
+            )
+            if glued or len(word) > 1 and word.isupper():
+                prev = ""
+                continue  # part of an address (vg.no, navn@skole.no) or an acronym
+            capital = word[0].isupper()
+            if capital and not SENTENCE_END.search(text[max(0, a - 3) : a]):
                 if lw not in ("æ", "eg"):
+                    prev = ""
                     continue  # a name inside a sentence
-            found = self.decide(lw)
+            found = self.decide(lw, not capital)
+            if found is None and prev in SUBJECTS and prev2 not in MODALS:
+                found = self.present_without_r(lw)
+            prev2, prev = prev, lw
             if found is None:
                 continue
             kind, suggestion = found

@@ -9,7 +9,8 @@
 * **NDT-derived tables** (``data/nn_nb.tsv``, ``data/nb_nn.tsv``, ``data/freq_nb.tsv``) built by
   ``scripts/quotes_tables.py`` from the Norwegian Dependency Treebank's lemma and morphology
   annotations (CC0): a Nynorsk form with its Bokmål form of the same lemma and features, and
-  the reverse, and Bokmål word frequencies to choose between candidate forms.
+  the reverse; word frequencies of each half, to choose between candidate forms and to accept
+  forms the Hunspell list lacks; Bokmål present-tense verb forms.
 * **Spoken forms** (``data/spoken.tsv``): kvali's own table of common dialect forms from several
   regions with their Bokmål and Nynorsk written forms (docs/quotes.md describes it).
 """
@@ -55,6 +56,8 @@ class Lexicon:
     other_to_std: dict[str, str]  # a form of the other standard → this standard (NDT)
     spoken: dict[str, Spoken]
     freq: dict[str, int] = field(default_factory=dict)
+    present: frozenset[str] = frozenset()  # Bokmål present-tense verb forms (NDT)
+    past: frozenset[str] = frozenset()  # Bokmål past-tense and participle forms (NDT)
 
 
 def _find_dic(name: str) -> Path:
@@ -159,8 +162,13 @@ def pair_table(name: str) -> dict[str, str]:
 
 
 @cache
-def frequencies() -> dict[str, int]:
-    return {row[0]: int(row[1]) for row in _tsv("freq_nb.tsv")[1:] if len(row) >= 2}
+def frequencies(standard: str = "nb") -> dict[str, int]:
+    return {row[0]: int(row[1]) for row in _tsv(f"freq_{standard}.tsv")[1:] if len(row) >= 2}
+
+
+# A form the treebank's half of a standard writes this often counts as a word of it even when
+# the Hunspell list lacks it: Debian's nb_NO 2.x has no «noe» or «noen» (it has «nåe», «nåen»).
+SUPPLEMENT_MIN = 3
 
 
 @cache
@@ -171,12 +179,16 @@ def lexicon(standard: str = "nb") -> Lexicon:
     other = "nn" if standard == "nb" else "nb"
     words, compound = hunspell_forms(standard)
     other_words, _ = hunspell_forms(other)
+    freq = frequencies(standard)
+    supplement = {w for w, n in freq.items() if n >= SUPPLEMENT_MIN and w.isalpha()}
     return Lexicon(
         standard=standard,
-        words=words,
+        words=words | supplement,
         compound=compound,
         other=other_words,
         other_to_std=pair_table("nn_nb.tsv" if standard == "nb" else "nb_nn.tsv"),
         spoken=spoken_forms(),
-        freq=frequencies(),
+        freq=freq,
+        present=frozenset(pair_table("pres_nb.tsv")) if standard == "nb" else frozenset(),
+        past=frozenset(pair_table("past_nb.tsv")) if standard == "nb" else frozenset(),
     )
