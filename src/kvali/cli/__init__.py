@@ -225,6 +225,17 @@ def search(
     help="Folder (default: PROJECT/exports).",
 )
 @click.option("--cycle", type=int, default=None, help="Report on an earlier coding cycle.")
+@click.option(
+    "--quotes",
+    type=click.Choice(["published", "verbatim"]),
+    default=None,
+    help="Print quotes as rendered for publication or as said (default: the study's setting).",
+)
+@click.option(
+    "--allow-unchecked",
+    is_flag=True,
+    help="Write even when quotes have open dialect flags, unmasked names or stale renderings.",
+)
 @json_option
 @pass_ctx
 def report(
@@ -233,6 +244,8 @@ def report(
     lang: str,
     out: Path | None,
     cycle: int | None,
+    quotes: str | None,
+    allow_unchecked: bool,
     as_json: bool,
 ) -> None:
     """Write the analysis model, theme overview and condensation tables (with charts)."""
@@ -240,6 +253,7 @@ def report(
     from kvali.reports.service import write_study_reports
 
     chosen = formats or FORMATS
+    summary: dict[str, Any] = {}
     # The bar goes to stderr and only to a terminal, so --json output stays clean.
     show_bar = not as_json and sys.stderr.isatty()
     with click.progressbar(
@@ -253,12 +267,23 @@ def report(
             cycle=cycle,
             progress=lambda _step: bar.update(1),
             viewer=obj.viewer,
+            quotes=quotes,
+            check=not allow_unchecked,
+            quote_summary=summary,
         )
+    counts = _(
+        "{quotes} quotes ({mode}): {rendered} rendered for publication, {open} not checked",
+        quotes=summary["quotes"],
+        mode=summary["mode"],
+        rendered=summary["rendered"],
+        open=len(summary["open"]),
+    )
     if as_json:
-        emit_json([str(p) for p in paths])
+        emit_json([str(p) for p in paths])  # scripts read the paths alone
     else:
         for p in paths:
             click.echo(str(p))
+        click.echo(counts)
 
 
 @cli.command()
