@@ -26,6 +26,8 @@ from kvali.web.models import (
     MemoOut,
     Out,
     ParticipantOut,
+    QuoteOut,
+    QuoteSettingsOut,
     Timestamp,
 )
 
@@ -571,3 +573,10 @@ class PseudonymizePage(Out):
     interviews: list[IdLabel]
     key_exists: bool
     view: dict[str, Any] | None  # one interview's text with its suggestions marked
+
+
+class QuotesPage(Out):
+    quotes: list[QuoteOut]
+    settings: QuoteSettingsOut
+    all: bool
+    open: int

@@ -12,6 +12,7 @@ from kvali.web.routes import (
     people,
     player,
     privacy,
+    quotes,
     reports,
     search,
     study,
@@ -36,4 +37,5 @@ ROUTERS = [
     categories.router,
     exchange.router,
     privacy.router,
+    quotes.router,
 ]
