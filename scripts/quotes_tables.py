@@ -122,6 +122,10 @@ LEMMA_NN_NB = {
     "dessutan": "dessuten",
 }
 
+# Nynorsk forms that are also everyday Bokmål words of their own: never flagged from the table
+# (kvart: nn «hvert», nb «a quarter»: «kvart over to»).
+HOMOGRAPHS = {"kvart", "vart", "kor", "dokker"}
+
 # Spelling correspondences Nynorsk → Bokmål, tried in order on a lemma not in the Bokmål half.
 RULES = [
     ("kv", "hv"),
@@ -195,7 +199,7 @@ def _lookup(dst_by_key, dst_by_lemma, lemma: str, pos: str, feats: str):
 
 def pair(src, dst_by_key, dst_by_lemma, dst_lemmas, dst_words, lemma_map_fn):
     out: dict[str, Counter] = defaultdict(Counter)
-    exact: set[str] = set()
+    exact: set[str] = set()  # paired on the exact tags
     for form, lemma, pos, feats in src:
         for cand in lemma_map_fn(lemma, dst_lemmas):
             forms, is_exact = _lookup(dst_by_key, dst_by_lemma, cand, pos, feats)
@@ -237,12 +241,17 @@ def main() -> None:
     def keep(form: str, c: Counter, std: str, words, other: str, exact: set[str]) -> bool:
         """A form this standard does not write (its dictionary rejects it and its half of the
         treebank never has it), or one its dictionary accepts although its half never writes
-        it while the other half does, often, paired on the exact tags with another form."""
+        it while the other half does, often, paired on the exact tags with a form that is not
+        the same word with an ending more (kjem → kommer, betre → bedre; not fagmiljø →
+        fagmiljøer, opplegg → opplegget: there the form is Bokmål too, of another number)."""
         best, n = c.most_common(1)[0]
-        if best == form or best not in words or freq[std][form] >= 3:
+        if best == form or best not in words or freq[std][form] >= 3 or form in HOMOGRAPHS:
             return False
         return form not in words or (
-            freq[std][form] == 0 and freq[other][form] >= 5 and form in exact
+            freq[std][form] == 0
+            and freq[other][form] >= 5
+            and form in exact
+            and not best.startswith(form)
         )
 
     nn_nb, nn_exact = pair(nno, by_key["nb"], by_lemma["nb"], lemmas["nb"], nb_words, candidates)
