@@ -183,3 +183,19 @@ def test_unmasked_names():
     assert unmasked_names("Vi snakket med xxx (navn på ansatt) om det.") == []
     with pytest.raises(KvaliError):
         raise KvaliError("x")
+
+
+def test_pseudonymization_replaces_names_in_renderings(quoted):
+    """A rendering quotes names like a memo does: applying pseudonymization replaces them
+    (originals to the key) and leaves the rendering stale, since the passage changed."""
+    from kvali.privacy.apply import _renderings
+    from kvali.quotes.render import edit_rendering, get_quote
+
+    project, sid, _, cid, _ = quoted
+    with project.begin() as conn:
+        edit_rendering(conn, sid, cid, "Jeg vet ikke, sa Ingrid til meg.")
+        entry: dict = {}
+        assigned = {1: {"text": "Ingrid", "replacement": "[navn 1]", "kind": "name"}}
+        assert _renderings(conn, sid, assigned, entry) == 1
+        assert get_quote(conn, sid, cid)["rendering"] == "Jeg vet ikke, sa [navn 1] til meg."
+    assert entry["renderings"][0]["text"] == "Jeg vet ikke, sa Ingrid til meg."

@@ -403,6 +403,7 @@ class ApplyOut(Out):
     removed: int
     speakers: int
     memos: int
+    renderings: int  # published renderings of quotes whose names were replaced
     key_file: str
     deleted_files: list[str]
     vectors_erased: int
