@@ -4,7 +4,7 @@
   no.speling.org project, GPL-2.0+), read with spylls (a pure-Python port of Hunspell). The
   word list and affix rules are expanded once into a set of word forms (about 940,000 Bokmål,
   630,000 Nynorsk) and a second set of the forms that may stand in a compound (the ``z`` flag);
-  the expansion is pickled under kvali's cache, keyed by the dictionary file's size and mtime,
+  the expansion is stored under kvali's cache, keyed by the dictionary file's size and mtime,
   so a later process loads it in well under a second instead of parsing for ten.
 * **NDT-derived tables** (``data/nn_nb.tsv``, ``data/nb_nn.tsv``, ``data/freq_nb.tsv``) built by
   ``scripts/quotes_tables.py`` from the Norwegian Dependency Treebank's lemma and morphology
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import os
-import pickle
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,7 +30,7 @@ DATA = Path(__file__).parent / "data"
 HUNSPELL_DIRS = ("/usr/share/hunspell", "/usr/share/myspell", "/usr/share/myspell/dicts")
 STANDARDS = ("nb", "nn")
 _DIC = {"nb": "nb_NO", "nn": "nn_NO"}
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -122,22 +121,23 @@ def hunspell_forms(standard: str) -> tuple[frozenset[str], frozenset[str]]:
 
 @cache
 def _hunspell_forms(standard: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Cached as two newline-joined UTF-8 lists (forms, then compound parts): splitting them is
+    about twice as fast as unpickling a set of a million strings."""
     path = _find_dic(_DIC[standard])
     st = path.stat()
     key = f"v{_CACHE_VERSION}-{_DIC[standard]}-{st.st_size}-{st.st_mtime_ns}"
-    target = cache_dir() / "hunspell" / f"{key}.pickle"
+    target = cache_dir() / "hunspell" / f"{key}.txt"
     if target.is_file():
         try:
-            with target.open("rb") as fh:
-                words, compound = pickle.load(fh)
-            return frozenset(words), frozenset(compound)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            words, _, compound = target.read_text(encoding="utf-8").partition("\n\f\n")
+            if compound:
+                return frozenset(words.split("\n")), frozenset(compound.split("\n"))
+        except (OSError, UnicodeDecodeError):
             pass  # a broken cache file is rebuilt below
     words, compound = _expand(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
-    with tmp.open("wb") as fh:
-        pickle.dump((words, compound), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.write_text("\n".join(sorted(words)) + "\n\f\n" + "\n".join(sorted(compound)), "utf-8")
     tmp.replace(target)
     return frozenset(words), frozenset(compound)
 
@@ -180,10 +180,11 @@ def lexicon(standard: str = "nb") -> Lexicon:
     words, compound = hunspell_forms(standard)
     other_words, _ = hunspell_forms(other)
     freq = frequencies(standard)
-    supplement = {w for w, n in freq.items() if n >= SUPPLEMENT_MIN and w.isalpha()}
+    supplement = [w for w, n in freq.items() if n >= SUPPLEMENT_MIN and w.isalpha()]
+    missing = [w for w in supplement if w not in words]
     return Lexicon(
         standard=standard,
-        words=words | supplement,
+        words=words.union(missing) if missing else words,
         compound=compound,
         other=other_words,
         other_to_std=pair_table("nn_nb.tsv" if standard == "nb" else "nb_nn.tsv"),
