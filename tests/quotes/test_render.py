@@ -119,6 +119,9 @@ def test_report_refuses_open_quotes_then_prints_renderings(quoted, tmp_path):
     p = project.path
     r = run("-p", p, "report", "--format", "md", "--out", tmp_path / "r")
     assert r.exit_code != 0 and "--allow-unchecked" in r.output
+    assert f"Intervju 1 at 31: Æ, itj, ka, ska, Dokker, ungan (kvali quote render show {cid})" in (
+        r.output
+    )
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
     r = run("-p", p, "--lang", "nb", "report", "--format", "md", "--out", tmp_path / "r")
     assert r.exit_code != 0 and "--allow-unchecked" in r.output and "sitater" in r.output

@@ -256,21 +256,38 @@ def report(
     summary: dict[str, Any] = {}
     # The bar goes to stderr and only to a terminal, so --json output stays clean.
     show_bar = not as_json and sys.stderr.isatty()
-    with click.progressbar(
-        length=len(chosen) + 1, label="report", file=sys.stderr, hidden=not show_bar
-    ) as bar:
-        paths = write_study_reports(
-            obj.project,
-            formats=chosen,
-            lang=lang,
-            out_dir=out,
-            cycle=cycle,
-            progress=lambda _step: bar.update(1),
-            viewer=obj.viewer,
-            quotes=quotes,
-            check=not allow_unchecked,
-            quote_summary=summary,
-        )
+    from kvali.errors import KvaliError
+
+    try:
+        with click.progressbar(
+            length=len(chosen) + 1, label="report", file=sys.stderr, hidden=not show_bar
+        ) as bar:
+            paths = write_study_reports(
+                obj.project,
+                formats=chosen,
+                lang=lang,
+                out_dir=out,
+                cycle=cycle,
+                progress=lambda _step: bar.update(1),
+                viewer=obj.viewer,
+                quotes=quotes,
+                check=not allow_unchecked,
+                quote_summary=summary,
+            )
+    except KvaliError:
+        for f in summary.get("open", []):
+            what = ", ".join(f["flags"] + f["names"]) or _("stale rendering")
+            click.echo(
+                _(
+                    "  {interview} at {start}: {what} (kvali quote render show {coding})",
+                    interview=f["interview"],
+                    start=f["start_char"],
+                    what=what,
+                    coding=f["coding_id"],
+                ),
+                err=True,
+            )
+        raise
     counts = _(
         "{quotes} quotes ({mode}): {rendered} rendered for publication, {open} not checked",
         quotes=summary["quotes"],

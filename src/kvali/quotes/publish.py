@@ -47,8 +47,8 @@ def apply_to_report(
     """Put the renderings into ``report``'s quotes (``mode`` ``published``, the default from the
     study's setting) or leave them verbatim, and say what is open.
 
-    Returns ``{"mode", "quotes", "rendered", "open": [{interview, start_char, end_char, flags,
-    names, stale}]}``: quotes counts distinct passages, rendered those printed as rendered."""
+    Returns ``{"mode", "quotes", "rendered", "open": [{coding_id, interview, start_char,
+    end_char, flags, names, stale}]}``: quotes counts distinct passages, rendered those printed as rendered."""
     settings = quote_settings(conn, study_id)
     mode = mode or settings["report_quotes"]
     iv, tr = t.interviews, t.transcripts
@@ -61,6 +61,16 @@ def apply_to_report(
         )
     }
     by_span = _renderings_by_span(conn, study_id)
+    c = t.codings
+    coding_of = {
+        (r.transcript_id, r.start_char, r.end_char): r.id
+        for r in conn.execute(
+            sa.select(c.c.id, c.c.transcript_id, c.c.start_char, c.c.end_char)
+            .where(c.c.transcript_id.in_(list(transcript_of.values()) or [-1]))
+            .where(c.c.removed_at.is_(None))
+            .order_by(c.c.id.desc())
+        )
+    }
     texts: dict[int, str] = {}
     decided: dict[tuple[int, int, int], tuple[str | None, dict[str, Any] | None]] = {}
     open_: list[dict[str, Any]] = []
@@ -85,6 +95,7 @@ def apply_to_report(
             finding = None
             if flags or names or stale:
                 finding = {
+                    "coding_id": coding_of.get(key),
                     "interview": q.interview,
                     "start_char": q.start_char,
                     "end_char": q.end_char,
