@@ -66,3 +66,15 @@ def test_accept_keep_edit_through_the_api(dialect):
     r = client.put("/api/quotes/settings", json={"report_quotes": "verbatim", "conservative": True})
     assert r.json() == {"standard": "nb", "conservative": True, "report_quotes": "verbatim"}
     assert client.post("/api/quotes/999999/accept-all").status_code == 404
+
+
+def test_reports_page_counts_open_quotes_and_the_view_prints_renderings(dialect):
+    client, cid = dialect["client"], dialect["cid"]
+    data = client.get("/reports", headers={"Accept": "application/json"}).json()
+    assert data["quotes"]["open"] >= 1 and data["quotes"]["mode"] == "published"
+    assert 'href="/quotes"' in client.get("/reports").text
+    assert client.post(f"/api/quotes/{cid}/accept-all").status_code == 200
+    view = client.get("/reports/view").text
+    assert "Jeg veit ikke hva dere vil med det." in view and "Æ veit itj" not in view
+    data = client.get("/reports", headers={"Accept": "application/json"}).json()
+    assert data["quotes"]["rendered"] == 1

@@ -296,6 +296,15 @@ class ReportData(Out):
     sections: list[dict[str, Any]]
 
 
+class ReportQuotes(Out):
+    """The publication check of the report's quotes (``quotes.publish``)."""
+
+    mode: str = Field(description="published (renderings) or verbatim")
+    total: int
+    rendered: int
+    open: int = Field(description="Quotes with open dialect flags, names or stale renderings")
+
+
 class ReportsPage(Out):
     """The reports page's own data (its HTML route with ``Accept: application/json``)."""
 
@@ -303,6 +312,7 @@ class ReportsPage(Out):
     report_lang: str
     cycle: int | None
     title: str
+    quotes: ReportQuotes
 
 
 # ---- transcription -----------------------------------------------------------------------------
