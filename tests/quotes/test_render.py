@@ -202,3 +202,20 @@ def test_pseudonymization_replaces_names_in_renderings(quoted):
         assert _renderings(conn, sid, assigned, entry) == 1
         assert get_quote(conn, sid, cid)["rendering"] == "Jeg vet ikke, sa [navn 1] til meg."
     assert entry["renderings"][0]["text"] == "Jeg vet ikke, sa Ingrid til meg."
+
+
+def test_stale_renderings_can_be_dropped(quoted):
+    """What withdrawal calls after deleting a speaker's turns in a group interview."""
+    from kvali.quotes.render import accept_all, drop_stale_renderings, get_quote
+    from kvali.transcripts.offsets import Edit
+    from kvali.transcripts.service import edit_text, get_text
+
+    project, sid, tid, cid, plain = quoted
+    with project.begin() as conn:
+        accept_all(conn, sid, cid)
+        assert drop_stale_renderings(conn, sid, tid) == 0
+        text = get_text(conn, tid)
+        i = text.index("ungan")
+        edit_text(conn, sid, tid, [Edit(i, i + 5, "barna")], reason="correction")
+        assert drop_stale_renderings(conn, sid, tid) == 1
+        assert get_quote(conn, sid, cid)["rendering"] is None

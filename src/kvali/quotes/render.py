@@ -283,3 +283,28 @@ def edit_rendering(
     coding, view = _current(conn, study_id, coding_id, viewer)
     _save(conn, study_id, coding, text, view["kept"], action="edit", payload={"fields": ["text"]})
     return get_quote(conn, study_id, coding_id, viewer=viewer)
+
+
+def drop_stale_renderings(conn: sa.Connection, study_id: int, transcript_id: int) -> int:
+    """Delete the renderings of this transcript's codings whose passage changed under them
+    (withdrawal: a rendering must not keep the words of a withdrawn speaker's deleted turn).
+    One event per rendering, as for any delete; returns how many."""
+    from kvali.events.service import delete_logged
+    from kvali.transcripts.service import get_text
+
+    c = t.codings
+    rows = conn.execute(
+        sa.select(qr.c.id, qr.c.verbatim_sha256, c.c.start_char, c.c.end_char)
+        .join(c, c.c.id == qr.c.coding_id)
+        .where(qr.c.study_id == study_id, c.c.transcript_id == transcript_id)
+    ).all()
+    if not rows:
+        return 0
+    text = get_text(conn, transcript_id)
+    n = 0
+    for rid, digest, start, end in rows:
+        if sha(text[start:end]) != digest:
+            n += delete_logged(
+                conn, qr, rid, study_id=study_id, entity=ENTITY, payload={"reason": "stale"}
+            )
+    return n
