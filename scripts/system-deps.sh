@@ -7,6 +7,7 @@ _present() {
   case "$1" in
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
     chromium) [ -x "${KVALI_CHROMIUM:-/usr/bin/chromium}" ] ;;
+    hunspell-no) [ -f /usr/share/hunspell/nb_NO.dic ] && [ -f /usr/share/hunspell/nn_NO.dic ] ;;
     python3-venv) "${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/system-deps.sh
-PKGS=(postgresql chromium espeak-ng)  # PostgreSQL runs, browser tests, synthesised speech tests
+PKGS=(postgresql chromium espeak-ng hunspell-no)  # PostgreSQL runs, browser tests, synthesised speech tests, quote check (nb_NO/nn_NO)
 [ -x .venv/bin/python ] || PKGS+=(python3-venv)
 need_packages "the test suite" "${PKGS[@]}"
 need_python312

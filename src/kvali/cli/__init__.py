@@ -225,6 +225,17 @@ def search(
     help="Folder (default: PROJECT/exports).",
 )
 @click.option("--cycle", type=int, default=None, help="Report on an earlier coding cycle.")
+@click.option(
+    "--quotes",
+    type=click.Choice(["published", "verbatim"]),
+    default=None,
+    help="Print quotes as rendered for publication or as said (default: the study's setting).",
+)
+@click.option(
+    "--allow-unchecked",
+    is_flag=True,
+    help="Write even when quotes have open dialect flags, unmasked names or stale renderings.",
+)
 @json_option
 @pass_ctx
 def report(
@@ -233,6 +244,8 @@ def report(
     lang: str,
     out: Path | None,
     cycle: int | None,
+    quotes: str | None,
+    allow_unchecked: bool,
     as_json: bool,
 ) -> None:
     """Write the analysis model, theme overview and condensation tables (with charts)."""
@@ -240,25 +253,54 @@ def report(
     from kvali.reports.service import write_study_reports
 
     chosen = formats or FORMATS
+    summary: dict[str, Any] = {}
     # The bar goes to stderr and only to a terminal, so --json output stays clean.
     show_bar = not as_json and sys.stderr.isatty()
-    with click.progressbar(
-        length=len(chosen) + 1, label="report", file=sys.stderr, hidden=not show_bar
-    ) as bar:
-        paths = write_study_reports(
-            obj.project,
-            formats=chosen,
-            lang=lang,
-            out_dir=out,
-            cycle=cycle,
-            progress=lambda _step: bar.update(1),
-            viewer=obj.viewer,
-        )
+    from kvali.errors import KvaliError
+
+    try:
+        with click.progressbar(
+            length=len(chosen) + 1, label="report", file=sys.stderr, hidden=not show_bar
+        ) as bar:
+            paths = write_study_reports(
+                obj.project,
+                formats=chosen,
+                lang=lang,
+                out_dir=out,
+                cycle=cycle,
+                progress=lambda _step: bar.update(1),
+                viewer=obj.viewer,
+                quotes=quotes,
+                check=not allow_unchecked,
+                quote_summary=summary,
+            )
+    except KvaliError:
+        for f in summary.get("open", []):
+            what = ", ".join(f["flags"] + f["names"]) or _("stale rendering")
+            click.echo(
+                _(
+                    "  {interview} at {start}: {what} (kvali quote render show {coding})",
+                    interview=f["interview"],
+                    start=f["start_char"],
+                    what=what,
+                    coding=f["coding_id"],
+                ),
+                err=True,
+            )
+        raise
+    counts = _(
+        "{quotes} quotes ({mode}): {rendered} rendered for publication, {open} not checked",
+        quotes=summary["quotes"],
+        mode=summary["mode"],
+        rendered=summary["rendered"],
+        open=len(summary["open"]),
+    )
     if as_json:
-        emit_json([str(p) for p in paths])
+        emit_json([str(p) for p in paths])  # scripts read the paths alone
     else:
         for p in paths:
             click.echo(str(p))
+        click.echo(counts)
 
 
 @cli.command()
@@ -325,6 +367,7 @@ CLI_MODULES = (
     "semantic",
     "models",
     "accounts",
+    "quotes",
 )
 
 

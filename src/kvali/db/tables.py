@@ -23,6 +23,7 @@ FEATURE_TABLES = (
     "kvali.semantic.tables",
     "kvali.accounts.tables",
     "kvali.events.tables",
+    "kvali.quotes.tables",
 )
 
 

@@ -30,7 +30,12 @@ from kvali.interviews.service import add_interview
 from kvali.memos.service import add_memo
 from kvali.participants.service import add_participant, record_member_check
 from kvali.project import Project
-from kvali.studies.service import add_research_question, create_study, link_theme
+from kvali.studies.service import (
+    add_research_question,
+    create_study,
+    default_study_id,
+    link_theme,
+)
 from kvali.transcripts.service import import_transcript
 
 DATA = resources.files("kvali.demo") / "data"
@@ -42,6 +47,30 @@ def _yaml(name: str) -> Any:
 
 def _date(v: Any) -> date | None:
     return v if isinstance(v, date) or v is None else date.fromisoformat(str(v))
+
+
+def _render_requested_quotes(project: Project, study: dict[str, Any]) -> None:
+    """Where a participant's member check asked for it (``render_quotes``), their gold quotes
+    get a published rendering in Bokmål: every suggestion of the quote check accepted, by the
+    researcher who did the member check. The transcripts keep what was said."""
+    from kvali.quotes.render import accept_all, list_quotes
+
+    asked = {
+        iv["label"]
+        for p in study["participants"]
+        if (p.get("member_check") or {}).get("render_quotes")
+        for iv in study["interviews"]
+        if iv["participant"] == p["code"]
+    }
+    if not asked:
+        return
+    set_actor(study.get("interviewers", ["Forsker A"])[0])
+    with project.begin() as conn:
+        sid = default_study_id(conn)
+        for q in list_quotes(conn, sid, gold_only=True):
+            if q["interview"] in asked and q["flags"]:
+                accept_all(conn, sid, q["coding_id"])
+    set_actor(None)
 
 
 def populate_demo(project: Project) -> dict[str, int]:
@@ -133,6 +162,7 @@ def populate_demo(project: Project) -> dict[str, int]:
                     gold=row.get("gold", "").lower() == "true",
                 )
             set_actor(None)
+    _render_requested_quotes(project, study)
     with project.begin() as conn:
         from kvali.interviews.service import interview_id
 

@@ -156,6 +156,10 @@ def withdraw_participant(
                     ).scalars()
                 )
                 removed_codings += delete_turns(conn, study_id, tid, own)["codings_removed"]
+                # a rendering of a passage that lost the speaker's words must not keep them
+                from kvali.quotes.render import drop_stale_renderings
+
+                drop_stale_renderings(conn, study_id, tid)
             # Deleting interviews cascades to transcripts, turns, codings and edit records.
             conn.execute(
                 t.codings.update()

@@ -214,6 +214,7 @@ def apply_pseudonymization(
                 result["removed"] += r["codings_removed"]
             result["speakers"] = _neutral_speakers(conn, study_id, speakers, entry)
             result["memos"] = _memos(conn, study_id, assigned, entry)
+            result["renderings"] = _renderings(conn, study_id, assigned, entry)
             for a in assigned.values():
                 entry["entities"].append(
                     {
@@ -336,6 +337,43 @@ def _compact(project: Project) -> None:
         with project.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("privacy_suggestions", "privacy_entities", "privacy_terms"):
                 conn.exec_driver_sql(f"VACUUM {table}")
+
+
+def _name_pattern(assigned: dict[int, dict[str, Any]]) -> tuple[re.Pattern[str], dict] | None:
+    pairs = sorted(
+        ((a["text"], a["replacement"]) for a in assigned.values() if a["kind"] == "name"),
+        key=lambda p: -len(p[0]),
+    )
+    if not pairs:
+        return None
+    pat = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(o) for o, _ in pairs) + r")(?!\w)", re.IGNORECASE
+    )
+    return pat, {o.casefold(): r for o, r in pairs}
+
+
+def _renderings(
+    conn: sa.Connection, study_id: int, assigned: dict[int, dict[str, Any]], entry: dict
+) -> int:
+    """Published renderings of quotes (``quotes.render``) quote names too: replaced like the
+    memos', originals to the key. They are stale afterwards (the passage changed), so a report
+    prints the pseudonymized verbatim until the researcher renders them again."""
+    found = _name_pattern(assigned)
+    if found is None:
+        return 0
+    from kvali.quotes.tables import quote_renderings as qr
+
+    pat, lookup = found
+    n = 0
+    for rid, text in conn.execute(
+        sa.select(qr.c.id, qr.c.text).where(qr.c.study_id == study_id)
+    ).all():
+        new_text = pat.sub(lambda x: lookup[x.group(0).casefold()], text)
+        if new_text != text:
+            entry.setdefault("renderings", []).append({"rendering": rid, "text": text})
+            conn.execute(qr.update().where(qr.c.id == rid).values(text=new_text))
+            n += 1
+    return n
 
 
 def _memos(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
+from kvali.errors import KvaliError
 from kvali.project import Project
 from kvali.reports.build import build_report
 from kvali.studies.service import default_study_id
@@ -19,9 +21,18 @@ def write_study_reports(
     cycle: int | None = None,
     progress: Callable[[str], None] | None = None,
     viewer: str | None = None,
+    quotes: str | None = None,
+    check: bool = False,
+    quote_summary: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Build the report data once (from the codings ``viewer`` may see), then render each
-    format; ``progress`` hears each step."""
+    format; ``progress`` hears each step.
+
+    Quotes print as the study's setting says (``quotes``: ``published`` renderings or
+    ``verbatim``); ``quote_summary``, when given, is filled with the publication check's
+    counts (``quotes.publish.apply_to_report``). ``check``: refuse, before writing anything,
+    when a printed quote still has open dialect flags, unmasked names or a stale rendering."""
+    from kvali.quotes.publish import apply_to_report
     from kvali.reports.render import FORMATS, write_reports
     from kvali.reports.sections import collect_sections, heavy_sections_beside
 
@@ -30,12 +41,27 @@ def write_study_reports(
         # The sections that read every turn go to a second core while this one builds the rest.
         side = heavy_sections_beside(project.database_url, sid, project.path, lang, viewer)
         report = build_report(conn, sid, cycle=cycle, viewer=viewer)
+        summary = apply_to_report(conn, sid, report, mode=quotes)
         given = None
         if side is not None:
             ok, built = side.result()
             given = built if ok else None  # failed: built here below, with its real error
         report.sections = collect_sections(
             conn, sid, project.path, lang, viewer=viewer, given=given
+        )
+    if quote_summary is not None:
+        quote_summary.update(summary)
+    if check and summary["open"]:
+        first = summary["open"][0]
+        raise KvaliError(
+            "{n} of {total} quotes are not checked for publication (open dialect flags, "
+            "unmasked names or stale renderings), e.g. {interview} at {start}: {what}; fix them "
+            "with kvali quote list / kvali quote render, or write anyway with --allow-unchecked",
+            n=len(summary["open"]),
+            total=summary["quotes"],
+            interview=first["interview"],
+            start=first["start_char"],
+            what=", ".join(first["flags"] + first["names"]) or "stale",
         )
     if progress:
         progress("build")

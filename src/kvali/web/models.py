@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, Field, PlainSerializer
 
 
 def _iso(value: datetime) -> str:
@@ -403,6 +403,7 @@ class ApplyOut(Out):
     removed: int
     speakers: int
     memos: int
+    renderings: int  # published renderings of quotes whose names were replaced
     key_file: str
     deleted_files: list[str]
     vectors_erased: int
@@ -446,3 +447,47 @@ class UndoOut(UndoState):
     position: int | None = None  # a corrected turn: its position, text and the new version
     text: str | None = None
     version: int | None = None
+
+
+# ---- quotes fit to publish (routes/quotes.py) ---------------------------------------------------
+
+
+class FlagOut(Out):
+    start: int
+    end: int
+    word: str
+    suggestion: str | None
+    kind: str
+
+
+class NameOut(Out):
+    start: int
+    end: int
+    word: str
+
+
+class QuoteOut(Out):
+    """A quote as said, its rendering (if any) and what is still open in the printed text."""
+
+    coding_id: int
+    interview: str | None
+    code: str | None
+    gold: bool
+    verbatim: str
+    text: str = Field(description="What a report prints: the rendering, else the verbatim")
+    rendered: bool
+    stale: bool = Field(description="The passage changed after the rendering was made")
+    rendering: str | None
+    kept: list[str] = Field(description="Words left as said on purpose")
+    flags: list[FlagOut]
+    names: list[NameOut]
+    created_by: str | None
+    created_at: str | None
+    updated_by: str | None
+    updated_at: str | None
+
+
+class QuoteSettingsOut(Out):
+    standard: str
+    conservative: bool
+    report_quotes: str

@@ -32,6 +32,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("analysis", "/talkstats", N_("Talk statistics")),
     ("analysis", "/search", N_("Search")),
     ("analysis", "/memos", N_("Memos & journal")),
+    ("report", "/quotes", N_("Quotes")),
     ("report", "/reports", N_("Reports")),
     ("report", "/exchange", N_("Exchange (REFI-QDA)")),
     ("report", "/events", N_("Event log")),

@@ -26,6 +26,8 @@ from kvali.web.models import (
     MemoOut,
     Out,
     ParticipantOut,
+    QuoteOut,
+    QuoteSettingsOut,
     Timestamp,
 )
 
@@ -306,6 +308,15 @@ class ReportData(Out):
     sections: list[dict[str, Any]]
 
 
+class ReportQuotes(Out):
+    """The publication check of the report's quotes (``quotes.publish``)."""
+
+    mode: str = Field(description="published (renderings) or verbatim")
+    total: int
+    rendered: int
+    open: int = Field(description="Quotes with open dialect flags, names or stale renderings")
+
+
 class ReportsPage(Out):
     """The reports page's own data (its HTML route with ``Accept: application/json``)."""
 
@@ -313,6 +324,7 @@ class ReportsPage(Out):
     report_lang: str
     cycle: int | None
     title: str
+    quotes: ReportQuotes
 
 
 # ---- transcription -----------------------------------------------------------------------------
@@ -689,3 +701,10 @@ class ChartsPage(Out):
     heatmap: list[HeatRow]
     max: int
     frequencies: list[Frequency]
+
+
+class QuotesPage(Out):
+    quotes: list[QuoteOut]
+    settings: QuoteSettingsOut
+    all: bool
+    open: int

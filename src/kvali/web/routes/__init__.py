@@ -12,6 +12,7 @@ from kvali.web.routes import (
     people,
     player,
     privacy,
+    quotes,
     reports,
     retrieve,
     search,
@@ -40,4 +41,5 @@ ROUTERS = [
     exchange.router,
     privacy.router,
     undo.router,
+    quotes.router,
 ]

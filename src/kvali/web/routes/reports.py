@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kvali.errors import InputError
 from kvali.i18n import check_lang
+from kvali.quotes.publish import apply_to_report
 from kvali.reports.build import build_report
 from kvali.reports.render import FORMATS, render_html, render_json
 from kvali.reports.service import write_study_reports
@@ -54,12 +55,24 @@ def reports_page(
     rlang = _report_lang(request, lang)
     with tx(request) as (conn, sid):
         report = build_report(conn, sid, cycle=cycle, viewer=me(request))
+        quotes = apply_to_report(conn, sid, report)  # renderings, as the study's setting says
     if request.url.path.endswith(".json"):
         return page(request, "reports.html", json.loads(render_json(report)))
     return page(
         request,
         "reports.html",
-        {"formats": FORMATS, "report_lang": rlang, "cycle": cycle, "title": report.title},
+        {
+            "formats": FORMATS,
+            "report_lang": rlang,
+            "cycle": cycle,
+            "title": report.title,
+            "quotes": {
+                "mode": quotes["mode"],
+                "total": quotes["quotes"],
+                "rendered": quotes["rendered"],
+                "open": len(quotes["open"]),
+            },
+        },
     )
 
 
@@ -75,6 +88,7 @@ def report_view(
     rlang = _report_lang(request, lang)
     with tx(request) as (conn, sid):
         report = build_report(conn, sid, cycle=cycle, viewer=me(request))
+        apply_to_report(conn, sid, report)
     html = render_html(report, rlang)
     # Shown in the reports page's iframe: framing by this origin, its own <style> by hash.
     return HTMLResponse(html, headers=framed_document_headers(html))
