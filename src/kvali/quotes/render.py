@@ -148,6 +148,9 @@ def _save(
     action: str,
     payload: dict[str, Any],
 ) -> None:
+    from kvali.accounts import require
+
+    require("code")  # a rendering is the researchers' text: coders and the owner
     existing = _rendering_for(conn, study_id, coding)
     actor, stamp = current_actor(), now()
     values = {

@@ -86,7 +86,10 @@ def set_quote_settings(
     report_quotes: str | None = None,
 ) -> dict[str, Any]:
     """Change the settings given (the others stay); one logged event."""
+    from kvali.accounts import require
     from kvali.events.service import insert_logged, update_logged
+
+    require("owner")  # how the whole study's quotes are checked and printed
     from kvali.quotes.tables import quote_settings as qs
 
     if report_quotes is not None and report_quotes not in REPORT_QUOTES:

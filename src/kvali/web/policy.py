@@ -22,7 +22,7 @@ _READ_PAGES = """
 /codebook /codebook/{code_id}/split /search /reports /transcription /talkstats /blind
 /interviews/{interview_id}/review /agreement /coverage /frameworks
 /frameworks/{framework_id}/matrix /suggestions /categories /exchange /pseudonymize
-/retrieve /charts
+/retrieve /charts /quotes
 """.split()
 
 _READ_FILES = """
@@ -50,6 +50,10 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/codings"): CODE,
     # undo / redo take back the researcher's own changes only (events.undo), so a reader,
     # who changed nothing but memos, has nothing a coder's right would be needed for
+    ("POST", "/api/quotes/{coding_id}/accept"): CODE,
+    ("POST", "/api/quotes/{coding_id}/accept-all"): CODE,
+    ("POST", "/api/quotes/{coding_id}/keep"): CODE,
+    ("PUT", "/api/quotes/{coding_id}/rendering"): CODE,
     ("POST", "/api/undo"): CODE,
     ("POST", "/api/redo"): CODE,
     ("PATCH", "/api/codings/{coding_id}"): CODE,
@@ -71,6 +75,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/participants/{code}/withdraw"): OWNER,
     ("GET", "/participants/{code}/withdraw.json"): OWNER,
     ("POST", "/api/participants/{code}/withdraw"): OWNER,
+    ("PUT", "/api/quotes/settings"): OWNER,
     ("GET", "/exchange/export.qdpx"): OWNER,
     ("POST", "/api/privacy/key"): OWNER,
     ("POST", "/api/privacy/key/destroy"): OWNER,
