@@ -170,7 +170,11 @@ def _claimable(ts: datetime) -> sa.ColumnElement[bool]:
 
 
 def claim(
-    conn: sa.Connection, job_id: int | None = None, *, lease_s: float = LEASE_S
+    conn: sa.Connection,
+    job_id: int | None = None,
+    *,
+    lease_s: float = LEASE_S,
+    worker: str | None = None,
 ) -> Claim | None:
     """Take a job for this worker (the oldest claimable one when no id is given).
 
@@ -178,6 +182,7 @@ def claim(
     when nothing is claimable. The test and the take-over are one UPDATE, so two workers
     racing for the same job cannot both win: the database serialises the writes (SQLite's
     ``BEGIN IMMEDIATE``, PostgreSQL's row lock, after which the WHERE is evaluated again).
+    ``worker`` (host:pid) is recorded in the claim event, to tell which machine holds a job.
     """
     ts = now()
     if job_id is not None:
@@ -214,7 +219,8 @@ def claim(
                 action="claim",
                 entity="job",
                 entity_id=jid,
-                payload={"kind": row.kind, "attempt": row.attempts},
+                payload={"kind": row.kind, "attempt": row.attempts}
+                | ({"worker": worker} if worker else {}),
             )
             return Claim(jid, token, until)
     return None
@@ -347,6 +353,7 @@ def run_job(
     progress: ProgressCallback | None = None,
     claimed: Claim | None = None,
     lease_s: float = LEASE_S,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) a job to the end in this process; returns its result.
 
@@ -354,7 +361,7 @@ def run_job(
     worker holds under a live lease is refused. Progress is written to the job row (for other
     processes, e.g. the web UI) and passed to ``progress`` with an estimate of the time left.
     An error marks the job failed and is re-raised; running it again resumes from its last
-    checkpoint.
+    checkpoint. ``overrides`` replace parameters for this run only (a GPU worker's ``device``).
     """
     with project.begin() as conn:
         job = get_job(conn, job_id)
@@ -376,6 +383,8 @@ def run_job(
                     until=until,
                 )
         job = get_job(conn, job_id)
+    if overrides:
+        job["params"] = {**job["params"], **overrides}
     holder = [claimed]
     beat = _Heartbeat(project, holder, lease_s)
     handler = _handler(job["kind"])
