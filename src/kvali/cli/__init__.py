@@ -318,6 +318,7 @@ CLI_MODULES = (
     "analysis",
     "semantic",
     "models",
+    "worker",
 )
 
 

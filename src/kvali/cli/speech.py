@@ -57,6 +57,16 @@ from kvali.i18n import _
     metavar="FIRST-LAST",
     help="With --align: the written turns the recording covers (1-based, e.g. 1-5).",
 )
+@click.option(
+    "--here",
+    is_flag=True,
+    help="On a PostgreSQL project: run the job in this process instead of on a worker.",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="On a PostgreSQL project: queue the job for a worker and return at once.",
+)
 @json_option
 @pass_ctx
 def transcribe(
@@ -72,17 +82,23 @@ def transcribe(
     window_s: float,
     align: bool,
     turn_range: str | None,
+    here: bool,
+    no_wait: bool,
     as_json: bool,
 ) -> None:
-    """Transcribe INTERVIEW's recording on this machine; a killed run resumes where it stopped.
+    """Transcribe INTERVIEW's recording; a killed run resumes where it stopped.
 
+    On SQLite it runs in this process; on PostgreSQL it is queued for a `kvali worker` (any
+    machine that reaches the database and the project folder) and followed here.
     With --align the written transcript stays as it is and gets the recording's times."""
     from kvali.interviews.media import store_media
     from kvali.interviews.service import get_interview, update_interview
+    from kvali.jobs import distributed
     from kvali.jobs.service import enqueue, find_unfinished, run_job
     from kvali.studies.service import get_study
 
     project = obj.project
+    queued = distributed.uses_queue(project) and not here
     with project.begin() as conn:
         sid = obj.study_id(conn)
         iv = get_interview(conn, sid, interview)
@@ -102,11 +118,45 @@ def transcribe(
         if align:
             params |= {"align": True, "speakers": 1, "align_turns": _turn_range(turn_range)}
         jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)
-        if jid is None:
+        if jid is None and queued:
+            jid = distributed.enqueue(project, conn, "transcribe", params, study_id=sid)
+        elif jid is None:
             jid = enqueue(conn, "transcribe", params, study_id=sid)
-        elif not as_json:
-            click.echo(_("resuming job {job}", job=jid), err=True)
-    result = _run_with_bar(project, jid, run_job, quiet=as_json)
+        else:
+            if queued:
+                distributed.requeue(project, conn, jid)
+            if not as_json:
+                click.echo(_("resuming job {job}", job=jid), err=True)
+    if queued and no_wait:
+        if as_json:
+            emit_json({"job_id": jid, "queued": True})
+        else:
+            click.echo(
+                _("job {job} is queued for a worker; follow it with: kvali job list", job=jid)
+            )
+        return
+    runner = run_job
+    if queued:
+        runner = distributed.wait_for
+        if not as_json:
+            click.echo(
+                _(
+                    "job {job} is on the queue {queue!r}; waiting for a worker (kvali worker). "
+                    "Ctrl-C stops the waiting, not the job.",
+                    job=jid,
+                    queue=distributed.queue_of("transcribe"),
+                ),
+                err=True,
+            )
+    try:
+        result = _run_with_bar(project, jid, runner, quiet=as_json)
+    except KeyboardInterrupt:
+        if not queued:
+            raise
+        click.echo(
+            _("job {job} stays on the queue; follow it with: kvali job list", job=jid), err=True
+        )
+        sys.exit(130)
     if as_json:
         emit_json(result | {"job_id": jid})
         return

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from kvali.errors import KvaliError
+from kvali.i18n import _
 from kvali.jobs import service as jobs
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ def enqueue(
 def requeue(project: Project, conn: sa.Connection, job_id: int) -> None:
     """Put an unfinished job (failed, or queued but lost) back on the queue to be resumed."""
     job = jobs.get_job(conn, job_id)
-    if job["status"] != "done":
+    live = job["status"] == "running" and job["lease_until"] and job["lease_until"] > jobs.now()
+    if job["status"] != "done" and not live:  # a live holder is working on it already
         defer(conn, make_app(project), job_id, job["kind"])
 
 
@@ -194,22 +196,28 @@ class Worker:
 
     def _run(self, job_id: int) -> dict[str, Any]:
         """The procrastinate task: claim the kvali job (waiting out a dead holder's lease), run it."""
-        while True:
+        held, seen_until = None, None
+        for _try in range(3):
             with self.project.begin() as conn:
                 job = jobs.get_job(conn, job_id)
                 if job["status"] == "done":
                     return {"already_done": True}
                 held = jobs.claim(conn, job_id, lease_s=self.lease, worker=self.name)
-                lease_until = job["lease_until"]
             if held is not None:
                 break
-            # Running under another worker's live lease: procrastinate saw that worker as
-            # stalled; its lease lapses soon (or it was alive after all and renews it).
-            wait = (lease_until - jobs.now()).total_seconds() if lease_until else 0
-            if wait > 3 * self.lease:
-                self.on_event(f"job {job_id}: held by a live worker; leaving it")
-                return {"held_elsewhere": True}
-            time.sleep(min(max(wait, 0.1) + 0.1, self.lease))
+            # Running under another worker's lease: procrastinate saw that worker as stalled,
+            # so its lease lapses soon; if the lease was renewed meanwhile, the holder lives.
+            until = job["lease_until"]
+            if seen_until is not None and until != seen_until:
+                break
+            seen_until = until
+            wait = (until - jobs.now()).total_seconds() if until else 0
+            time.sleep(min(max(wait, 0) + 0.2, 2 * self.lease))
+        if held is None:
+            self.on_event(
+                _("job {job}: another worker holds it and is alive; left to it", job=job_id)
+            )
+            return {"held_elsewhere": True}
         with self.project.begin() as conn:
             attempt = jobs.get_job(conn, job_id)["attempts"]
         seen: list[float] = []
@@ -218,7 +226,13 @@ class Worker:
             if not seen:
                 seen.append(p.done)
                 self.on_event(
-                    f"job {job_id} attempt {attempt}: started at {p.done:g} of {p.total or 0:g}"
+                    _(
+                        "job {job} attempt {attempt}: started at {done:g} of {total:g}",
+                        job=job_id,
+                        attempt=attempt,
+                        done=p.done,
+                        total=p.total or 0,
+                    )
                 )
 
         try:
@@ -231,12 +245,12 @@ class Worker:
                 overrides=self.overrides,
             )
         except jobs.LeaseLost:
-            self.on_event(f"job {job_id}: taken over by another worker; stopped")
+            self.on_event(_("job {job}: taken over by another worker; stopped", job=job_id))
             raise
         except Exception as exc:
-            self.on_event(f"job {job_id} failed: {exc}")
+            self.on_event(_("job {job} failed: {error}", job=job_id, error=exc))
             raise
-        self.on_event(f"job {job_id} done")
+        self.on_event(_("job {job} done", job=job_id))
         return result
 
     async def _sweep(self) -> None:
@@ -253,7 +267,10 @@ class Worker:
                         continue
                     await manager.retry_job(job)
                     self.on_event(
-                        f"job {job.task_kwargs.get('job_id')}: its worker went silent; requeued"
+                        _(
+                            "job {job}: its worker went silent; requeued",
+                            job=job.task_kwargs.get("job_id"),
+                        )
                     )
             except Exception as exc:  # noqa: BLE001 - e.g. two sweepers racing: next round
                 log.debug("sweep: %s", exc)
@@ -265,8 +282,13 @@ class Worker:
                 ensure_schema(conn)
             sweep = asyncio.create_task(self._sweep())
             self.on_event(
-                f"worker {self.name}: queues {', '.join(self.queues or ['all'])}, "
-                f"concurrency {self.concurrency}, lease {self.lease:g} s"
+                _(
+                    "worker {name}: queues {queues}, concurrency {n}, lease {lease:g} s",
+                    name=self.name,
+                    queues=", ".join(self.queues or [_("all")]),
+                    n=self.concurrency,
+                    lease=self.lease,
+                )
             )
             try:
                 await self.app.run_worker_async(
