@@ -16,12 +16,10 @@ tests/speech/test_workers.py (the take-over time is one lease plus a sweep). Pri
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -56,9 +54,7 @@ def main() -> None:
             project = Project.init(Path(tmp) / "p", database_url=url.rsplit("/", 1)[0] + "/" + db)
             jobs.register("noop", noop)
             worker = distributed.Worker(project, lease=10, poll_s=5)
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, daemon=True).start()
-            running = asyncio.run_coroutine_threadsafe(worker.run_async(signals=False), loop)
+            stop = worker.start_thread()
             time.sleep(3)  # the worker is listening
             enq, pick, trip = [], [], []
             for _ in range(args.jobs):
@@ -80,10 +76,10 @@ def main() -> None:
                 "enqueue_ms": round(statistics.median(enq), 1),
                 "pickup_ms": round(statistics.median(pick), 1),
                 "pickup_max_ms": round(max(pick), 1),
+                "pickup_over_1s": [i for i, p in enumerate(pick) if p > 1000],
                 "roundtrip_ms": round(statistics.median(trip), 1),
             }
-            running.cancel()  # procrastinate stops the worker gracefully on cancellation
-            time.sleep(1)
+            stop()
             project.close()
     finally:
         with admin.connect() as c:

@@ -503,17 +503,22 @@ def job() -> None:
 @json_option
 @pass_ctx
 def job_list(obj: Ctx, as_json: bool) -> None:
-    from kvali.jobs.service import list_jobs
+    """Jobs with their progress, wherever they run (the worker column: host:pid of a worker)."""
+    from kvali.jobs.service import list_jobs, workers_of
 
     with obj.project.begin() as conn:
         jobs = list_jobs(conn, study_id=obj.study_id(conn))
+        workers = workers_of(conn, [j["id"] for j in jobs])
+    for j in jobs:
+        j["worker"] = workers.get(j["id"])
     if as_json:
         emit_json(jobs)
         return
     for j in jobs:
         j["progress"] = f"{j['done'] / j['total']:.0%}" if j["total"] else ""
         j["interview"] = j["params"].get("interview")
-    table(jobs, ["id", "kind", "interview", "status", "progress", "attempts", "error"])
+        j["worker"] = j["worker"] or ""
+    table(jobs, ["id", "kind", "interview", "status", "progress", "worker", "attempts", "error"])
 
 
 @job.command("run")

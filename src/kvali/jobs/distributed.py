@@ -21,6 +21,7 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -78,13 +79,21 @@ def _conninfo(project: Project) -> str:
     return project.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+_HAS_SCHEMA = sa.text(
+    # pg_tables under the statement's snapshot: to_regclass may answer from a catalog cache
+    # that has not yet seen a schema another transaction committed while we waited.
+    "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() "
+    "AND tablename = 'procrastinate_jobs')"
+)
+
+
 def ensure_schema(conn: sa.Connection) -> None:
     """Create procrastinate's tables in the project database the first time they are needed."""
     procrastinate = _require()
-    if conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
+    if conn.execute(_HAS_SCHEMA).scalar():
         return
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
-    if conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
+    if conn.execute(_HAS_SCHEMA).scalar():
         return
     schema = procrastinate.schema.SchemaManager.get_schema()
     conn.connection.driver_connection.execute(schema)  # plain SQL, no parameters
@@ -102,12 +111,15 @@ def defer(conn: sa.Connection, app: procrastinate.App, job_id: int, kind: str) -
     procrastinate = _require()
     ensure_schema(conn)
     try:
-        return app.configure_task(
-            TASK,
-            queue=queue_of(kind),
-            queueing_lock=f"kvali-job-{job_id}",
-            connection=conn.connection.driver_connection,
-        ).defer(job_id=job_id)
+        # In a savepoint: "already queued" is a unique violation, which would otherwise abort
+        # the caller's whole transaction (and its commit would silently roll everything back).
+        with conn.begin_nested():
+            return app.configure_task(
+                TASK,
+                queue=queue_of(kind),
+                queueing_lock=f"kvali-job-{job_id}",
+                connection=conn.connection.driver_connection,
+            ).defer(job_id=job_id)
     except procrastinate.exceptions.AlreadyEnqueued:
         return None
 
@@ -306,3 +318,33 @@ class Worker:
 
     def run(self) -> None:
         asyncio.run(self.run_async())
+
+    def start_thread(self) -> Callable[[], None]:
+        """Run on an event loop of its own in a thread (tests, benchmarks); returns ``stop``."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="kvali-worker", daemon=True)
+        thread.start()
+        ended = threading.Event()
+        errors: list[Exception] = []
+
+        async def main() -> None:
+            try:
+                await self.run_async(signals=False)
+            except Exception as exc:
+                log.exception("the worker stopped")
+                errors.append(exc)
+            finally:
+                ended.set()
+
+        running = asyncio.run_coroutine_threadsafe(main(), loop)
+
+        def stop(timeout: float = 30) -> None:
+            running.cancel()  # procrastinate stops its worker gracefully on cancellation
+            ended.wait(timeout)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout)
+            loop.close()
+            if errors:
+                raise errors[0]  # the worker had stopped on an error: say so
+
+        return stop

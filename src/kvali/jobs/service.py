@@ -146,6 +146,27 @@ def list_jobs(
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
+def workers_of(conn: sa.Connection, job_ids: list[int]) -> dict[int, str]:
+    """The worker (host:pid) of each job's latest claim, for jobs claimed by a named worker."""
+    from kvali.db.schema import events
+
+    out: dict[int, str] = {}
+    if not job_ids:
+        return out
+    rows = conn.execute(
+        sa.select(events.c.entity_id, events.c.payload)
+        .where(events.c.entity == "job", events.c.action == "claim")
+        .where(events.c.entity_id.in_(job_ids))
+        .order_by(events.c.id)
+    )
+    for jid, payload in rows:
+        if (payload or {}).get("worker"):
+            out[jid] = payload["worker"]
+        else:
+            out.pop(jid, None)  # claimed in-process after a worker: no worker holds it
+    return out
+
+
 def find_unfinished(
     conn: sa.Connection, kind: str, match: dict[str, Any], *, study_id: int | None = None
 ) -> int | None:

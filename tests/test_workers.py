@@ -1,0 +1,116 @@
+"""The job queue between machines without audio: a worker on a thread of this process (so the
+handlers can be defined here) against a real PostgreSQL project; the SQLite path stays local.
+
+The process-level faults (SIGKILL of a worker mid-transcription) are in tests/speech/test_workers.py.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from kvali.cli import cli
+from kvali.errors import KvaliError
+from kvali.jobs import service as jobs
+from tests.conftest import PG_URL
+
+pytest.importorskip("procrastinate")
+
+from kvali.jobs import distributed  # noqa: E402 - after the skip
+
+seen: list[dict] = []
+
+
+def _steps(project, job, report):  # noqa: ANN001, ANN202 - the handler protocol
+    seen.append(dict(job["params"]))
+    if job["params"].get("bad"):
+        raise KvaliError("cannot decode audio: {exc}", exc="not a recording")
+    for i in range(3):
+        report(i + 1, 3, f"step {i + 1}")
+        time.sleep(0.05)
+    return {"steps": 3}
+
+
+@pytest.fixture(autouse=True)
+def _register():  # noqa: ANN202
+    jobs.register("steps", _steps)
+    seen.clear()
+    yield
+    jobs.HANDLERS.pop("steps", None)
+
+
+def _procrastinate_jobs(conn: sa.Connection) -> list[tuple]:
+    if conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
+        return []
+    return [
+        tuple(r)
+        for r in conn.execute(
+            sa.text("SELECT (args->>'job_id')::int, queue_name, status FROM procrastinate_jobs")
+        )
+    ]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.skipif(not PG_URL, reason="needs KVALI_TEST_POSTGRES_URL")
+def test_the_job_and_its_queue_entry_commit_together(study) -> None:  # noqa: ANN001
+    project, sid = study
+    assert distributed.uses_queue(project)
+    with pytest.raises(RuntimeError), project.begin() as conn:
+        distributed.enqueue(project, conn, "steps", {}, study_id=sid)
+        raise RuntimeError("the caller's transaction fails after the enqueue")
+    with project.begin() as conn:
+        assert jobs.list_jobs(conn) == [] and _procrastinate_jobs(conn) == []
+        jid = distributed.enqueue(project, conn, "steps", {}, study_id=sid)
+        distributed.requeue(project, conn, jid)  # already waiting: not queued twice
+    with project.begin() as conn:
+        assert [j["id"] for j in jobs.list_jobs(conn)] == [jid]  # the refusal rolled back nothing
+        assert _procrastinate_jobs(conn) == [(jid, "jobs", "todo")]
+    assert distributed.queue_of("transcribe") == "transcribe"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.skipif(not PG_URL, reason="needs KVALI_TEST_POSTGRES_URL")
+def test_a_worker_runs_queued_jobs_and_the_list_shows_it(study) -> None:  # noqa: ANN001
+    project, sid = study
+    lines: list[str] = []
+    stop = distributed.Worker(
+        project, device="cuda", lease=5, poll_s=0.2, on_event=lines.append
+    ).start_thread()
+    try:
+        with project.begin() as conn:
+            jid = distributed.enqueue(project, conn, "steps", {"device": "cpu"}, study_id=sid)
+            bad = distributed.enqueue(project, conn, "steps", {"bad": True}, study_id=sid)
+        progress: list[float] = []
+        result = distributed.wait_for(project, jid, progress=lambda p: progress.append(p.done))
+        assert result == {"steps": 3}
+        assert all(0 < d <= 3 for d in progress)
+        with pytest.raises(KvaliError, match=f"job {bad} failed: cannot decode audio"):
+            distributed.wait_for(project, bad, poll_s=0.1)
+        time.sleep(1)  # a sweep or two later, the failed job is still failed, run once
+        with project.begin() as conn:
+            assert jobs.get_job(conn, bad)["attempts"] == 1
+            assert jobs.get_job(conn, jid)["params"]["device"] == "cpu"  # the row keeps its own
+        assert seen[0]["device"] == "cuda"  # the GPU worker ran it on its device
+        assert len(seen) == 2
+        out = CliRunner().invoke(cli, ["-p", str(project.path), "job", "list", "--json"])
+        assert out.exit_code == 0, out.output
+        listed = {j["id"]: j for j in json.loads(out.output)}
+        assert listed[jid]["status"] == "done" and listed[jid]["done"] == 3
+        assert listed[jid]["worker"] == distributed.worker_name()
+        assert listed[bad]["status"] == "failed" and "cannot decode" in listed[bad]["error"]
+        out = CliRunner().invoke(cli, ["-p", str(project.path), "job", "list"])
+        assert distributed.worker_name() in out.output and "100%" in out.output
+        assert any(f"job {jid} done" in line for line in lines)
+    finally:
+        stop()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_sqlite_projects_run_jobs_in_process(project) -> None:  # noqa: ANN001
+    assert not distributed.uses_queue(project)
+    out = CliRunner().invoke(cli, ["-p", str(project.path), "worker"])
+    assert out.exit_code != 0 and "kvali worker needs a PostgreSQL project" in out.output
