@@ -99,10 +99,15 @@ def ensure_schema(conn: sa.Connection) -> None:
     conn.connection.driver_connection.execute(schema)  # plain SQL, no parameters
 
 
-def make_app(project: Project) -> procrastinate.App:
+def make_app(project: Project, *, pool_max: int = 4) -> procrastinate.App:
+    """procrastinate on the project's database; its pool opens only in a worker (enqueueing
+    uses the caller's connection). A worker holds one connection to LISTEN, the others fetch,
+    beat and finish: a small pool keeps a team's workers within PostgreSQL's connection limit."""
     procrastinate = _require()
     return procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=_conninfo(project)),
+        connector=procrastinate.PsycopgConnector(
+            conninfo=_conninfo(project), min_size=2, max_size=max(2, pool_max)
+        ),
     )
 
 
@@ -203,7 +208,7 @@ class Worker:
         self.poll_s = poll_s or float(os.environ.get("KVALI_WORKER_POLL_S") or 5.0)
         self.name = worker_name()
         self.on_event = on_event or (lambda line: log.info(line))
-        self.app = make_app(project)
+        self.app = make_app(project, pool_max=3 + concurrency)
         self.app.task(name=TASK, pass_context=False)(self._run)
 
     def _run(self, job_id: int) -> dict[str, Any]:
