@@ -7,6 +7,7 @@ The process-level faults (SIGKILL of a worker mid-transcription) are in tests/sp
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -114,3 +115,46 @@ def test_sqlite_projects_run_jobs_in_process(project) -> None:  # noqa: ANN001
     assert not distributed.uses_queue(project)
     out = CliRunner().invoke(cli, ["-p", str(project.path), "worker"])
     assert out.exit_code != 0 and "kvali worker needs a PostgreSQL project" in out.output
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.skipif(not PG_URL, reason="needs KVALI_TEST_POSTGRES_URL")
+def test_kvali_transcribe_queues_and_follows_the_job(study, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """`kvali transcribe` on PostgreSQL: the job goes to the queue, a worker runs it, the command
+    waits for its row and prints the result; --here runs it in the command's own process."""
+    from kvali.interviews.service import add_interview
+    from kvali.participants.service import add_participant
+
+    project, sid = study
+    ran_in: list[str] = []
+
+    def fake(p, job, report):  # noqa: ANN001, ANN202 - the transcribe handler's protocol
+        ran_in.append(threading.current_thread().name)
+        report(1, 2, "window 1")
+        report(2, 2, "window 2")
+        return {"turns": 2, "duration_ms": 2000, "speakers": ["A"], "speech_s": 2.0}
+
+    monkeypatch.setitem(jobs.HANDLERS, "transcribe", fake)
+    with project.begin() as conn:
+        for label in ("I1", "I2"):
+            add_participant(conn, sid, code=f"R{label}")
+            add_interview(conn, sid, label=label, participants=[f"R{label}"], interviewers=["A"])
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"RIFF")
+    stop = distributed.Worker(project, lease=5, poll_s=0.2).start_thread()
+    try:
+        base = ["-p", str(project.path), "transcribe"]
+        out = CliRunner().invoke(cli, [*base, "I1", "--audio", str(audio), "--json"])
+        assert out.exit_code == 0, out.output
+        result = json.loads(out.output)
+        assert result["turns"] == 2
+        assert len(ran_in) == 1 and ran_in[0] != "MainThread"  # on the worker's thread
+        out = CliRunner().invoke(cli, [*base, "I2", "--audio", str(audio), "--here", "--json"])
+        assert out.exit_code == 0, out.output
+        assert ran_in[1] == "MainThread"  # --here: in the command's process, as on SQLite
+        with project.begin() as conn:
+            rows = {j["params"]["interview"]: j for j in jobs.list_jobs(conn)}
+            assert rows["I1"]["status"] == rows["I2"]["status"] == "done"
+            assert [r[0] for r in _procrastinate_jobs(conn)] == [rows["I1"]["id"]]
+    finally:
+        stop()
