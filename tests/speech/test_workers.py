@@ -149,16 +149,16 @@ def test_two_workers_one_killed_mid_transcription(study, english_clip, tmp_path)
 
         _until(checkpointed, 180, "the first checkpoint")
         holder = _claims(project, jid)[-1]
-        # The job list shows the remote job's progress and where it runs, as for a local one.
-        out = CliRunner().invoke(cli, ["-p", str(project.path), "job", "list", "--json"])
-        listed = {j["id"]: j for j in json.loads(out.output)}[jid]
-        assert listed["status"] == "running" and listed["worker"] == holder
-        assert 0 < listed["done"] < listed["total"]
         pid = int(holder.rsplit(":", 1)[1])
         victim = next(w for w in workers if w.pid == pid)  # one of ours holds it
         victim.send_signal(signal.SIGKILL)
         killed_at = time.monotonic()
         victim.wait(10)
+        # The job list shows the remote job's progress and where it ran, as for a local one.
+        out = CliRunner().invoke(cli, ["-p", str(project.path), "job", "list", "--json"])
+        listed = {j["id"]: j for j in json.loads(out.output)}[jid]
+        assert listed["status"] == "running" and listed["worker"] == holder
+        assert 0 < listed["done"] < listed["total"]
         with project.begin() as conn:
             checkpoint_ms = conn.execute(
                 sa.select(sa.func.max(transcription_chunks.c.end_ms)).where(
