@@ -30,6 +30,9 @@ def _steps(project, job, report):  # noqa: ANN001, ANN202 - the handler protocol
     seen.append(dict(job["params"]))
     if job["params"].get("bad"):
         raise KvaliError("cannot decode audio: {exc}", exc="not a recording")
+    if job["params"].get("fail_first") and job["attempts"] == 1:
+        report(1, 3, "step 1")
+        raise KvaliError("cannot decode audio: {exc}", exc="a network share went away")
     for i in range(3):
         report(i + 1, 3, f"step {i + 1}")
         time.sleep(0.05)
@@ -106,6 +109,19 @@ def test_a_worker_runs_queued_jobs_and_the_list_shows_it(study) -> None:  # noqa
         out = CliRunner().invoke(cli, ["-p", str(project.path), "job", "list"])
         assert distributed.worker_name() in out.output and "100%" in out.output
         assert any(f"job {jid} done" in line for line in lines)
+
+        # Failed once, requeued (as `kvali transcribe` does on a failed job): the follower
+        # waits for the new attempt instead of reporting the old failure, and it resumes.
+        with project.begin() as conn:
+            again = distributed.enqueue(project, conn, "steps", {"fail_first": True})
+        with pytest.raises(KvaliError, match="a network share went away"):
+            distributed.wait_for(project, again, poll_s=0.1)
+        with project.begin() as conn:
+            tried = distributed.requeue(project, conn, again)
+        assert tried == 1
+        assert distributed.wait_for(project, again, poll_s=0.1, after_attempt=tried) == {"steps": 3}
+        with project.begin() as conn:
+            assert jobs.get_job(conn, again)["attempts"] == 2
     finally:
         stop()
 

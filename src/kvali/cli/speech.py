@@ -118,13 +118,14 @@ def transcribe(
         if align:
             params |= {"align": True, "speakers": 1, "align_turns": _turn_range(turn_range)}
         jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)
+        tried = 0  # attempts before this command: their failures are not this run's
         if jid is None and queued:
             jid = distributed.enqueue(project, conn, "transcribe", params, study_id=sid)
         elif jid is None:
             jid = enqueue(conn, "transcribe", params, study_id=sid)
         else:
             if queued:
-                distributed.requeue(project, conn, jid)
+                tried = distributed.requeue(project, conn, jid)
             if not as_json:
                 click.echo(_("resuming job {job}", job=jid), err=True)
     if queued and no_wait:
@@ -135,9 +136,12 @@ def transcribe(
                 _("job {job} is queued for a worker; follow it with: kvali job list", job=jid)
             )
         return
-    runner = run_job
+
+    def follow(project: Any, jid: int, progress: Any = None) -> dict[str, Any]:
+        return distributed.wait_for(project, jid, progress=progress, after_attempt=tried)
+
+    runner = follow if queued else run_job
     if queued:
-        runner = distributed.wait_for
         if not as_json:
             click.echo(
                 _(

@@ -143,12 +143,14 @@ def enqueue(
     return jid
 
 
-def requeue(project: Project, conn: sa.Connection, job_id: int) -> None:
-    """Put an unfinished job (failed, or queued but lost) back on the queue to be resumed."""
+def requeue(project: Project, conn: sa.Connection, job_id: int) -> int:
+    """Put an unfinished job (failed, or queued but lost) back on the queue to be resumed;
+    returns its attempts so far (``wait_for(after_attempt=…)``)."""
     job = jobs.get_job(conn, job_id)
     live = job["status"] == "running" and job["lease_until"] and job["lease_until"] > jobs.now()
     if job["status"] != "done" and not live:  # a live holder is working on it already
         defer(conn, make_app(project), job_id, job["kind"])
+    return job["attempts"]
 
 
 def wait_for(
@@ -157,15 +159,19 @@ def wait_for(
     *,
     progress: jobs.ProgressCallback | None = None,
     poll_s: float = 0.5,
+    after_attempt: int = 0,
 ) -> dict[str, Any]:
-    """Follow a queued job's row until it is done (its result) or failed (its error raised)."""
+    """Follow a queued job's row until it is done (its result) or failed (its error raised).
+
+    ``after_attempt`` (what ``requeue`` returns): a failure counts only from a later attempt, so
+    following a job requeued after a failure waits for the new run, not the old error."""
     t0, first = time.monotonic(), None
     while True:
         with project.begin() as conn:
             job = jobs.get_job(conn, job_id)
         if job["status"] == "done":
             return job["result"] or {}
-        if job["status"] == "failed":
+        if job["status"] == "failed" and job["attempts"] > after_attempt:
             raise KvaliError("job {job_id} failed: {error}", job_id=job_id, error=job["error"])
         if progress is not None and job["status"] == "running":
             done, total = job["done"], job["total"]
