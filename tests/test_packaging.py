@@ -35,7 +35,12 @@ EXTRAS: dict[str, list[str]] = PROJECT["project"]["optional-dependencies"]
 RUNTIME_EXTRAS = sorted(set(EXTRAS) - {"test"})
 
 # Import names whose distribution is called something else.
-IMPORT_DIST = {"yaml": "pyyaml", "docx": "python-docx", "multipart": "python-multipart"}
+IMPORT_DIST = {
+    "yaml": "pyyaml",
+    "docx": "python-docx",
+    "multipart": "python-multipart",
+    "argon2": "argon2-cffi",
+}
 # Imported by src/ for their types or classes, installed by the declared package named here.
 TRANSITIVE = {"starlette": "fastapi", "pydantic": "fastapi", "annotated-types": "fastapi"}
 # Declared, used without an import of their own.

@@ -88,3 +88,9 @@ class ConflictError(KvaliError):
     """The data changed since the person acting last saw it (another tab, another coder)."""
 
     exit_code = 4
+
+
+class PermissionDenied(KvaliError):
+    """The logged-in person's role does not allow this (the workbench answers 403)."""
+
+    exit_code = 5

@@ -15,7 +15,10 @@ are not in the lock: kvali records their sha256 in the provenance of what they p
 
 Roots: ``module:sub/dir`` is a folder inside an installed package (found with
 ``importlib.util.find_spec``, without importing it); ``cache:sub/dir`` is under kvali's cache
-(``util.cache_dir()``, e.g. the Whisper base model joined from its two packages).
+(``util.cache_dir()``, e.g. the Whisper base model joined from its two packages);
+``fetched:NAME`` is a model ``kvali models fetch`` put in the cache (``models/fetched/NAME``),
+whose own ``models.lock.toml`` (same format, written by the fetch from the hub's hashes) is read
+beside this one: it is listed and verified on use like the packaged models.
 """
 
 from __future__ import annotations
@@ -61,12 +64,17 @@ class LockedModel:
     root: str
     files: tuple[LockedFile, ...]
     made_from: str = ""  # for a folder kvali assembles itself
+    fetched: bool = False  # put in the cache by `kvali models fetch` (its lock is in its folder)
+    norwegian: bool = False
+    rank: int = 0
 
     def locate(self) -> Path | None:
         """The folder holding the files; None when the package is not installed."""
         where, _, sub = self.root.partition(":")
         if where == "cache":
             return cache_dir() / sub
+        if where == "fetched":
+            return cache_dir() / "models" / "fetched" / sub
         try:
             spec = importlib.util.find_spec(where)
         except (ImportError, ValueError):
@@ -85,7 +93,25 @@ class LockedModel:
 @cache
 def lock() -> dict[str, LockedModel]:
     """The models lock, by model name (read once per process)."""
-    data = tomllib.loads(LOCK_FILE.read_text(encoding="utf-8"))
+    return _parse(LOCK_FILE.read_text(encoding="utf-8"))
+
+
+def fetched() -> dict[str, LockedModel]:
+    """Models fetched into the cache, each from the lock in its folder (read on every call:
+    a fetch in this process adds one). A folder whose lock does not parse is left out."""
+    out: dict[str, LockedModel] = {}
+    root = cache_dir() / "models" / "fetched"
+    for path in sorted(root.glob("*/models.lock.toml")) if root.is_dir() else []:
+        try:
+            found = _parse(path.read_text(encoding="utf-8"), fetched=True)
+        except (OSError, ValueError, KeyError):
+            continue
+        out |= {n: m for n, m in found.items() if m.root == f"fetched:{path.parent.name}"}
+    return out
+
+
+def _parse(text: str, *, fetched: bool = False) -> dict[str, LockedModel]:
+    data = tomllib.loads(text)
     out = {}
     for m in data["model"]:
         files = tuple(LockedFile(f["path"], int(f["size"]), f["sha256"]) for f in m["files"])
@@ -99,6 +125,9 @@ def lock() -> dict[str, LockedModel]:
             root=m["root"],
             files=files,
             made_from=m.get("made_from", ""),
+            fetched=fetched,
+            norwegian=bool(m.get("norwegian", False)),
+            rank=int(m.get("rank", 0)),
         )
     return out
 
@@ -106,6 +135,10 @@ def lock() -> dict[str, LockedModel]:
 def model(name: str) -> LockedModel:
     try:
         return lock()[name]
+    except KeyError:
+        pass
+    try:
+        return fetched()[name]
     except KeyError:
         raise KvaliError(
             "no model {name} in the models lock ({lock})", name=name, lock=LOCK_FILE
@@ -199,7 +232,7 @@ def status() -> list[dict[str, Any]]:
     """Each locked model with its files' state (what ``kvali models`` shows); hashes every
     file not yet verified under its current (size, mtime, ctime)."""
     out = []
-    for m in lock().values():
+    for m in [*lock().values(), *fetched().values()]:
         folder = m.locate()
         files = []
         for entry in m.files:
@@ -221,6 +254,7 @@ def status() -> list[dict[str, Any]]:
                 "package": m.package,
                 "install": m.install,
                 "made_from": m.made_from or None,
+                "fetched": m.fetched,
                 "folder": str(folder) if folder is not None else None,
                 "files": files,
             }

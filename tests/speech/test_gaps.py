@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kvali.pipelines.gaps import Gap, find_gaps, marker
 from kvali.pipelines.stt.transcriber import Segment, Word
 from tests.speech.conftest import needs_audio
@@ -130,10 +132,13 @@ def test_gaps_move_with_edits_and_close_when_typed_over(study) -> None:  # noqa:
 
 
 @needs_audio
-def test_planted_unintelligible_stretch_gets_a_gap_clean_gets_none(study, tmp_path: Path) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("batched", [False, True], ids=["sequential", "batched"])
+def test_planted_unintelligible_stretch_gets_a_gap_clean_gets_none(
+    study, tmp_path: Path, batched: bool
+) -> None:  # noqa: ANN001
     """Real speech, then the same kind of speech played backwards (espeak-ng, reversed), then
     real speech: the reversed stretch comes back as a gap at its time; the clean recording as
-    text only."""
+    text only. The same with faster-whisper's batched pipeline (`--batched`, issue 12.4)."""
     import numpy as np
 
     from kvali.jobs.service import enqueue, run_job
@@ -159,6 +164,7 @@ def test_planted_unintelligible_stretch_gets_a_gap_clean_gets_none(study, tmp_pa
     for label, wav in (("I1", clean), ("I2", reversed_wav)):
         _interview(project, sid, label)
         params = {"interview": label, "audio": str(wav), "language": "en", "speakers": 1}
+        params |= {"batched": True} if batched else {}
         with project.begin() as conn:
             jid = enqueue(conn, "transcribe", params, study_id=sid)
         results[label] = run_job(project, jid)
@@ -175,6 +181,12 @@ def test_planted_unintelligible_stretch_gets_a_gap_clean_gets_none(study, tmp_pa
     assert np.isclose(
         results["I2"]["speech_s"], results["I2"]["transcribed_s"] + results["I2"]["gap_s"], atol=0.2
     )
+    from kvali.db.schema import transcripts
+
+    with project.begin() as conn:
+        prov = conn.execute(transcripts.select()).all()[-1].provenance
+    assert prov["parameters"].get("batched", False) is batched
+    assert ("temperature_fallback" in prov["parameters"]) is batched
 
 
 def _interview(project, sid: int, label: str = "I1") -> None:  # noqa: ANN001

@@ -116,3 +116,40 @@ def test_cli_coding_list_hides_the_other_coders_codings_until_both_are_done(web)
     finish(r)
     assert {c["id"] for c in cli_codings(web, "Forsker B")} == {r["a_id"], r["b_id"]}
     assert len(cli_codings(web, "Veileder")) == 2
+
+
+def _add_irgens(web: dict[str, Any]) -> int:
+    """Irgens' framework, its item 4 linked to «Deler erfaringer» (A's code in the round)."""
+    from kvali.analysis.frameworks import add_framework, link_codes
+
+    with web["project"].begin() as conn:
+        fid = add_framework(conn, web["sid"], key="irgens", language="nb")
+        link_codes(conn, web["sid"], framework="irgens", item="4", codes=["Deler erfaringer"])
+    return fid
+
+
+def _matrix_share(web: dict[str, Any], fid: int, viewer: str) -> str:
+    """The evidence level for «Deler erfaringer fra egen praksis» in Intervju 1 as ``viewer``
+    sees it: A's coding makes it explicit."""
+    from kvali.analysis.matrix import framework_matrix
+
+    with web["project"].begin() as conn:
+        m = framework_matrix(conn, web["sid"], fid, viewer=viewer)
+    row = next(r for r in m["rows"] if r["item"] == "Deler erfaringer fra egen praksis")
+    return row["cells"][0]["suggested"]
+
+
+def test_framework_matrix_and_agreement_wait_for_the_round(web):
+    """The theory-framework matrix (screen, CLI, report section) counts only the evidence the
+    viewer may see, and agreement leaves a round out until it opens."""
+    r = blind_round(web)
+    fid = _add_irgens(web)
+    assert _matrix_share(web, fid, "Forsker A") == "explicit"
+    assert _matrix_share(web, fid, "Forsker B") != "explicit"
+    params = {"coder_a": "Forsker A", "coder_b": "Forsker B"}
+    agreement = r["b"].get("/agreement.json", params=params)
+    assert agreement.status_code == 200, agreement.text
+    assert agreement.json()["result"]["held_back"] == ["Intervju 1"]
+    finish(r)
+    assert _matrix_share(web, fid, "Forsker B") == "explicit"
+    assert r["b"].get("/agreement.json", params=params).json()["result"]["held_back"] == []

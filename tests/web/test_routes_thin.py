@@ -28,6 +28,8 @@ READERS = {
     "semantic_search",
     "build_report",
     "write_study_reports",
+    "framework_matrix",
+    "collect_sections",
 }
 SQL_CALLS = {"execute", "exec_driver_sql", "scalar", "scalars", "select", "insert", "update"}
 

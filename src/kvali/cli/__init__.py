@@ -290,7 +290,12 @@ def db_upgrade(obj: Ctx) -> None:
     from kvali.db import migrate
 
     project = obj.project  # opening upgrades
-    click.echo(f"schema at {', '.join(sorted(migrate.current_revisions(project.engine)))}")
+    click.echo(
+        _(
+            "schema at {revisions}",
+            revisions=", ".join(sorted(migrate.current_revisions(project.engine))),
+        )
+    )
 
 
 @db.command("current")
@@ -301,8 +306,9 @@ def db_current(obj: Ctx) -> None:
     from kvali.project import resolve_database_url
 
     engine = make_engine(resolve_database_url(obj.project_dir, obj.database_url))
-    current = ", ".join(sorted(migrate.current_revisions(engine))) or "none"
-    click.echo(f"current {current} · heads {', '.join(sorted(migrate.head_revisions()))}")
+    current = ", ".join(sorted(migrate.current_revisions(engine))) or _("none")
+    heads = ", ".join(sorted(migrate.head_revisions()))
+    click.echo(_("current {current} · heads {heads}", current=current, heads=heads))
 
 
 # Each CLI module exposes COMMANDS; feature areas add a module here and it is picked up if present.
@@ -318,6 +324,7 @@ CLI_MODULES = (
     "analysis",
     "semantic",
     "models",
+    "accounts",
     "worker",
 )
 

@@ -23,8 +23,9 @@ from kvali.i18n import _
 @click.option(
     "--model",
     default=None,
-    help="A model folder, bundled:tiny.en, bundled:base, or a hub id (with --allow-download). "
-    "Default: bundled:tiny.en for English, bundled:base otherwise.",
+    help="A model folder (always wins), bundled:tiny.en, bundled:base, a fetched model "
+    "(kvali models), or a hub id (with --allow-download). Default: bundled:tiny.en for "
+    "English; for Norwegian the largest NB-Whisper fetched, else bundled:base; else bundled:base.",
 )
 @click.option("--language", default=None, help="no, nb, nn, en, … (default: the study's).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
@@ -36,6 +37,14 @@ from kvali.i18n import _
     help="Let a hub id be downloaded (the only network access kvali makes).",
 )
 @click.option("--replace", is_flag=True, help="Replace an uncoded transcript.")
+@click.option(
+    "--batched",
+    is_flag=True,
+    envvar="KVALI_BATCHED",
+    help="Decode several 30-second stretches at once (faster-whisper's batched pipeline): "
+    "faster where measured (docs/benchmarks.md), without the temperature fallback; "
+    "gaps are marked the same way.",
+)
 @click.option(
     "--window",
     "window_s",
@@ -79,6 +88,7 @@ def transcribe(
     speakers: int | None,
     allow_download: bool,
     replace: bool,
+    batched: bool,
     window_s: float,
     align: bool,
     turn_range: str | None,
@@ -115,6 +125,8 @@ def transcribe(
             "replace": replace,
             "window_s": window_s,
         }
+        if batched:
+            params["batched"] = True
         if align:
             params |= {"align": True, "speakers": 1, "align_turns": _turn_range(turn_range)}
         jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)
@@ -164,6 +176,8 @@ def transcribe(
     if as_json:
         emit_json(result | {"job_id": jid})
         return
+    if result.get("model"):
+        click.echo(result["model"]["reason"])
     if "aligned" in result:
         click.echo(alignment_summary(result["aligned"]))
     else:
@@ -298,9 +312,11 @@ def diarization_import(obj: Ctx, interview: str, file: Path, as_json: bool) -> N
     if as_json:
         emit_json(result)
     else:
-        verb = "created with" if result["created"] else "relabelled"
+        n, speakers = result["turns_relabelled"], ", ".join(result["speakers"])
         click.echo(
-            f"{result['turns_relabelled']} turns {verb} speakers {', '.join(result['speakers'])}"
+            _("{n} turns created with speakers {speakers}", n=n, speakers=speakers)
+            if result["created"]
+            else _("{n} turns relabelled: speakers {speakers}", n=n, speakers=speakers)
         )
 
 

@@ -43,7 +43,8 @@ def study_show(obj: Ctx, as_json: bool) -> None:
     click.echo(f"\n{data['problem_statement']}\n")
     for rq in data["research_questions"]:
         click.echo(
-            f"  RQ{rq['position']}: {rq['text']}"
+            "  "
+            + _("RQ{n}: {text}", n=rq["position"], text=rq["text"])
             + (f"  [{', '.join(rq['themes'])}]" if rq["themes"] else "")
         )
 

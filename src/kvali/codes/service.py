@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.codings.cycles import current_cycle_id
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
@@ -111,6 +112,7 @@ def create_code(
     description: str = "",
     color: str | None = None,
 ) -> int:
+    require("code")
     name = name.strip()
     if not name or "/" in name:
         raise InputError("invalid code name {name!r} (empty, or contains '/')", name=name)
@@ -160,6 +162,7 @@ def update_code(
     description: str | None = None,
     color: str | None = None,
 ) -> None:
+    require("owner")
     cid = code_id(conn, study_id, ref)
     values = {
         k: v for k, v in {"description": description, "color": color}.items() if v is not None
@@ -201,6 +204,7 @@ def _record(
 
 
 def rename_code(conn: sa.Connection, study_id: int, ref: str | int, new_name: str) -> int:
+    require("owner")
     cid = code_id(conn, study_id, ref)
     new_name = new_name.strip()
     if not new_name or "/" in new_name:
@@ -220,6 +224,7 @@ def rename_code(conn: sa.Connection, study_id: int, ref: str | int, new_name: st
 def move_code(
     conn: sa.Connection, study_id: int, ref: str | int, new_parent: str | int | None
 ) -> int:
+    require("owner")
     cid = code_id(conn, study_id, ref)
     pid = code_id(conn, study_id, new_parent) if new_parent not in (None, "") else None
     node = pid
@@ -297,6 +302,7 @@ def merge_codes(
     conn: sa.Connection, study_id: int, sources: list[str | int], target: str | int
 ) -> dict[str, int]:
     """Merge codes into ``target``: their current-cycle codings and sub-codes move there."""
+    require("owner")
     tid = code_id(conn, study_id, target)
     sids = [code_id(conn, study_id, s) for s in sources]
     if tid in sids or not sids:
@@ -321,6 +327,7 @@ def split_code(
 ) -> dict[str, Any]:
     """Split a code into new sibling codes. ``assign`` maps coding ids to one of the new names;
     codings not mentioned go to the first new code."""
+    require("owner")
     if len(into) < 2 or len(set(into)) != len(into):
         raise InputError("split needs two or more distinct new code names")
     sid = code_id(conn, study_id, ref)

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.codes.service import code_id
 from kvali.codings.cycles import current_cycle_id, cycle_id_by_number
 from kvali.codings.visible import only_visible
@@ -60,6 +61,7 @@ def add_coding(
 
     Coding the same span with the same code twice returns the existing coding.
     """
+    require("code")
     item = {
         "transcript_id": transcript_id,
         "code": code,
@@ -87,6 +89,7 @@ def add_codings(
     one statement, so importing thousands of codings stays fast (also on PostgreSQL). An error
     names ``source`` and the item's ``line`` when given. Returns the coding id per item.
     """
+    require("code")
     if spans:
         items = [
             {
@@ -313,6 +316,7 @@ def remove_coding(
     viewer: str | None = None,
 ) -> None:
     """Close a coding; the row stays as history. A coding hidden from ``viewer`` is not found."""
+    require("code")
     _live(conn, study_id, coding_id, viewer)
     conn.execute(
         t.codings.update()
@@ -337,6 +341,7 @@ def set_gold(
     *,
     viewer: str | None = None,
 ) -> None:
+    require("code")
     _live(conn, study_id, coding_id, viewer)
     conn.execute(t.codings.update().where(t.codings.c.id == coding_id).values(is_gold=gold))
     log_event(
@@ -446,6 +451,7 @@ def import_codings_csv(
 ) -> int:
     """Bulk-add codings from CSV (columns: interview, code, and start+end or quote; optional gold,
     coder). All rows or none: the first bad row raises an error naming the file and line."""
+    require("code")
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -570,6 +576,7 @@ def recode(
 ) -> int:
     """Give a coding another code: the old row is closed ("recoded"), a new one takes its span,
     gold flag and coder. Returns the new coding's id."""
+    require("code")
     old = _live(conn, study_id, coding_id, viewer)
     coder = None
     if old["coder_id"] is not None:

@@ -22,6 +22,15 @@ from kvali.analysis.tables import analysis_blind_coders as coders_t
 from kvali.db import schema as t
 
 
+def open_rounds(study_id: int) -> sa.Select:
+    """Transcript ids of the study's blind rounds that have not opened yet: material nobody may
+    compare or learn from until every coder of the round is done (agreement, learned
+    suggestions)."""
+    return sa.select(blind_t.c.transcript_id).where(
+        blind_t.c.study_id == study_id, blind_t.c.opened_at.is_(None)
+    )
+
+
 def _blind_somewhere(conn: sa.Connection, study_id: int) -> bool:
     """Whether any transcript of the study is blind now (one indexed look-up)."""
     q = sa.select(blind_t.c.id).where(blind_t.c.study_id == study_id, blind_t.c.opened_at.is_(None))

@@ -21,6 +21,7 @@ FEATURE_TABLES = (
     "kvali.privacy.tables",
     "kvali.analysis.tables",
     "kvali.semantic.tables",
+    "kvali.accounts.tables",
 )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import current_actor, insert_logged, update_logged
@@ -25,6 +26,7 @@ def add_memo(
     kind: str = "analytic",
     title: str = "",
 ) -> int:
+    require("memo")
     if target_type not in TARGETS:
         raise InputError("memo target must be one of {targets}", targets=", ".join(TARGETS))
     if kind not in KINDS:
@@ -63,6 +65,7 @@ def update_memo(
     text: str | None = None,
     title: str | None = None,
 ) -> None:
+    require("memo")
     values: dict[str, Any] = {
         k: v for k, v in {"text": text, "title": title}.items() if v is not None
     }

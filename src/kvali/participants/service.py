@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.db import schema as t
 from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
@@ -28,6 +29,7 @@ def add_participant(
     consent_date: date | None = None,
     consent_document: str | None = None,
 ) -> int:
+    require("owner")
     code = code.strip()
     if not code:
         raise InputError("a participant needs a pseudonymous code (e.g. R1)")
@@ -77,6 +79,7 @@ def set_attributes(
     conn: sa.Connection, study_id: int, code: str, attributes: dict[str, Any]
 ) -> None:
     """Set (or, with an empty value, remove) case attributes."""
+    require("owner")
     pid = participant_id(conn, study_id, code)
     _write_attributes(conn, pid, attributes)
     log_event(
@@ -97,6 +100,7 @@ def set_consent(
     consent_date: date | None,
     document: str | None,
 ) -> None:
+    require("owner")
     update_logged(
         conn,
         t.participants,
@@ -113,6 +117,7 @@ def record_member_check(
     conn: sa.Connection, study_id: int, code: str, *, status: str, comments: str | None = None
 ) -> None:
     """Record where the participant's check of their transcript stands, and what they said."""
+    require("owner")
     if status not in MEMBER_CHECK_STATUSES:
         raise InputError(
             "member-check status must be one of {member_check_statuses}",

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.db import schema as t
 from kvali.errors import KvaliError
 from kvali.events.service import log_event, redact_events
@@ -117,6 +118,7 @@ def withdraw_participant(
     A pseudonymization key (which holds original text, encrypted) is destroyed too; that must be
     asked for with ``destroy_key``, since it also ends re-identification for everyone else.
     """
+    require("owner")
     with project.begin() as conn:
         keys = plan_withdrawal(conn, project, study_id, code)["key_files"]
     if keys and not destroy_key:

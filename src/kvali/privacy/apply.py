@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import log_event
@@ -145,6 +146,7 @@ def apply_pseudonymization(
 ) -> dict[str, Any]:
     """Replace every accepted suggestion and every pending one scoring at least ``min_score``
     (recall first: an unreviewed likely name is masked; only rejections keep text as it is)."""
+    require("owner")
     if style not in rp.STYLES:
         raise InputError("style must be one of {styles}", styles=", ".join(rp.STYLES))
     path = key_path or vault.default_path(project.path)
@@ -381,6 +383,7 @@ def _purge_copies(project: Project) -> list[str]:
 
 def known_terms(project: Project, passphrase: str, key_path: Path | None = None) -> list[dict]:
     """Study lists moved into the key by an earlier apply (for detection in new transcripts)."""
+    require("owner")
     key = vault.load(key_path or vault.default_path(project.path), passphrase)
     return [term for s in key["studies"].values() for term in s.get("terms", [])]
 
@@ -389,6 +392,7 @@ def show_key(
     project: Project, study_id: int, passphrase: str, key_path: Path | None = None
 ) -> list[dict[str, Any]]:
     """The key (original ↔ replacement), for the researcher's eyes only."""
+    require("owner")
     key = vault.load(key_path or vault.default_path(project.path), passphrase)
     with project.begin() as conn:
         sk = _study_key(conn, study_id)
@@ -400,6 +404,7 @@ def show_key(
 
 def destroy_key(project: Project, study_id: int, key_path: Path | None = None) -> bool:
     """Destroy the key for good: after this the originals cannot be recovered by anyone."""
+    require("owner")
     found = vault.destroy(key_path or vault.default_path(project.path))
     with project.begin() as conn:
         log_event(conn, study_id=study_id, action="destroy", entity="privacy_key", payload={})

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.db import schema as t
 from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
@@ -62,6 +63,7 @@ def update_study(
     problem_statement: str | None = None,
     language: str | None = None,
 ) -> None:
+    require("owner")
     values = {
         k: v
         for k, v in {
@@ -75,6 +77,7 @@ def update_study(
 
 
 def add_research_question(conn: sa.Connection, study_id: int, *, text: str) -> int:
+    require("owner")
     if not text.strip():
         raise InputError("a research question needs text")
     pos = conn.execute(

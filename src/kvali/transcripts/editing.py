@@ -78,7 +78,14 @@ def correct_turn(
         raise InputError("a turn cannot be empty; to remove a turn, give its words to another")
     change = minimal_edit(row.text, new)
     if change is None:
-        return {"version": version, "edit": None, "replaced": None, "text": row.text}
+        return {
+            "version": version,
+            "edit": None,
+            "replaced": None,
+            "text": row.text,
+            "codings_moved": 0,
+            "codings_removed": 0,
+        }
     a, b, inserted = change
     start, end = row.start_char + a, row.start_char + b
     out = edit_text(conn, study_id, transcript_id, [Edit(start, end, inserted)], reason=reason)

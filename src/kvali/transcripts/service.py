@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from kvali.accounts.principal import require
 from kvali.db import schema as t
 from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
@@ -231,6 +232,7 @@ def edit_text(
     Each edit must stay inside one turn. A coding whose text is deleted entirely is marked
     removed (reason ``text_deleted``), never left pointing at other words.
     """
+    require("code")
     turns = get_turns(conn, transcript_id)
     if not turns:
         raise NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)

@@ -14,11 +14,12 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from kvali.errors import ConflictError, InputError, KvaliError, NotFoundError
+from kvali.errors import ConflictError, InputError, KvaliError, NotFoundError, PermissionDenied
 from kvali.project import Project
 from kvali.web.common import CONFLICTS, TOKEN_COOKIE, render_error, wants_json
 from kvali.web.contract import ERRORS, allowed_methods, declare_pages
 from kvali.web.security import SecurityMiddleware, SecurityPolicy
+from kvali.web.session import LoginThrottle, install_session_check
 
 HERE = Path(__file__).parent
 
@@ -29,15 +30,22 @@ def create_app(
     *,
     user: str | None = None,
     allowed_hosts: Sequence[str] | None = None,
+    accounts: bool = False,
+    session_hours: float = 12,
+    login_delay: float = 0.25,
 ) -> FastAPI:
     """Build the workbench for one project; every request must carry ``token``.
 
     ``user`` is recorded as actor and coder (default: the same as the CLI, $KVALI_USER or the
     OS user). ``allowed_hosts`` are the ``Host`` names answered (``web.security``; default: the
-    loopback names on any port). Interactive API docs are off because Swagger UI would load
+    loopback names on any port). ``accounts`` makes it a team server (``kvali serve
+    --accounts``): no token, a login per person (``web.session``), each route allowed by role
+    (``web.policy``); sessions last ``session_hours``; failed logins wait from ``login_delay``
+    seconds, doubling. Interactive API docs are off because Swagger UI would load
     scripts from a CDN; ``/openapi.json`` describes the API.
     """
     from kvali.web.routes import ROUTERS
+    from kvali.web.routes import session as session_routes
 
     app = FastAPI(
         title="kvali workbench",
@@ -49,11 +57,17 @@ def create_app(
     app.state.project = project
     app.state.token = token or secrets.token_urlsafe(24)
     app.state.user = user
+    app.state.accounts = accounts
+    app.state.session_hours = session_hours
+    app.state.login_throttle = LoginThrottle(base=login_delay)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in ROUTERS:
+    for router in [*ROUTERS, session_routes.router] if accounts else ROUTERS:
         app.include_router(router, responses=ERRORS)  # web.contract: every refusal declared
     declare_pages(app)
-    _install_token_check(app)
+    if accounts:
+        install_session_check(app, _denied)
+    else:
+        _install_token_check(app)
     _install_error_handlers(app)
     policy = SecurityPolicy(tuple(allowed_hosts)) if allowed_hosts else SecurityPolicy()
     app.state.security = policy
@@ -110,6 +124,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:
         return render_error(request, 422, exc)
+
+    @app.exception_handler(PermissionDenied)
+    async def forbidden(request: Request, exc: PermissionDenied) -> Response:
+        return render_error(request, 403, exc)
 
     @app.exception_handler(ConflictError)
     async def stale(request: Request, exc: ConflictError) -> Response:

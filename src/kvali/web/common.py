@@ -16,6 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kvali.accounts.principal import Principal, set_principal
 from kvali.errors import KvaliError
 from kvali.events.service import current_actor, set_actor
 from kvali.i18n import LANGUAGES, _, language, set_language, unfilled
@@ -25,6 +26,7 @@ from kvali.terms import term
 from kvali.util import format_ms
 
 TOKEN_COOKIE = "kvali_token"
+SESSION_COOKIE = "kvali_session"
 LANG_COOKIE = "kvali_lang"
 
 _env = Environment(
@@ -44,16 +46,28 @@ def project_of(request: Request) -> Project:
     return request.app.state.project
 
 
+def principal_of(request: Request) -> Principal | None:
+    """The logged-in account on a team server (``kvali serve --accounts``); None in the local
+    single-user mode, where the person at the workbench is the owner."""
+    return getattr(request.state, "principal", None)
+
+
 def me(request: Request) -> str:
     """The researcher using this workbench: the coder whose view and codings these are (the
-    ``viewer`` every reader of codings takes, ``codings.visible``)."""
+    ``viewer`` every reader of codings takes, ``codings.visible``) and the actor of its events:
+    the logged-in account on a team server, else the user ``kvali serve`` was given."""
+    principal = principal_of(request)
+    if principal is not None:
+        return principal.name
     return request.app.state.user or current_actor()
 
 
 @contextmanager
 def tx(request: Request) -> Iterator[tuple[sa.Connection, int]]:
     """One transaction and the study id: a request changes everything it changes or nothing."""
-    set_actor(request.app.state.user)
+    principal = principal_of(request)
+    set_actor(principal.name if principal else request.app.state.user)
+    set_principal(principal)  # the role the services check (accounts.require); None = owner
     set_language(lang_of(request))  # service messages in the page's language
     with project_of(request).begin() as conn:
         yield conn, default_study_id(conn)
@@ -112,6 +126,7 @@ def page(
             lang=lang,
             langs=LANGUAGES,
             path=request.url.path,
+            account=principal_of(request),
             query=str(request.url.query),
         )
     return HTMLResponse(html, status_code=status_code)

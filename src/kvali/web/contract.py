@@ -59,8 +59,11 @@ _ERROR_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/Err
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "The request cannot be done as asked"},
-    401: {"model": ErrorOut, "description": "No access token"},
-    403: {"model": ErrorOut, "description": "Wrong token, or a change sent from another origin"},
+    401: {"model": ErrorOut, "description": "No access token (or, on a team server, no login)"},
+    403: {
+        "model": ErrorOut,
+        "description": "Wrong token, a role that may not do this, or a change from another origin",
+    },
     404: {"model": ErrorOut, "description": "No such item in this study"},
     405: {"model": ErrorOut, "description": "Method not allowed here (see the Allow header)"},
     409: {"model": ErrorOut, "description": "Changed at the same moment elsewhere; try again"},

@@ -42,7 +42,7 @@ def audio_path(project: Project, params: dict[str, Any], interview: dict[str, An
 def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
     from kvali.pipelines import audio
     from kvali.pipelines.stt.languages import whisper_language
-    from kvali.pipelines.stt.models import resolve_model
+    from kvali.pipelines.stt.models import choose_model, reason_text, resolve_model
     from kvali.pipelines.stt.transcriber import Segment, Transcriber
 
     p = job["params"]
@@ -62,9 +62,10 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         )
     path = audio_path(project, p, interview)
     language = whisper_language(p.get("language"))
-    model = resolve_model(
-        p.get("model"), language=language, allow_download=bool(p.get("allow_download"))
-    )
+    spec, reason = choose_model(p.get("model"), language)
+    model = resolve_model(spec, language=language, allow_download=bool(p.get("allow_download")))
+    choice = {"model": model.name, "source": model.source, "why": reason["why"],
+              "reason": reason_text(reason)}  # fmt: skip
     speakers = p.get("speakers")
     encoder = None
     if speakers != 1:
@@ -80,6 +81,8 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         device=p.get("device") or "cpu",
         compute_type=p.get("compute_type"),
         cpu_threads=int(p.get("cpu_threads") or 0),
+        batched=bool(p.get("batched")),
+        batch_size=int(p.get("batch_size") or 8),
         **(p.get("whisper_options") or {}),
     )
     vad_parameters = transcriber.options.get("vad_parameters") or {}
@@ -138,6 +141,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
             propose_for_turns(conn, sid, turns, language)
         provenance = {
             **model.provenance(),
+            "model_choice": choice["why"],
             "language": language,
             "parameters": {
                 **transcriber.parameters(),
@@ -159,7 +163,8 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
                                           provenance=provenance, turns=turns_range)  # fmt: skip
             conn.execute(chunks.delete().where(chunks.c.job_id == job["id"]))
             return {"interview": interview["label"], "aligned": quality, "duration_ms": total,
-                    "segments": len(segments), **_speech_result(speech, gaps)}  # fmt: skip
+                    "segments": len(segments), "model": choice,
+                    **_speech_result(speech, gaps)}  # fmt: skip
         tid = store_transcription(
             conn,
             sid,
@@ -179,6 +184,7 @@ def run(project: Project, job: dict[str, Any], report: Callable[..., None]) -> d
         "speakers": sorted({t["speaker"] for t in turns}),
         "segments": len(segments),
         "duration_ms": total,
+        "model": choice,
         **_speech_result(speech, gaps),
     }
 

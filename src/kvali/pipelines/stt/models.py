@@ -64,9 +64,60 @@ class ResolvedModel:
         }
 
 
+NORWEGIAN = ("no", "nn")
+
+
 def default_model(language: str) -> str:
-    """English uses the small English-only model; every other language the multilingual one."""
-    return "bundled:tiny.en" if language == "en" else "bundled:base"
+    """English uses the small English-only model; Norwegian the largest NB-Whisper fetched into
+    the cache, else the multilingual base; every other language the multilingual base."""
+    return choose_model(None, language)[0]
+
+
+def best_norwegian() -> weights.LockedModel | None:
+    """The largest NB-Whisper model ``kvali models fetch`` installed (None when there is none)."""
+    found = [m for m in weights.fetched().values() if m.norwegian and m.use == "speech"]
+    return max(found, key=lambda m: m.rank) if found else None
+
+
+def choose_model(spec: str | None, language: str) -> tuple[str, dict[str, Any]]:
+    """The model to use and why, as ``(spec, reason)``: ``reason`` holds ``why`` (a code) and
+    what to show (:func:`reason_text`). A model given with ``--model`` always wins."""
+    if spec and spec.strip():
+        spec = spec.strip()
+        why = "folder" if Path(spec).expanduser().exists() else "given"
+        return spec, {"model": spec, "why": why}
+    if language == "en":
+        return "bundled:tiny.en", {"model": "bundled:tiny.en", "why": "english"}
+    if language in NORWEGIAN:
+        best = best_norwegian()
+        if best is not None:
+            return f"fetched:{best.name}", {"model": best.name, "why": "norwegian-fetched"}
+        return "bundled:base", {"model": "bundled:base", "why": "norwegian-none-fetched"}
+    return "bundled:base", {"model": "bundled:base", "why": "multilingual"}
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """One line: which model transcribes, and why that one."""
+    from kvali.i18n import _
+
+    m, why = reason["model"], reason["why"]
+    if why == "folder":
+        return _("model: the folder {model} (given with --model, which always wins)", model=m)
+    if why == "given":
+        return _("model: {model} (given with --model)", model=m)
+    if why == "english":
+        return _("model: {model} (the English default)", model=m)
+    if why == "norwegian-fetched":
+        return _(
+            "model: {model}, the largest NB-Whisper (National Library of Norway) installed, for Norwegian",
+            model=m,
+        )
+    if why == "norwegian-none-fetched":
+        return _(
+            "model: {model}; no NB-Whisper model is installed (Norwegian is transcribed better by one: kvali models fetch nb-whisper-small --allow-download)",
+            model=m,
+        )
+    return _("model: {model} (the multilingual default)", model=m)
 
 
 def missing_files(folder: Path) -> list[str]:
@@ -102,6 +153,8 @@ def resolve_model(
         )
     if spec.startswith("bundled:"):
         return _bundled(spec)
+    if spec.startswith("fetched:") or spec in _catalogue():
+        return _fetched(spec.removeprefix("fetched:"))
     if spec.startswith((".", "/", "~")) or spec.count("/") > 1 or "\\" in spec:
         raise InputError(
             "no model folder {spec}; it must hold {expected}", spec=spec, expected=EXPECTED
@@ -137,6 +190,34 @@ def _bundled(spec: str) -> ResolvedModel:
         name=name,
         sha256=sha,
         version=f"{package}=={version}",
+        english_only=name.endswith(".en"),
+    )
+
+
+def _catalogue() -> dict[str, Any]:
+    from kvali.pipelines.stt.fetch import CATALOGUE
+
+    return CATALOGUE
+
+
+def _fetched(name: str) -> ResolvedModel:
+    """A model ``kvali models fetch`` installed: every file checked against its folder's lock."""
+    if name not in weights.fetched():
+        if name in _catalogue():
+            raise InputError(
+                "model {name} is not installed; fetch it once (kvali downloads nothing unless you allow it): kvali models fetch {name} --allow-download",
+                name=name,
+            )
+        raise InputError("no fetched model {name!r}", name=name)
+    m = weights.model(name)
+    folder = weights.verify(name)
+    return ResolvedModel(
+        spec=f"fetched:{name}",
+        load=str(folder),
+        source="fetched",
+        name=name,
+        sha256=next(f.sha256 for f in m.files if f.path == "model.bin"),
+        version=m.package,
         english_only=name.endswith(".en"),
     )
 

@@ -40,8 +40,10 @@ SAMPLE_ROWS = 300  # column widths are estimated from the first rows only
 
 
 def _sheet_title(text: str) -> str:
-    """Excel sheet names: at most 31 characters, none of ``[]:*?/\\``."""
-    return "".join("_" if ch in "[]:*?/\\" else ch for ch in text)[:31]
+    """Excel sheet names: at most 31 characters, none of ``[]:*?/\\``, none XML cannot hold,
+    no apostrophe at either end, not empty."""
+    name = "".join("_" if ch in "[]:*?/\\" else ch for ch in xml_safe(text))[:31].strip("'")
+    return name or "_"
 
 
 def _value(v: Cell) -> Cell:
@@ -72,7 +74,7 @@ def _write_table(ws: Worksheet, table: Table, *, freeze: str = "B2", filter_: bo
     prepared style array: assigning ``cell.alignment`` re-hashes the style for every cell, which
     was most of the time for a 500-interview workbook.
     """
-    ws.append(table.header)
+    ws.append([_value(h) for h in table.header])  # headers hold names too (interviews, codes)
     n_cols = len(table.header)
     styles = [_style_array(ws, WRAP if j in table.wide else TOP) for j in range(n_cols)]
     if not table.wide:  # nothing wraps, so vertical alignment does not matter

@@ -19,7 +19,7 @@ from kvali.errors import InputError
 from kvali.events.service import list_events, set_actor
 from kvali.interop.refi import export_qdc, export_qdpx, import_qdc, import_qdpx
 from kvali.studies.service import get_study
-from kvali.web.common import page, project_of, tx
+from kvali.web.common import me, page, project_of, tx
 from kvali.web.contract import file_response
 from kvali.web.models import ImportOut
 from kvali.web.page_models import ExchangePage
@@ -74,7 +74,7 @@ def import_file(request: Request, file: Annotated[UploadFile, File()]) -> dict:
         path.write_bytes(file.file.read())
         if path.stat().st_size == 0:
             raise InputError("the uploaded file is empty")
-        set_actor(request.app.state.user)
+        set_actor(me(request))
         try:
             result = run(project_of(request), path)
         except InputError as exc:

@@ -196,7 +196,7 @@ def matrix_page(
     if by not in COLUMNS:
         raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     with tx(request) as (conn, sid):
-        matrix = framework_matrix(conn, sid, framework_id, by=by)
+        matrix = framework_matrix(conn, sid, framework_id, by=by, viewer=me(request))
     return page(
         request, "matrix.html", {"matrix": matrix, "levels": list(LEVELS), "bys": list(COLUMNS)}
     )
