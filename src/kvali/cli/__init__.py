@@ -368,6 +368,7 @@ CLI_MODULES = (
     "models",
     "accounts",
     "quotes",
+    "worker",
 )
 
 

@@ -66,6 +66,16 @@ from kvali.i18n import _
     metavar="FIRST-LAST",
     help="With --align: the written turns the recording covers (1-based, e.g. 1-5).",
 )
+@click.option(
+    "--here",
+    is_flag=True,
+    help="On a PostgreSQL project: run the job in this process instead of on a worker.",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="On a PostgreSQL project: queue the job for a worker and return at once.",
+)
 @json_option
 @pass_ctx
 def transcribe(
@@ -82,17 +92,23 @@ def transcribe(
     window_s: float,
     align: bool,
     turn_range: str | None,
+    here: bool,
+    no_wait: bool,
     as_json: bool,
 ) -> None:
-    """Transcribe INTERVIEW's recording on this machine; a killed run resumes where it stopped.
+    """Transcribe INTERVIEW's recording; a killed run resumes where it stopped.
 
+    On SQLite it runs in this process; on PostgreSQL it is queued for a `kvali worker` (any
+    machine that reaches the database and the project folder) and followed here.
     With --align the written transcript stays as it is and gets the recording's times."""
     from kvali.interviews.media import store_media
     from kvali.interviews.service import get_interview, update_interview
+    from kvali.jobs import distributed
     from kvali.jobs.service import enqueue, find_unfinished, run_job
     from kvali.studies.service import get_study
 
     project = obj.project
+    queued = distributed.uses_queue(project) and not here
     with project.begin() as conn:
         sid = obj.study_id(conn)
         iv = get_interview(conn, sid, interview)
@@ -114,11 +130,49 @@ def transcribe(
         if align:
             params |= {"align": True, "speakers": 1, "align_turns": _turn_range(turn_range)}
         jid = find_unfinished(conn, "transcribe", {"interview": iv["label"]}, study_id=sid)
-        if jid is None:
+        tried = 0  # attempts before this command: their failures are not this run's
+        if jid is None and queued:
+            jid = distributed.enqueue(project, conn, "transcribe", params, study_id=sid)
+        elif jid is None:
             jid = enqueue(conn, "transcribe", params, study_id=sid)
-        elif not as_json:
-            click.echo(_("resuming job {job}", job=jid), err=True)
-    result = _run_with_bar(project, jid, run_job, quiet=as_json)
+        else:
+            if queued:
+                tried = distributed.requeue(project, conn, jid)
+            if not as_json:
+                click.echo(_("resuming job {job}", job=jid), err=True)
+    if queued and no_wait:
+        if as_json:
+            emit_json({"job_id": jid, "queued": True})
+        else:
+            click.echo(
+                _("job {job} is queued for a worker; follow it with: kvali job list", job=jid)
+            )
+        return
+
+    def follow(project: Any, jid: int, progress: Any = None) -> dict[str, Any]:
+        return distributed.wait_for(project, jid, progress=progress, after_attempt=tried)
+
+    runner = follow if queued else run_job
+    if queued:
+        if not as_json:
+            click.echo(
+                _(
+                    "job {job} is on the queue {queue!r}; waiting for a worker (kvali worker). "
+                    "Ctrl-C stops the waiting, not the job.",
+                    job=jid,
+                    queue=distributed.queue_of("transcribe"),
+                ),
+                err=True,
+            )
+    try:
+        result = _run_with_bar(project, jid, runner, quiet=as_json)
+    except KeyboardInterrupt:
+        if not queued:
+            raise
+        click.echo(
+            _("job {job} stays on the queue; follow it with: kvali job list", job=jid), err=True
+        )
+        sys.exit(130)
     if as_json:
         emit_json(result | {"job_id": jid})
         return
@@ -469,17 +523,22 @@ def job() -> None:
 @json_option
 @pass_ctx
 def job_list(obj: Ctx, as_json: bool) -> None:
-    from kvali.jobs.service import list_jobs
+    """Jobs with their progress, wherever they run (the worker column: host:pid of a worker)."""
+    from kvali.jobs.service import list_jobs, workers_of
 
     with obj.project.begin() as conn:
         jobs = list_jobs(conn, study_id=obj.study_id(conn))
+        workers = workers_of(conn, [j["id"] for j in jobs])
+    for j in jobs:
+        j["worker"] = workers.get(j["id"])
     if as_json:
         emit_json(jobs)
         return
     for j in jobs:
         j["progress"] = f"{j['done'] / j['total']:.0%}" if j["total"] else ""
         j["interview"] = j["params"].get("interview")
-    table(jobs, ["id", "kind", "interview", "status", "progress", "attempts", "error"])
+        j["worker"] = j["worker"] or ""
+    table(jobs, ["id", "kind", "interview", "status", "progress", "worker", "attempts", "error"])
 
 
 @job.command("run")

@@ -146,6 +146,27 @@ def list_jobs(
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
+def workers_of(conn: sa.Connection, job_ids: list[int]) -> dict[int, str]:
+    """The worker (host:pid) of each job's latest claim, for jobs claimed by a named worker."""
+    from kvali.db.schema import events
+
+    out: dict[int, str] = {}
+    if not job_ids:
+        return out
+    rows = conn.execute(
+        sa.select(events.c.entity_id, events.c.payload)
+        .where(events.c.entity == "job", events.c.action == "claim")
+        .where(events.c.entity_id.in_(job_ids))
+        .order_by(events.c.id)
+    )
+    for jid, payload in rows:
+        if (payload or {}).get("worker"):
+            out[jid] = payload["worker"]
+        else:
+            out.pop(jid, None)  # claimed in-process after a worker: no worker holds it
+    return out
+
+
 def find_unfinished(
     conn: sa.Connection, kind: str, match: dict[str, Any], *, study_id: int | None = None
 ) -> int | None:
@@ -170,7 +191,11 @@ def _claimable(ts: datetime) -> sa.ColumnElement[bool]:
 
 
 def claim(
-    conn: sa.Connection, job_id: int | None = None, *, lease_s: float = LEASE_S
+    conn: sa.Connection,
+    job_id: int | None = None,
+    *,
+    lease_s: float = LEASE_S,
+    worker: str | None = None,
 ) -> Claim | None:
     """Take a job for this worker (the oldest claimable one when no id is given).
 
@@ -178,6 +203,7 @@ def claim(
     when nothing is claimable. The test and the take-over are one UPDATE, so two workers
     racing for the same job cannot both win: the database serialises the writes (SQLite's
     ``BEGIN IMMEDIATE``, PostgreSQL's row lock, after which the WHERE is evaluated again).
+    ``worker`` (host:pid) is recorded in the claim event, to tell which machine holds a job.
     """
     ts = now()
     if job_id is not None:
@@ -214,7 +240,8 @@ def claim(
                 action="claim",
                 entity="job",
                 entity_id=jid,
-                payload={"kind": row.kind, "attempt": row.attempts},
+                payload={"kind": row.kind, "attempt": row.attempts}
+                | ({"worker": worker} if worker else {}),
             )
             return Claim(jid, token, until)
     return None
@@ -347,6 +374,7 @@ def run_job(
     progress: ProgressCallback | None = None,
     claimed: Claim | None = None,
     lease_s: float = LEASE_S,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) a job to the end in this process; returns its result.
 
@@ -354,7 +382,7 @@ def run_job(
     worker holds under a live lease is refused. Progress is written to the job row (for other
     processes, e.g. the web UI) and passed to ``progress`` with an estimate of the time left.
     An error marks the job failed and is re-raised; running it again resumes from its last
-    checkpoint.
+    checkpoint. ``overrides`` replace parameters for this run only (a GPU worker's ``device``).
     """
     with project.begin() as conn:
         job = get_job(conn, job_id)
@@ -376,6 +404,8 @@ def run_job(
                     until=until,
                 )
         job = get_job(conn, job_id)
+    if overrides:
+        job["params"] = {**job["params"], **overrides}
     holder = [claimed]
     beat = _Heartbeat(project, holder, lease_s)
     handler = _handler(job["kind"])

@@ -1,10 +1,12 @@
 """Audio upload with a background transcription job, job progress, and talk statistics
 (docs/transcription.md).
 
-Jobs run in ONE worker thread inside the server (``run_job``, the same code as the CLI); the
-job row carries done/total/message, which the page polls. A killed server leaves the job
-«running» under a lease that lapses within a minute (``jobs.LEASE_S``); after that, starting it
-again (or ``kvali job run ID``) resumes from its last checkpoint.
+On SQLite, jobs run in ONE worker thread inside the server (``run_job``, the same code as the
+CLI); on PostgreSQL they go onto the job queue for ``kvali worker`` processes
+(``jobs.distributed``, docs/team.md). Either way the job row carries done/total/message, which
+the page polls. A killed server leaves a local job «running» under a lease that lapses within a
+minute (``jobs.LEASE_S``); after that, starting it again (or ``kvali job run ID``) resumes from
+its last checkpoint.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fastapi.responses import Response
 from kvali.errors import InputError, NotFoundError
 from kvali.interviews.media import store_media
 from kvali.interviews.service import get_interview, list_interviews, update_interview
+from kvali.jobs import distributed
 from kvali.jobs import service as jobs
 from kvali.pipelines.talkstats import load_backchannels, talk_statistics
 from kvali.reports.render.charts import bars_svg
@@ -97,6 +100,7 @@ def upload_audio(
     if speakers is not None and not 1 <= speakers <= 20:
         raise InputError("speakers must be between 1 and 20")
     project = project_of(request)
+    queued = distributed.uses_queue(project)  # PostgreSQL: a worker runs it (docs/team.md)
     with tx(request) as (conn, sid):
         iv = get_interview(conn, sid, interview_id)  # unknown: 404 before anything is stored
         if iv.get("transcript_id") and not replace:
@@ -124,11 +128,15 @@ def upload_audio(
                 "replace": replace,
                 "window_s": 300,
             }
-            jid = jobs.enqueue(conn, "transcribe", params, study_id=sid)
+            if queued:
+                jid = distributed.enqueue(project, conn, "transcribe", params, study_id=sid)
+            else:
+                jid = jobs.enqueue(conn, "transcribe", params, study_id=sid)
         except BaseException:
             (project.path / stored).unlink(missing_ok=True)
             raise
-    start_job(request, jid)
+    if not queued:
+        start_job(request, jid)
     return {"job_id": jid, "audio_path": stored}
 
 
