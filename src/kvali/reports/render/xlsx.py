@@ -10,6 +10,7 @@ from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
@@ -50,13 +51,6 @@ def _value(v: Cell) -> Cell:
     return xml_safe(v) if isinstance(v, str) else v
 
 
-def _style_header(ws: Worksheet, n_cols: int) -> None:
-    for cell in ws[1][:n_cols]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = WRAP
-
-
 def _widths(ws: Worksheet, table: Table) -> None:
     """Width from the longest sampled value; long-text columns are wide and wrap."""
     for j, head in enumerate(table.header):
@@ -70,30 +64,35 @@ def _widths(ws: Worksheet, table: Table) -> None:
 def _write_table(ws: Worksheet, table: Table, *, freeze: str = "B2", filter_: bool = True) -> None:
     """Header + rows with bold frozen header, autofilter, widths and wrapped long text.
 
-    Cells are built here rather than by ``ws.append`` so each gets its alignment as a copy of one
-    prepared style array: assigning ``cell.alignment`` re-hashes the style for every cell, which
-    was most of the time for a 500-interview workbook.
+    The workbook is write-only (rows stream into the sheet's XML as they are appended, no cell
+    grid is kept), so widths, panes and the filter are set before the rows, and each cell gets
+    its alignment as a copy of one prepared style array: assigning ``cell.alignment`` re-hashes
+    the style for every cell, which was most of the time for a 500-interview workbook.
     """
-    ws.append([_value(h) for h in table.header])  # headers hold names too (interviews, codes)
     n_cols = len(table.header)
+    _widths(ws, table)
+    ws.freeze_panes = freeze
+    if filter_ and table.rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{len(table.rows) + 1}"
+    header = []
+    for h in table.header:
+        cell = WriteOnlyCell(ws, value=_value(h))  # headers hold names too (interviews, codes)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        header.append(cell)
+    ws.append(header)
     styles = [_style_array(ws, WRAP if j in table.wide else TOP) for j in range(n_cols)]
     if not table.wide:  # nothing wraps, so vertical alignment does not matter
         styles = [None] * n_cols
-    for r, row in enumerate(table.rows, 2):
+    for row in table.rows:
         cells = []
         for j, v in enumerate(row):
-            cell = XlCell(ws, row=r, column=j + 1, value=_value(v))
+            cell = WriteOnlyCell(ws, value=_value(v))
             if cell.data_type == "f":
                 cell.data_type = "s"  # text that looks like a formula stays text
             if styles[j] is not None:
                 cell._style = copy(styles[j])
             cells.append(cell)
         ws.append(cells)
-    _style_header(ws, n_cols)
-    ws.freeze_panes = freeze
-    if filter_ and table.rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{len(table.rows) + 1}"
-    _widths(ws, table)
 
 
 def _style_array(ws: Worksheet, align: Alignment) -> StyleArray:
@@ -159,9 +158,8 @@ def _code_frequency(ws: Worksheet, report: StudyReport, lang: str) -> None:
 def write_xlsx(report: StudyReport, path: Path, lang: str) -> None:
     """Write the workbook: analysis model, theme matrix, theme quotes, condensation, code frequency."""
     check_lang(lang)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _sheet_title(in_lang(lang, "Analysis model"))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_sheet_title(in_lang(lang, "Analysis model")))
     _write_table(ws, analysis_table(report, lang), freeze="B2")
     _theme_matrix(wb.create_sheet(_sheet_title(in_lang(lang, "Theme matrix"))), report, lang)
     _write_table(
