@@ -341,6 +341,33 @@ BUILDERS: dict[str, Builder] = {
 HEAVY = ("framework_matrix", "guide_coverage")
 
 
+def build_sections(
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    names: Iterable[str],
+    *,
+    viewer: str | None = None,
+    timings: dict[str, tuple[float, float]] | None = None,
+) -> dict[str, Section | None]:
+    """The named builders' sections (None where a builder has nothing to say), sharing one
+    :class:`SectionContext`; ``timings`` receives (wall-clock, CPU) seconds per builder."""
+    ctx = SectionContext(viewer=viewer)
+    out: dict[str, Section | None] = {}
+    for name in names:
+        wall, cpu = time.perf_counter(), time.process_time()
+        out[name] = BUILDERS[name](conn, study_id, project_path, lang, ctx)
+        if timings is not None:
+            timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+    return out
+
+
+def in_order(built: dict[str, Section | None]) -> list[Section]:
+    """The sections that have something to say, in report order."""
+    return [s for name in BUILDERS if (s := built.get(name)) is not None]
+
+
 def collect_sections(
     conn: sa.Connection,
     study_id: int,
@@ -350,32 +377,18 @@ def collect_sections(
     timings: dict[str, tuple[float, float]] | None = None,
     viewer: str | None = None,
     only: Iterable[str] | None = None,
-    given: dict[str, Section | None] | None = None,
 ) -> list[Section]:
     """Every section the installed feature areas can give for this study, in report order.
 
     ``viewer``: whose view of the codings the sections show (``codings.visible``).
-    ``only``: just these builders; ``given``: sections already built (by
-    :func:`heavy_sections_beside`), used as they are.
+    ``only``: just these builders.
     ``timings``, when given, receives (wall-clock, CPU) seconds per builder: how
     ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
     """
-    sections = []
-    ctx = SectionContext(viewer=viewer)
-    wanted = set(BUILDERS if only is None else only)
-    for name, build in BUILDERS.items():
-        if given is not None and name in given:
-            section = given[name]
-        elif name in wanted:
-            wall, cpu = time.perf_counter(), time.process_time()
-            section = build(conn, study_id, project_path, lang, ctx)
-            if timings is not None:
-                timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
-        else:
-            continue
-        if section is not None:
-            sections.append(section)
-    return sections
+    names = [n for n in BUILDERS if only is None or n in set(only)]
+    return in_order(
+        build_sections(conn, study_id, project_path, lang, names, viewer=viewer, timings=timings)
+    )
 
 
 def heavy_sections_beside(
@@ -392,10 +405,7 @@ def heavy_sections_beside(
         engine = make_engine(database_url)
         try:
             with engine.connect().execution_options(kvali_read_only=True) as conn, conn.begin():
-                ctx = SectionContext(viewer=viewer)
-                return {
-                    name: BUILDERS[name](conn, study_id, project_path, lang, ctx) for name in HEAVY
-                }
+                return build_sections(conn, study_id, project_path, lang, HEAVY, viewer=viewer)
         finally:
             engine.dispose()
 
