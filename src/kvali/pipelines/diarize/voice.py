@@ -242,6 +242,42 @@ def _cluster(x: np.ndarray, weight: np.ndarray, n: int | None) -> np.ndarray:
     return best
 
 
+def _prepare(
+    vw: VoiceWindows,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Centred window embeddings, their regions, the pieces' mean embeddings and durations,
+    and the indices of the pieces that shape the clusters."""
+    emb = _unit(vw.emb - vw.emb.mean(axis=0))
+    region = _region_of(vw)
+    pieces = _pieces(vw, emb, region)
+    x = _unit(np.stack([emb[p].mean(axis=0) for p in pieces]))
+    dur = np.array([vw.ends[p[-1]] - vw.starts[p[0]] for p in pieces], dtype=np.float64)
+    shaping = dur >= MIN_PIECE_MS
+    if shaping.sum() < 2:
+        shaping[:] = True
+    core = np.flatnonzero(shaping)
+    if len(core) > MAX_CLUSTERED:
+        core = core[np.argsort(-dur[core])[:MAX_CLUSTERED]]
+    return emb, region, x, dur, core
+
+
+def count_scores(vw: VoiceWindows) -> dict[int, float]:
+    """The count criterion for each candidate count (for the count benchmark)."""
+    if not len(vw):
+        return {}
+    from kvali.pipelines.diarize.cluster import cut_tree, linkage
+
+    _, _, x, dur, core = _prepare(vw)
+    xc, wc = x[core], dur[core]
+    if len(xc) < 3:
+        return {}
+    merges = linkage(xc)
+    return {
+        k: round(_silhouette(xc, cut_tree(merges, len(xc), k), wc), 3)
+        for k in range(2, min(MAX_SPEAKERS, len(xc) - 1) + 1)
+    }
+
+
 def _viterbi(scores: np.ndarray, switch: float) -> np.ndarray:
     """The speaker sequence over windows maximising summed scores minus switching costs."""
     steps, k = scores.shape
@@ -269,17 +305,7 @@ def diarize(vw: VoiceWindows, *, n: int | None = None, rounds: int = 2) -> list[
     A change between two windows is placed midway between their centres."""
     if not len(vw):
         return []
-    emb = _unit(vw.emb - vw.emb.mean(axis=0))
-    region = _region_of(vw)
-    pieces = _pieces(vw, emb, region)
-    x = _unit(np.stack([emb[p].mean(axis=0) for p in pieces]))
-    dur = np.array([vw.ends[p[-1]] - vw.starts[p[0]] for p in pieces], dtype=np.float64)
-    shaping = dur >= MIN_PIECE_MS
-    if shaping.sum() < 2:
-        shaping[:] = True
-    core = np.flatnonzero(shaping)
-    if len(core) > MAX_CLUSTERED:
-        core = core[np.argsort(-dur[core])[:MAX_CLUSTERED]]
+    emb, region, x, dur, core = _prepare(vw)
     if n == 1 or len(core) < 2:
         labels = np.zeros(len(core), dtype=int)
     else:
