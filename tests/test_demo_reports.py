@@ -172,3 +172,31 @@ def test_report_headings_follow_language(demo_project, tmp_path, lang):
     text = paths[0].read_text(encoding="utf-8")
     assert ("Analysemodell" in text) == (lang == "nb")
     assert ("Analysis model" in text) == (lang == "en")
+
+
+def test_heavy_sections_built_beside_are_the_same(demo_project, tmp_path, monkeypatch):
+    """The framework matrices and guide coverage built in a forked child (own connection, read
+    transaction beside this one's) equal those built here, on SQLite and PostgreSQL; the
+    report written with them is the same report."""
+    import dataclasses
+
+    import kvali.reports.parallel as parallel
+    from kvali.reports.sections import HEAVY, collect_sections, heavy_sections_beside
+    from kvali.reports.service import write_study_reports
+    from kvali.studies.service import default_study_id
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # threads of earlier tests aside
+    with demo_project.begin() as conn:
+        sid = default_study_id(conn)
+        side = heavy_sections_beside(demo_project.database_url, sid, demo_project.path, "nb", None)
+        here = collect_sections(conn, sid, demo_project.path, "nb", only=HEAVY)
+    assert side is not None
+    ok, built = side.result()
+    assert ok and set(built) == set(HEAVY)
+    beside = [s for s in (built[name] for name in HEAVY) if s is not None]
+    assert [dataclasses.asdict(s) for s in beside] == [dataclasses.asdict(s) for s in here]
+    assert beside  # the demo has a guide: its coverage at least
+    two = write_study_reports(demo_project, formats=["json"], out_dir=tmp_path / "two")
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    one = write_study_reports(demo_project, formats=["json"], out_dir=tmp_path / "one")
+    assert two[0].read_text(encoding="utf-8") == one[0].read_text(encoding="utf-8")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +222,45 @@ def test_migrate_script_runs_from_the_command_line(tmp_path: Path) -> None:
         check=True,
     )
     assert "tables" in out.stdout and "calls" in out.stdout and "errors" in out.stdout
+
+
+def _english_literals(node: ast.AST) -> list[str]:
+    """Literal text of an echoed expression that holds a word (two letters or more).
+
+    Only text that would be printed counts: string constants, the literal parts of f-strings,
+    both sides of `+` and both branches of `a if c else b`; a `_()` call is the catalogue.
+    """
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value] if re.search(r"[A-Za-z]{2,}", node.value) else []
+    if isinstance(node, ast.JoinedStr):
+        return [t for v in node.values for t in _english_literals(v)]
+    if isinstance(node, ast.BinOp):
+        return _english_literals(node.left) + _english_literals(node.right)
+    if isinstance(node, ast.IfExp):
+        return _english_literals(node.body) + _english_literals(node.orelse)
+    return []
+
+
+def test_cli_prints_no_english_outside_the_catalogue() -> None:
+    """Every line the CLI echoes with words in it goes through `_`, so `--lang nb` reaches it."""
+    offenders = []
+    for path in sorted((ROOT / "src" / "kvali" / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr not in {"echo", "secho", "confirm", "prompt"}:
+                continue
+            for arg in node.args[:1]:
+                for text in _english_literals(arg):
+                    offenders.append(f"{path.name}:{node.lineno}: {text!r}")
+    assert offenders == []
+
+
+def test_cli_output_in_bokmal(project) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    base = ["--lang", "nb", "-p", str(project.path)]
+    assert runner.invoke(cli, [*base, "study", "create", "--title", "PLF"]).exit_code == 0
+    out = runner.invoke(cli, [*base, "pseudonymize", "term", "add", "Nordby", "--label", "LOC"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("term ") and "lagt til" in out.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -418,3 +419,51 @@ def test_500_interview_report_renders_all_formats(tmp_path: Path) -> None:
     assert len(wb["Kodefrekvens"]._charts) == 1 and wb["Analysemodell"].max_row > 500 * 20
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Viser de 30 hyppigste av 40 koder" in html and "Andre (491 intervjuer)" in html
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    wb = load_workbook(path)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def test_workbook_written_beside_is_the_same_and_a_failure_falls_back(
+    report: StudyReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook written in a forked process has the same cells as one written here; when
+    that process fails, this one writes it (and its error would be the real one)."""
+    import kvali.reports.parallel as parallel
+    import kvali.reports.render as render
+
+    # Earlier tests may leave threads behind, which would keep the workbook in this process.
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    written = write_reports(report, tmp_path / "beside", lang="nb")
+    assert (tmp_path / "beside" / "report.xlsx") in written
+    assert [p.name for p in written][:4] == [
+        "report.md",
+        "report.html",
+        "report.docx",
+        "report.xlsx",
+    ]
+    monkeypatch.setenv("KVALI_REPORT_PROCESSES", "1")
+    write_reports(report, tmp_path / "here", lang="nb")
+    assert _cells(tmp_path / "beside" / "report.xlsx") == _cells(tmp_path / "here" / "report.xlsx")
+    monkeypatch.delenv("KVALI_REPORT_PROCESSES")
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(render, "_xlsx_in_child", broken)  # the child fails (fork copies this)
+    write_reports(report, tmp_path / "fallback", formats=["md", "xlsx"], lang="nb")
+    assert _cells(tmp_path / "fallback" / "report.xlsx") == _cells(
+        tmp_path / "here" / "report.xlsx"
+    )
+
+
+def test_a_fresh_process_with_two_cores_writes_beside() -> None:
+    """What `kvali report` and the benchmark meet: no other thread, fork, two cores."""
+    import subprocess
+    import sys
+
+    code = "from kvali.reports.parallel import can_fork; print(can_fork())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str((os.cpu_count() or 1) >= 2)

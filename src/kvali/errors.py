@@ -82,3 +82,9 @@ class NotFoundError(KvaliError):
     """An id, code name or label that does not exist in this study."""
 
     exit_code = 3
+
+
+class ConflictError(KvaliError):
+    """The data changed since the person acting last saw it (another tab, another coder)."""
+
+    exit_code = 4

@@ -48,9 +48,30 @@ def test_blind_until_both_done(study, tmp_path):
         assert blind_state(conn, sid, ids["t2"])["blind"] is False
 
 
+def test_no_comparison_while_the_round_is_open(study, tmp_path):
+    """The blind rule in the services: neither the side-by-side nor agreement shows a round
+    before every coder is done."""
+    from kvali.analysis.agreement import agreement
+
+    project, sid, ids = _setup(study, tmp_path)
+    with project.begin() as conn:
+        with pytest.raises(InputError, match="still being coded blind"):
+            disagreements(conn, sid, interview="Intervju 1", coders=["Ann", "Bo"])
+        result = agreement(conn, sid, coders=["Ann", "Bo"], interview="Intervju 1")
+        assert result["transcripts"] == [] and result["held_back"] == ["Intervju 1"]
+        mark_done(conn, sid, ids["t1"], coder="Ann")
+        mark_done(conn, sid, ids["t1"], coder="Bo")
+        assert disagreements(conn, sid, interview="Intervju 1", coders=["Ann", "Bo"])
+        result = agreement(conn, sid, coders=["Ann", "Bo"], interview="Intervju 1")
+        assert [t["interview"] for t in result["transcripts"]] == ["Intervju 1"]
+        assert result["held_back"] == []
+
+
 def test_disagreement_kinds_and_consensus_history(study, tmp_path):
     project, sid, ids = _setup(study, tmp_path)
     with project.begin() as conn:
+        mark_done(conn, sid, ids["t1"], coder="Ann")
+        mark_done(conn, sid, ids["t1"], coder="Bo")
         items = disagreements(conn, sid, interview="Intervju 1", coders=["Ann", "Bo"])
         assert [i["kind"] for i in items] == ["boundary", "code", "only_b"]
         assert (

@@ -339,3 +339,23 @@ def test_too_few_codings_fall_back_to_zero_shot(bilingual) -> None:
         m = study_model(conn, sid, project_path=project.path)
     assert m.mode == "zero-shot" and "learning needs 10" in m.reason
     assert m.summary()["evaluation"] is None and m.summary()["threshold_kind"] == "lead"
+
+
+def test_an_open_blind_round_teaches_nothing(coded_study, tmp_path: Path) -> None:
+    """Suggestions learned from a round before it opens would show one coder the other's codes:
+    while Intervju 1 is blind, its codings are no examples; once it opens, they are."""
+    from kvali.analysis.blind import mark_done, set_blind
+
+    project, sid, tid = coded_study
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "Vi samarbeider."}) + "\n", encoding="utf-8")
+    with project.begin() as conn:
+        set_blind(conn, sid, tid[0], coders=["Forsker A", "Forsker B"])
+    r = _cli("-p", project.path, "suggest-codes", "--jsonl", src, "--threshold", "-1")
+    assert r.exit_code == 0, r.output
+    assert "learned from" not in r.stderr
+    with project.begin() as conn:
+        mark_done(conn, sid, tid[0], coder="Forsker A")
+        mark_done(conn, sid, tid[0], coder="Forsker B")
+    r = _cli("-p", project.path, "suggest-codes", "--jsonl", src, "--threshold", "-1")
+    assert "learned from 16 codings" in r.stderr

@@ -72,3 +72,30 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def answers_keep_their_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``/api`` answer sent through its response model (web/models.py) is exactly what
+    the route returned, as plain JSON: a key the model forgot (FastAPI would drop it), a value
+    it changed (an int sent as a float too) or a key it added fails the test that made the request, not a page script."""
+    import json
+
+    import fastapi.routing
+    from fastapi.encoders import jsonable_encoder
+
+    send = fastapi.routing.serialize_response
+
+    async def checked(**kwargs: Any) -> Any:
+        content = await send(**kwargs)
+        if kwargs.get("field") is not None:
+            sent = json.loads(content) if isinstance(content, bytes) else content
+            returned = jsonable_encoder(kwargs["response_content"])
+            # As text (3 and 3.0 differ), in any key order.
+            sent_text, returned_text = (json.dumps(x, sort_keys=True) for x in (sent, returned))
+            assert sent_text == returned_text, (
+                f"the response model changed the answer:\n{returned_text}\n→\n{sent_text}"
+            )
+        return content
+
+    monkeypatch.setattr(fastapi.routing, "serialize_response", checked)

@@ -115,11 +115,18 @@ def wait_for(page: Any, expression: str, timeout: float = 5000) -> Any:
     compiles its predicate with eval in the page, which the workbench's CSP (no 'unsafe-eval')
     refuses; ``page.evaluate`` goes through the DevTools protocol, which the CSP allows."""
     deadline = time.monotonic() + timeout / 1000
-    while not (value := page.evaluate(expression)):
+    while True:
+        try:
+            value = page.evaluate(expression)
+        except sync_api.Error as exc:  # the page reloaded itself mid-poll: ask the new one
+            if "context was destroyed" not in str(exc) or time.monotonic() > deadline:
+                raise
+            value = None
+        if value:
+            return value
         if time.monotonic() > deadline:
             raise AssertionError(f"not true after {timeout:.0f} ms: {expression}")
         time.sleep(0.05)
-    return value
 
 
 def shot(page: Any, name: str) -> None:

@@ -200,3 +200,139 @@ def test_play_from_a_clicked_word_follow_playback_and_keys(chromium: Any) -> Non
     assert page.evaluate("document.getElementById('kv-audio').playbackRate") == 0.75
     page.keyboard.press("b")  # back 3 s from the gap (7.9 s … its start 5.4 s)
     assert page.evaluate("document.getElementById('kv-audio').currentTime") < 5.4 - 2.9
+
+
+# --- correcting while listening ----------------------------------------------------------------
+
+
+def _coded(player: dict[str, Any]) -> tuple[int, str]:
+    """A coding on «deler erfaringer» in the second turn; returns its id and the text."""
+    from kvali.codes.service import create_code
+    from kvali.codings.service import add_coding
+    from kvali.transcripts.service import get_text
+
+    with player["project"].begin() as conn:
+        text = get_text(conn, player["tid"])
+        a = text.index("deler erfaringer")
+        create_code(conn, 1, name="Deling")
+        cid = add_coding(conn, 1, transcript_id=player["tid"], code="Deling", start=a, end=a + 16)
+    return cid, text
+
+
+def test_correct_a_turn_codings_words_and_gaps_move_undo_is_a_correction(player) -> None:  # noqa: ANN001
+    c, tid = player["client"], player["tid"]
+    cid, _ = _coded(player)
+    version = c.get(f"/interviews/{player['iid']}/transcript.json").json()["version"]
+    url = f"/api/transcripts/{tid}/turns/1/text"
+    turn = "Vi møtes hver tirsdag. [uklart 00:00:05–00:00:07] Og deler erfaringer."
+    typed = turn.replace("møtes", "samles alltid").replace(
+        "[uklart 00:00:05–00:00:07]", "Da planlegger vi."
+    )
+    r = c.post(url, json={"text": typed, "version": version})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["edit"]["new"].startswith("samles alltid") and out["version"] == version + 1
+    assert out["replaced"].startswith("møtes") and out["replaced"].endswith("07]")
+    coding = c.get(f"/api/codings/{cid}").json()["detail"]
+    full = "\n".join(
+        t[6] for t in c.get(f"/interviews/{player['iid']}/transcript.json").json()["turns"]
+    )
+    got = full[coding["start_char"] : coding["end_char"]]
+    assert got == "deler erfaringer", got  # the coding moved with the text
+    words = c.get(f"/api/transcripts/{tid}/words").json()
+    retyped = [w for w in words["words"] if w[2] == 3450]  # «møtes» (3.45 s): its time stays
+    assert retyped and full[retyped[0][0] : retyped[0][1]].startswith("samles")
+    assert words["gaps"][0][4] is False  # typed over: closed, times kept
+    stale = c.post(url, json={"text": turn, "version": version})  # the editor's old version
+    assert stale.status_code == 409 and "changed" in stale.json()["error"]
+    undo = c.post(url, json={"text": turn, "version": version + 1, "reason": "undo"})
+    assert undo.status_code == 200 and undo.json()["text"] == turn
+    coding = c.get(f"/api/codings/{cid}").json()["detail"]
+    back = "\n".join(
+        t[6] for t in c.get(f"/interviews/{player['iid']}/transcript.json").json()["turns"]
+    )
+    assert back[coding["start_char"] : coding["end_char"]] == "deler erfaringer"
+    assert c.get(f"/api/transcripts/{tid}/words").json()["gaps"][0][4] is True  # open again
+    events = c.get("/events.json").json()
+    reasons = [e["payload"].get("reason") for e in events["events"] if e["action"] == "edit_text"]
+    assert reasons[:2] == ["undo", "correction"] or reasons[-2:] == ["correction", "undo"]
+    assert c.post(url, json={"text": "   "}).status_code == 422
+    assert c.post(f"/api/transcripts/{tid}/turns/9/text", json={"text": "x"}).status_code == 404
+
+
+def test_checked_up_to_shows_on_the_overview(player: dict[str, Any]) -> None:
+    c, iid = player["client"], player["iid"]
+    assert c.post(f"/api/interviews/{iid}/checked", json={"up_to_ms": 4_200}).json() == {
+        "up_to_ms": 4_200
+    }
+    c.post(f"/api/interviews/{iid}/checked", json={"up_to_ms": 9_000})
+    progress = {p["label"]: p for p in c.get("/overview.json").json()["progress"]}
+    assert (
+        progress["I1"]["checked_up_to_ms"] == 9_000 and progress["I2"]["checked_up_to_ms"] is None
+    )
+    html = c.get("/overview", headers={"Accept": "text/html"}).text
+    assert "00:00:09" in html
+    assert c.post(f"/api/interviews/{iid}/checked", json={"up_to_ms": -1}).status_code == 422
+
+
+@needs_chromium
+def test_edit_in_place_undo_redo_by_keyboard_codings_follow(chromium: Any, player) -> None:  # noqa: ANN001
+    from tests.web.test_browser import wait_for
+
+    page = chromium
+    cid, _ = _coded(player)
+    page.reload()
+    wait_for(page, "window.kvEditorReady === true && window.kvPlayerReady === true")
+
+    def coded_text() -> str:
+        return page.evaluate(
+            """async (id) => {
+                const c = await (await fetch('/api/codings/' + id, {headers: {Accept: 'application/json'}})).json();
+                const all = [...document.querySelectorAll('#turns .tx')].map(p => p.textContent).join('\\n');
+                return all.slice(c.detail.start_char, c.detail.end_char);
+            }""",
+            cid,
+        )
+
+    assert coded_text() == "deler erfaringer"
+    _click_word(page, "tirsdag.")  # caret into the second turn
+    page.keyboard.press("e")
+    wait_for(page, "document.querySelector('.tx.editing') !== null")
+    page.keyboard.press("Home")
+    page.keyboard.type("Ja, ")
+    page.keyboard.press("Enter")
+    wait_for(page, "!document.querySelector('.tx.editing')")
+    wait_for(
+        page, "document.querySelectorAll('#turns .tx')[1].textContent.startsWith('Ja, Vi møtes')"
+    )
+    wait_for(page, "!document.getElementById('kv-undo').disabled")
+    assert coded_text() == "deler erfaringer"  # the coding moved four characters with the text
+    page.keyboard.press("Control+z")
+    wait_for(page, "document.querySelectorAll('#turns .tx')[1].textContent.startsWith('Vi møtes')")
+    assert coded_text() == "deler erfaringer"
+    page.keyboard.press("Control+Shift+z")
+    wait_for(page, "document.querySelectorAll('#turns .tx')[1].textContent.startsWith('Ja, Vi')")
+    assert coded_text() == "deler erfaringer"
+    # Esc cancels an edit: nothing is sent
+    page.dblclick("#turns .turn:first-child .tx")
+    wait_for(page, "document.querySelector('.tx.editing') !== null")
+    page.keyboard.type("XYZ")
+    page.keyboard.press("Escape")
+    wait_for(page, "!document.querySelector('.tx.editing')")
+    assert "XYZ" not in page.evaluate("document.querySelector('#turns .tx').textContent")
+    # checked up to here: the player's position
+    page.evaluate("document.getElementById('kv-audio').currentTime = 6")
+    page.click("#kv-checked")
+    wait_for(page, "document.getElementById('kv-checked-at').textContent.includes('00:00:06')")
+
+
+def test_give_a_whole_turn_to_another_speaker(player: dict[str, Any]) -> None:
+    c, tid = player["client"], player["tid"]
+    r = c.post(f"/api/transcripts/{tid}/turns/1/speaker", json={"speaker": "I"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"turns": 1}  # the two turns of one speaker are one now
+    turns = c.get(f"/interviews/{player['iid']}/transcript.json").json()["turns"]
+    assert [t[1] for t in turns] == ["I"] and "tirsdag" in turns[0][6]
+    assert (
+        c.post(f"/api/transcripts/{tid}/turns/5/speaker", json={"speaker": "I"}).status_code == 404
+    )

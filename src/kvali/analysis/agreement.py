@@ -237,6 +237,7 @@ def agreement(
     from kvali.analysis.blind import opened_at
     from kvali.analysis.tables import analysis_blind
     from kvali.codes.service import code_paths
+    from kvali.codings.visible import open_rounds
     from kvali.transcripts.service import get_turns, transcript_id_for
 
     if level not in LEVELS:
@@ -265,6 +266,13 @@ def agreement(
         blind_only = interview is None and conn.execute(opened.limit(1)).first() is not None
     if blind_only:
         q = q.where(tr.c.id.in_(opened))
+    # A blind round still open is nobody's to compare: its coders' work stays unseen until all
+    # are done (the blind rule, kvali.codings.visible), so agreement leaves it out and says so.
+    still_blind = open_rounds(study_id)
+    held_back = list(
+        conn.execute(q.with_only_columns(iv.c.label).where(tr.c.id.in_(still_blind))).scalars()
+    )
+    q = q.where(tr.c.id.not_in(still_blind))
     paths = code_paths(
         [
             dict(r)
@@ -333,6 +341,7 @@ def agreement(
         "include_uncoded": include_uncoded,
         "cycle": cycle_number(conn, cycle_id),
         "blind_only": blind_only,
+        "held_back": held_back,
         "transcripts": per_transcript,
         "codes": codes_out,
         "overall": _overall(all_tables, unitized, [c["kappa"] for c in codes_out]),

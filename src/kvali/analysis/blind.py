@@ -166,35 +166,37 @@ def opened_at(
     return session["opened_at"]
 
 
-def _blind_coder_names(conn: sa.Connection, transcript_id: int) -> list[str]:
-    session = _session(conn, transcript_id)
-    if session is None:
-        return []
-    return list(
-        conn.execute(
-            sa.select(t.users.c.name)
-            .join(coders_t, coders_t.c.user_id == t.users.c.id)
-            .where(coders_t.c.blind_id == session["id"])
-        ).scalars()
-    )
+def check_open(state: dict[str, Any]) -> None:
+    """Refuse the side-by-side review while the transcript is blind (``blind_state``)."""
+    if state["blind"]:
+        raise InputError(
+            "this transcript is still blind: the review opens when every coder has marked it done"
+        )
+
+
+def review_coders(state: dict[str, Any], a: str = "", b: str = "") -> list[str]:
+    """Coders to compare: as asked, else the blind round's two, else a clear error."""
+    if a and b:
+        names = [a, b]
+    elif len(state["coders"]) == 2:
+        names = [c["name"] for c in state["coders"]]
+    else:
+        raise InputError("choose the two coders to compare (coder_a and coder_b)")
+    if names[0] == names[1]:
+        raise InputError("compare two different coders")
+    return names
 
 
 def visible_codings(
     conn: sa.Connection, study_id: int, transcript_id: int, *, viewer: str | None
 ) -> list[dict[str, Any]]:
-    """The live codings of the current cycle that ``viewer`` may see on this transcript."""
+    """The live codings of the current cycle that ``viewer`` may see on this transcript: the
+    one read path (``list_codings``, whose rule is in ``codings.visible``), for one transcript."""
     check_transcript_in_study(conn, study_id, transcript_id)
     iid = conn.execute(
         sa.select(t.transcripts.c.interview_id).where(t.transcripts.c.id == transcript_id)
     ).scalar()
-    rows = list_codings(conn, study_id, interview=iid)
-    state = blind_state(conn, study_id, transcript_id)
-    if not state["blind"]:
-        return rows
-    coders = {c["name"] for c in state["coders"]}
-    if viewer in coders:
-        return [r for r in rows if r["coder"] == viewer]
-    return [r for r in rows if r["coder"] not in coders]
+    return list_codings(conn, study_id, interview=iid, viewer=viewer)
 
 
 def code_as(

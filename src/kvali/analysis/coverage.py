@@ -169,9 +169,11 @@ def guide_coverage(
     *,
     interview: str | int | None = None,
     semantic: bool = False,
+    turns_of: dict[int, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Per interview coverage plus a study-wide view: each topic and question × interview, and
-    the topics no interview touched. ``semantic``: also use the embedding model if installed."""
+    the topics no interview touched. ``semantic``: also use the embedding model if installed.
+    ``turns_of``: transcript id → turns already read (a report shares it between sections)."""
     guide = get_guide(conn, study_id)
     matcher = guide_matcher(guide)
     similarity = semantic_similarity() if semantic else None
@@ -188,7 +190,12 @@ def guide_coverage(
         q = q.where(iv.c.id == interview_id(conn, study_id, interview))
     per = []
     for row in conn.execute(q).all():
-        turns = get_turns(conn, row.tid) if guide["topics"] else []  # no guide: nothing to match
+        turns: list[dict[str, Any]] = []  # no guide: nothing to match
+        if guide["topics"]:
+            cache = {} if turns_of is None else turns_of
+            if row.tid not in cache:
+                cache[row.tid] = get_turns(conn, row.tid)
+            turns = cache[row.tid]
         cov = interview_coverage(guide, turns, similarity=similarity, matcher=matcher)
         per.append({"interview": row.label, "interview_id": row.id, **cov})
     labels = [p["interview"] for p in per]

@@ -41,6 +41,19 @@ def _kind(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str:
     return "agree" if spans_a == spans_b else "boundary"
 
 
+def _refuse_while_blind(conn: sa.Connection, transcript_id: int, interview: str | int) -> None:
+    """The blind rule: no side-by-side of two coders before every coder of the round is done."""
+    from kvali.analysis.blind import _session
+
+    session = _session(conn, transcript_id)
+    if session is not None and session["opened_at"] is None:
+        raise InputError(
+            "{interview} is still being coded blind: the comparison opens when every coder "
+            "has marked it done (kvali blind done)",
+            interview=interview,
+        )
+
+
 def disagreements(
     conn: sa.Connection,
     study_id: int,
@@ -53,6 +66,7 @@ def disagreements(
     if len(coders) != 2:
         raise InputError("the review compares exactly two coders")
     tid = transcript_id_for(conn, study_id, interview)
+    _refuse_while_blind(conn, tid, interview)
     text = get_text(conn, tid)
     rows = [r for r in list_codings(conn, study_id, interview=interview) if r["coder"] in coders]
     rows.sort(key=lambda r: (r["start_char"], r["end_char"]))

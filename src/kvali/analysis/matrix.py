@@ -65,16 +65,24 @@ def _passage(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def framework_matrix(
-    conn: sa.Connection, study_id: int, framework: str | int, *, by: str = "interview"
+    conn: sa.Connection,
+    study_id: int,
+    framework: str | int,
+    *,
+    by: str = "interview",
+    viewer: str | None = None,
+    turns_of: dict[int, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """``{"framework", "by", "columns", "rows": [{"item", "cells": [{"suggested", "level",
-    "set", "note", "passages"}]}]}``: ``level`` is the researcher's when set, else suggested."""
+    "set", "note", "passages"}]}]}``: ``level`` is the researcher's when set, else suggested;
+    the evidence comes from the codings ``viewer`` may see (``codings.visible``).
+    ``turns_of``: transcript id → turns already read (a report shares it between sections)."""
     if by not in COLUMNS:
         raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     fw = get_framework(conn, study_id, framework)
     columns = _columns(conn, study_id, by)
-    turns_of: dict[int, list[dict[str, Any]]] = {}  # read once, for the codings and passages
-    codings = list_codings(conn, study_id, turns=turns_of)
+    turns_of = {} if turns_of is None else turns_of  # read once, for codings and passages
+    codings = list_codings(conn, study_id, turns=turns_of, viewer=viewer)
     codes = {
         r["id"]: dict(r)
         for r in conn.execute(sa.select(t.codes).where(t.codes.c.study_id == study_id)).mappings()

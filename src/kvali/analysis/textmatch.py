@@ -17,6 +17,7 @@ passages that hold one of its terms. The cost is linear in the words of the corp
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -43,6 +44,13 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             return w[: -len(suffix)]
     return w
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def token_stems(token: str) -> tuple[str, ...]:
+    """The stems of a whitespace-delimited token's words (hyphen parts apart), once per token
+    for every matcher of a report (guide coverage and each framework ask about the same turns)."""
+    return tuple(stem(part) for word in _WORD.findall(token) for part in word.split("-"))
 
 
 def content_stems(text: str) -> list[str]:
@@ -148,9 +156,8 @@ class Matcher:
         for token in new:
             self._known.add(token)
             terms: set[str] = set()
-            for word in _WORD.findall(token):
-                for part in word.split("-"):
-                    terms |= self._stem_terms(stem(part))
+            for word_stem in token_stems(token):
+                terms |= self._stem_terms(word_stem)
             if terms:
                 self._hits[token] = frozenset(terms)
                 self._hit_tokens.add(token)

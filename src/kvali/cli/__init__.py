@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,7 +13,7 @@ from kvali.cli.base import (
     KvaliGroup,
     emit_json,
     json_option,
-    parse_pairs,
+    lang_option,
     pass_ctx,
     search_filter_options,
     table,
@@ -105,13 +106,7 @@ def init(
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path), default="kvali-demo")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "nb"]),
-    default="nb",
-    show_default=True,
-    help="Report language.",
-)
+@lang_option(help="Report language.")
 @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
 @click.option(
     "--no-audio", is_flag=True, help="Skip the synthesised recording and its transcription."
@@ -180,19 +175,13 @@ def stats(obj: Ctx, as_json: bool) -> None:
 def search(
     obj: Ctx,
     query: str,
-    code: str | None,
-    attrs: tuple[str, ...],
-    mode: str | None,
-    interview: str | None,
-    role: str | None,
+    filters: dict[str, Any],
     limit: int,
     semantic: bool,
     as_json: bool,
 ) -> None:
     """Full-text search over transcripts ("phrases", prefix*), or by meaning with --semantic."""
-    pairs = list(parse_pairs(attrs).items())
-    filters = {"code": code, "attribute": pairs[0] if pairs else None, "mode": mode,
-               "interview": interview, "role": role, "limit": limit}  # fmt: skip
+    filters = {**filters, "limit": limit}
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
         if semantic:
@@ -203,13 +192,15 @@ def search(
                     _("semantic search needs: pip install 'kvali[semantic]'")
                 ) from exc
             update_index(conn, sid, project_path=obj.project.path)
-            hits = semantic_search(conn, sid, query, project_path=obj.project.path, **filters)
+            hits = semantic_search(
+                conn, sid, query, project_path=obj.project.path, viewer=obj.viewer, **filters
+            )
             for h in hits:
                 h.setdefault("snippet", h.get("text", ""))
         else:
             from kvali.search.service import search as run_search
 
-            hits = run_search(conn, sid, query, **filters)
+            hits = run_search(conn, sid, query, viewer=obj.viewer, **filters)
     if as_json:
         emit_json(hits)
         return
@@ -226,7 +217,7 @@ def search(
     type=click.Choice(["md", "html", "docx", "xlsx", "csv", "json"]),
     help="Default: all formats.",
 )
-@click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True)
+@lang_option(default="en")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -261,6 +252,7 @@ def report(
             out_dir=out,
             cycle=cycle,
             progress=lambda _step: bar.update(1),
+            viewer=obj.viewer,
         )
     if as_json:
         emit_json([str(p) for p in paths])
@@ -298,7 +290,12 @@ def db_upgrade(obj: Ctx) -> None:
     from kvali.db import migrate
 
     project = obj.project  # opening upgrades
-    click.echo(f"schema at {', '.join(sorted(migrate.current_revisions(project.engine)))}")
+    click.echo(
+        _(
+            "schema at {revisions}",
+            revisions=", ".join(sorted(migrate.current_revisions(project.engine))),
+        )
+    )
 
 
 @db.command("current")
@@ -309,8 +306,9 @@ def db_current(obj: Ctx) -> None:
     from kvali.project import resolve_database_url
 
     engine = make_engine(resolve_database_url(obj.project_dir, obj.database_url))
-    current = ", ".join(sorted(migrate.current_revisions(engine))) or "none"
-    click.echo(f"current {current} · heads {', '.join(sorted(migrate.head_revisions()))}")
+    current = ", ".join(sorted(migrate.current_revisions(engine))) or _("none")
+    heads = ", ".join(sorted(migrate.head_revisions()))
+    click.echo(_("current {current} · heads {heads}", current=current, heads=heads))
 
 
 # Each CLI module exposes COMMANDS; feature areas add a module here and it is picked up if present.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, table
+from kvali.cli.base import Ctx, emit_json, json_option, lang_option, pass_ctx, span_options, table
 from kvali.i18n import _
 
 
@@ -61,15 +61,26 @@ def agreement_cmd(
         emit_json(data)
         return
     cols = ["code", "units", "both", "only_a", "only_b", "percent", "kappa", "alpha", "alpha_u"]
+    uncoded = _("with uncoded text") if include_uncoded else _("without uncoded text")
     click.echo(
-        f"coders: {' vs '.join(data['coders'])} · level {level} · "
-        f"{'with' if include_uncoded else 'without'} uncoded text · cycle {data['cycle']}"
+        _(
+            "coders: {coders} · level {level} · {uncoded} · cycle {cycle}",
+            coders=" vs ".join(data["coders"]),
+            level=level,
+            uncoded=uncoded,
+            cycle=data["cycle"],
+        )
     )
+    if data["held_back"]:
+        joined = ", ".join(data["held_back"])
+        click.echo(_("left out while their blind round is open: {interviews}", interviews=joined))
     for tr in data["transcripts"]:
         click.echo(f"\n{tr['interview']}")
         table([{k: _fmt(r.get(k)) for k in cols} for r in tr["codes"]], cols)
     click.echo(
-        "\noverall: "
+        "\n"
+        + _("overall:")
+        + " "
         + "  ".join(
             f"{k} {_fmt(data['overall'][k])}"
             for k in ("percent", "kappa", "alpha", "alpha_u", "mean_kappa")
@@ -94,7 +105,9 @@ def blind_start(obj: Ctx, interview: str, coders: tuple[str, ...], as_json: bool
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
         state = set_blind(conn, sid, transcript_id_for(conn, sid, interview), coders=coders)
-    emit_json(state) if as_json else click.echo(f"{interview} is blind for {', '.join(coders)}")
+    emit_json(state) if as_json else click.echo(
+        _("{interview} is blind for {coders}", interview=interview, coders=", ".join(coders))
+    )
 
 
 @blind.command("done")
@@ -112,7 +125,11 @@ def blind_done(obj: Ctx, interview: str, coder: str, as_json: bool) -> None:
     if as_json:
         emit_json(state)
     else:
-        click.echo("comparison open" if state["open"] else f"{coder} done; waiting for the others")
+        click.echo(
+            _("comparison open")
+            if state["open"]
+            else _("{coder} done; waiting for the others", coder=coder)
+        )
 
 
 @blind.command("status")
@@ -197,7 +214,7 @@ def disagreements_cmd(
                 click.echo(
                     f"    {name}: #{c['id']} {c['code']} [{c['start_char']}–{c['end_char']}]"
                 )
-    click.echo(f"({len(items)} items)")
+    click.echo(_("({n} items)", n=len(items)))
 
 
 @disagreements_cmd.command("resolve")
@@ -211,8 +228,7 @@ def disagreements_cmd(
     help="Coding id to close (repeat).",
 )
 @click.option("--code", default=None, help="Consensus code (omit: the passage stays uncoded).")
-@click.option("--start", type=int, default=None)
-@click.option("--end", type=int, default=None)
+@span_options()
 @click.option("--memo", default="", help="Why the coders agreed on this.")
 @json_option
 @pass_ctx
@@ -245,7 +261,9 @@ def disagreements_resolve(
             consensus=consensus,
             memo=memo,
         )
-    emit_json(out) if as_json else click.echo(f"resolution {out['id']}: {out['consensus_ids']}")
+    emit_json(out) if as_json else click.echo(
+        _("resolution {id}: {ids}", id=out["id"], ids=out["consensus_ids"])
+    )
 
 
 @click.group("framework")
@@ -255,7 +273,7 @@ def framework() -> None:
 
 @framework.command("list")
 @click.option("--shipped", is_flag=True, help="The frameworks kvali ships.")
-@click.option("--lang", type=click.Choice(["en", "nb"]), default="nb", show_default=True)
+@lang_option()
 @json_option
 @pass_ctx
 def framework_list(obj: Ctx, shipped: bool, lang: str, as_json: bool) -> None:
@@ -271,7 +289,7 @@ def framework_list(obj: Ctx, shipped: bool, lang: str, as_json: bool) -> None:
 
 @framework.command("add")
 @click.argument("key")
-@click.option("--lang", type=click.Choice(["en", "nb"]), default="nb", show_default=True)
+@lang_option()
 @click.option("--as-codes", is_flag=True, help="Also add it to the codebook as a theme.")
 @pass_ctx
 def framework_add(obj: Ctx, key: str, lang: str, as_codes: bool) -> None:
@@ -280,7 +298,7 @@ def framework_add(obj: Ctx, key: str, lang: str, as_codes: bool) -> None:
 
     with obj.project.begin() as conn:
         fid = add_framework(conn, obj.study_id(conn), key=key, language=lang, as_codes=as_codes)
-    click.echo(f"framework {fid} added")
+    click.echo(_("framework {id} added", id=fid))
 
 
 @framework.command("import")
@@ -293,7 +311,7 @@ def framework_import(obj: Ctx, path: Path, as_codes: bool) -> None:
 
     with obj.project.begin() as conn:
         fid = add_framework(conn, obj.study_id(conn), path=path, as_codes=as_codes)
-    click.echo(f"framework {fid} added")
+    click.echo(_("framework {id} added", id=fid))
 
 
 @framework.command("link")
@@ -321,7 +339,7 @@ def framework_matrix_cmd(obj: Ctx, framework_ref: str, by: str, as_json: bool) -
     from kvali.analysis.matrix import framework_matrix
 
     with obj.project.begin() as conn:
-        m = framework_matrix(conn, obj.study_id(conn), framework_ref, by=by)
+        m = framework_matrix(conn, obj.study_id(conn), framework_ref, by=by, viewer=obj.viewer)
     if as_json:
         emit_json(m)
         return
@@ -393,9 +411,16 @@ def coverage_cmd(obj: Ctx, interview: str | None, semantic: bool, as_json: bool)
     for iv in data["interviews"]:
         s = iv["summary"]
         click.echo(
-            f"{iv['interview']}: topics {s['topics_touched']}/{s['topics']}, questions "
-            f"{s['questions_touched']}/{s['questions']}, keywords "
-            f"{s['keywords_touched']}/{s['keywords']}"
+            _(
+                "{interview}: topics {t}/{tn}, questions {q}/{qn}, keywords {k}/{kn}",
+                interview=iv["interview"],
+                t=s["topics_touched"],
+                tn=s["topics"],
+                q=s["questions_touched"],
+                qn=s["questions"],
+                k=s["keywords_touched"],
+                kn=s["keywords"],
+            )
         )
         for tp in iv["topics"]:
             for q in tp["questions"]:
@@ -403,11 +428,15 @@ def coverage_cmd(obj: Ctx, interview: str | None, semantic: bool, as_json: bool)
                 mark = "✓" if q["touched"] else "✗"
                 click.echo(
                     f"  {mark} {q['text'][:70]}"
-                    + (f"  (not: {', '.join(missed)})" if missed else "")
+                    + ("  " + _("(not: {keywords})", keywords=", ".join(missed)) if missed else "")
                 )
     never = data["study"]["never_touched"]
     click.echo(
-        "never touched: " + (", ".join(never) if never else "none") + f" · method {data['method']}"
+        _(
+            "never touched: {topics} · method {method}",
+            topics=", ".join(never) if never else _("none"),
+            method=data["method"],
+        )
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show, span_options
 from kvali.i18n import _
 
 
@@ -156,8 +156,7 @@ def coding() -> None:
 @coding.command("add")
 @click.argument("interview")
 @click.argument("code_ref", metavar="CODE")
-@click.option("--start", type=int, default=None)
-@click.option("--end", type=int, default=None)
+@span_options()
 @click.option("--quote", default=None, help="Code the passage with this exact text.")
 @click.option("--gold", is_flag=True, help="Flag as a gold quote.")
 @click.option("--coder", default=None, envvar="KVALI_USER")
@@ -204,7 +203,7 @@ def coding_remove(obj: Ctx, coding_id: int) -> None:
     from kvali.codings.service import remove_coding
 
     with obj.project.begin() as conn:
-        remove_coding(conn, obj.study_id(conn), coding_id)
+        remove_coding(conn, obj.study_id(conn), coding_id, viewer=obj.viewer)
 
 
 @coding.command("gold")
@@ -215,7 +214,7 @@ def coding_gold(obj: Ctx, coding_id: int, off: bool) -> None:
     from kvali.codings.service import set_gold
 
     with obj.project.begin() as conn:
-        set_gold(conn, obj.study_id(conn), coding_id, not off)
+        set_gold(conn, obj.study_id(conn), coding_id, not off, viewer=obj.viewer)
 
 
 @coding.command("list")
@@ -246,6 +245,7 @@ def coding_list(
             cycle=cycle,
             gold=True if gold else None,
             include_removed=removed,
+            viewer=obj.viewer,
         )
     show(
         rows,

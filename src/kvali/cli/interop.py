@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx
+from kvali.i18n import _
 
 
 def _report(data: dict[str, Any], as_json: bool, verb: str) -> None:
@@ -17,9 +18,9 @@ def _report(data: dict[str, Any], as_json: bool, verb: str) -> None:
     counts = ", ".join(
         f"{k} {v}" for k, v in data["counts"].items() if v and not k.endswith("_in_file")
     )
-    click.echo(f"{verb}: {counts or 'nothing'}")
+    click.echo(_("{verb}: {counts}", verb=verb, counts=counts or _("nothing")))
     for w in data["warnings"]:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(_("warning: {message}", message=w), err=True)
 
 
 @click.command("import-qdpx")
@@ -33,7 +34,7 @@ def import_qdpx_cmd(obj: Ctx, file: Path, as_json: bool) -> None:
     """
     from kvali.interop.refi import import_qdpx
 
-    _report(import_qdpx(obj.project, file).as_dict(), as_json, "imported")
+    _report(import_qdpx(obj.project, file).as_dict(), as_json, _("imported"))
 
 
 @click.command("export-qdpx")
@@ -44,7 +45,7 @@ def export_qdpx_cmd(obj: Ctx, out: Path, as_json: bool) -> None:
     """Export the study as a REFI-QDA project (.qdpx)."""
     from kvali.interop.refi import export_qdpx
 
-    _report(export_qdpx(obj.project, out).as_dict(), as_json, f"wrote {out}")
+    _report(export_qdpx(obj.project, out).as_dict(), as_json, _("wrote {path}", path=out))
 
 
 @click.command("import-qdc")
@@ -55,7 +56,7 @@ def import_qdc_cmd(obj: Ctx, file: Path, as_json: bool) -> None:
     """Import a REFI-QDA codebook (.qdc): codes, hierarchy, descriptions, colours, sets."""
     from kvali.interop.refi import import_qdc
 
-    _report(import_qdc(obj.project, file).as_dict(), as_json, "imported")
+    _report(import_qdc(obj.project, file).as_dict(), as_json, _("imported"))
 
 
 @click.command("export-qdc")
@@ -66,7 +67,7 @@ def export_qdc_cmd(obj: Ctx, out: Path, as_json: bool) -> None:
     """Export the codebook as a REFI-QDA codebook (.qdc)."""
     from kvali.interop.refi import export_qdc
 
-    _report(export_qdc(obj.project, out).as_dict(), as_json, f"wrote {out}")
+    _report(export_qdc(obj.project, out).as_dict(), as_json, _("wrote {path}", path=out))
 
 
 COMMANDS = [import_qdpx_cmd, export_qdpx_cmd, import_qdc_cmd, export_qdc_cmd]

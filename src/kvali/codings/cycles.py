@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
-from kvali.events.service import log_event
+from kvali.db.rows import get_or_404
+from kvali.errors import NotFoundError
+from kvali.events.service import insert_logged
 from kvali.util import new_guid, now
 
 
@@ -20,29 +22,22 @@ def current_cycle_id(conn: sa.Connection, study_id: int, *, create: bool = True)
         .limit(1)
     ).scalar()
     if cid is None and create:
-        cid = conn.execute(
-            t.cycles.insert().values(study_id=study_id, number=1, name="", started_at=now())
-        ).inserted_primary_key[0]
-        log_event(
+        cid = insert_logged(
             conn,
+            t.cycles,
+            {"study_id": study_id, "number": 1, "name": "", "started_at": now()},
             study_id=study_id,
-            action="start_cycle",
             entity="cycle",
-            entity_id=cid,
+            action="start_cycle",
             payload={"number": 1},
         )
     return cid
 
 
 def cycle_id_by_number(conn: sa.Connection, study_id: int, number: int) -> int:
-    from kvali.errors import NotFoundError
-
-    cid = conn.execute(
-        sa.select(t.cycles.c.id).where(t.cycles.c.study_id == study_id, t.cycles.c.number == number)
-    ).scalar()
-    if cid is None:
-        raise NotFoundError("no coding cycle {number}", number=number)
-    return cid
+    error = NotFoundError("no coding cycle {number}", number=number)
+    match = {"study_id": study_id, "number": number}
+    return get_or_404(conn, t.cycles, match=match, error=error)["id"]
 
 
 def cycle_number(conn: sa.Connection, cycle_id: int) -> int:
@@ -53,9 +48,6 @@ def start_cycle(conn: sa.Connection, study_id: int, *, name: str = "") -> int:
     """Open cycle n+1 with a copy of cycle n's live codings (each linked to its original)."""
     prev = current_cycle_id(conn, study_id)
     number = cycle_number(conn, prev) + 1
-    cid = conn.execute(
-        t.cycles.insert().values(study_id=study_id, number=number, name=name, started_at=now())
-    ).inserted_primary_key[0]
     c = t.codings
     rows = conn.execute(
         sa.select(
@@ -70,6 +62,15 @@ def start_cycle(conn: sa.Connection, study_id: int, *, name: str = "") -> int:
         .where(c.c.cycle_id == prev, c.c.removed_at.is_(None))
         .order_by(c.c.id)
     ).all()
+    cid = insert_logged(
+        conn,
+        t.cycles,
+        {"study_id": study_id, "number": number, "name": name, "started_at": now()},
+        study_id=study_id,
+        entity="cycle",
+        action="start_cycle",
+        payload={"number": number, "carried_codings": len(rows)},
+    )
     created = now()
     if rows:
         conn.execute(
@@ -90,14 +91,7 @@ def start_cycle(conn: sa.Connection, study_id: int, *, name: str = "") -> int:
                 for r in rows
             ],
         )
-    log_event(
-        conn,
-        study_id=study_id,
-        action="start_cycle",
-        entity="cycle",
-        entity_id=cid,
-        payload={"number": number, "carried_codings": len(rows)},
-    )
+
     return number
 
 

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 
 from kvali.codes.service import code_id
 from kvali.codings.cycles import current_cycle_id, cycle_id_by_number
+from kvali.codings.visible import only_visible
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, KvaliError, NotFoundError
 from kvali.events.service import log_event, log_events
 from kvali.interviews.service import user_id
@@ -28,25 +30,18 @@ from kvali.util import new_guid, normalize_text, now
 
 
 def _transcript_length(conn: sa.Connection, transcript_id: int) -> int:
-    n = conn.execute(
-        sa.select(t.transcripts.c.char_count).where(t.transcripts.c.id == transcript_id)
-    ).scalar()
-    if n is None:
-        raise NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)
-    return n
+    error = NotFoundError("no transcript {transcript_id}", transcript_id=transcript_id)
+    return get_or_404(conn, t.transcripts, transcript_id, error=error)["char_count"]
 
 
 def _check_code(conn: sa.Connection, study_id: int, cid: int) -> None:
-    row = conn.execute(
-        sa.select(t.codes.c.study_id, t.codes.c.status, t.codes.c.name).where(t.codes.c.id == cid)
-    ).first()
-    if row is None or row.study_id != study_id:
-        raise NotFoundError("code {cid} is not in this study", cid=cid)
-    if row.status != "active":
+    error = NotFoundError("code {cid} is not in this study", cid=cid)
+    row = get_or_404(conn, t.codes, cid, study_id=study_id, error=error)
+    if row["status"] != "active":
         raise InputError(
             "code {name!r} was {status} and cannot take new codings",
-            name=row.name,
-            status=row.status,
+            name=row["name"],
+            status=row["status"],
         )
 
 
@@ -281,18 +276,18 @@ def code_quote(
     )
 
 
-def _live(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
+def _live(
+    conn: sa.Connection, study_id: int, coding_id: int, viewer: str | None = None
+) -> dict[str, Any]:
+    """The live coding of the current cycle, as ``viewer`` may see it (hidden: not found)."""
     c = t.codings
-    row = (
-        conn.execute(
-            sa.select(c, t.interviews.c.study_id)
-            .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
-            .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
-            .where(c.c.id == coding_id)
-        )
-        .mappings()
-        .first()
+    q = (
+        sa.select(c, t.interviews.c.study_id)
+        .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
+        .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
+        .where(c.c.id == coding_id)
     )
+    row = conn.execute(only_visible(conn, study_id, q, viewer)).mappings().first()
     if row is None or row["study_id"] != study_id:
         raise NotFoundError("no coding {coding_id}", coding_id=coding_id)
     if row["removed_at"] is not None:
@@ -310,10 +305,15 @@ def _live(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
 
 
 def remove_coding(
-    conn: sa.Connection, study_id: int, coding_id: int, *, reason: str = "removed"
+    conn: sa.Connection,
+    study_id: int,
+    coding_id: int,
+    *,
+    reason: str = "removed",
+    viewer: str | None = None,
 ) -> None:
-    """Close a coding; the row stays as history."""
-    _live(conn, study_id, coding_id)
+    """Close a coding; the row stays as history. A coding hidden from ``viewer`` is not found."""
+    _live(conn, study_id, coding_id, viewer)
     conn.execute(
         t.codings.update()
         .where(t.codings.c.id == coding_id)
@@ -329,8 +329,15 @@ def remove_coding(
     )
 
 
-def set_gold(conn: sa.Connection, study_id: int, coding_id: int, gold: bool = True) -> None:
-    _live(conn, study_id, coding_id)
+def set_gold(
+    conn: sa.Connection,
+    study_id: int,
+    coding_id: int,
+    gold: bool = True,
+    *,
+    viewer: str | None = None,
+) -> None:
+    _live(conn, study_id, coding_id, viewer)
     conn.execute(t.codings.update().where(t.codings.c.id == coding_id).values(is_gold=gold))
     log_event(
         conn,
@@ -339,6 +346,27 @@ def set_gold(conn: sa.Connection, study_id: int, coding_id: int, gold: bool = Tr
         entity="coding",
         entity_id=coding_id,
         payload={"gold": gold},
+    )
+
+
+def _codings_query(*columns: Any) -> sa.Select:
+    """Codings with their code, transcript, interview and coder joined: the span, gold flag and
+    removal first, then ``columns``."""
+    c, tr, iv = t.codings, t.transcripts, t.interviews
+    return sa.select(
+        c.c.id,
+        c.c.transcript_id,
+        c.c.start_char,
+        c.c.end_char,
+        c.c.is_gold,
+        c.c.removed_at,
+        c.c.removed_reason,
+        *columns,
+    ).select_from(
+        c.join(t.codes, t.codes.c.id == c.c.code_id)
+        .join(tr, tr.c.id == c.c.transcript_id)
+        .join(iv, iv.c.id == tr.c.interview_id)
+        .outerjoin(t.users, t.users.c.id == c.c.coder_id)
     )
 
 
@@ -353,12 +381,14 @@ def list_codings(
     include_removed: bool = False,
     with_text: bool = True,
     turns: dict[int, list[dict[str, Any]]] | None = None,
+    viewer: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Codings of a cycle (default: current) with code, interview, coder, text and time.
+    """Codings of a cycle (default: current) with code, interview, coder, text and time, as
+    ``viewer`` may see them (``codings.visible``: the blind-coding rule; None: every coding).
 
     ``turns``: a cache of :func:`get_turns` per transcript id that this fills and reuses, for
     callers that read the same transcripts' turns anyway (the framework matrix)."""
-    c, codes, tr, iv = t.codings, t.codes, t.transcripts, t.interviews
+    c, codes, iv = t.codings, t.codes, t.interviews
     cycle_id = (
         cycle_id_by_number(conn, study_id, cycle)
         if cycle
@@ -367,25 +397,12 @@ def list_codings(
     if cycle_id is None:
         return []
     q = (
-        sa.select(
-            c.c.id,
-            c.c.transcript_id,
-            c.c.start_char,
-            c.c.end_char,
-            c.c.is_gold,
-            c.c.removed_at,
-            c.c.removed_reason,
+        _codings_query(
             c.c.derived_from_id,
             codes.c.name.label("code"),
             codes.c.id.label("code_id"),
             iv.c.label.label("interview"),
             t.users.c.name.label("coder"),
-        )
-        .select_from(
-            c.join(codes, codes.c.id == c.c.code_id)
-            .join(tr, tr.c.id == c.c.transcript_id)
-            .join(iv, iv.c.id == tr.c.interview_id)
-            .outerjoin(t.users, t.users.c.id == c.c.coder_id)
         )
         .where(iv.c.study_id == study_id, c.c.cycle_id == cycle_id)
         .order_by(iv.c.id, c.c.start_char, c.c.id)
@@ -400,6 +417,7 @@ def list_codings(
         q = q.where(c.c.code_id == code_id(conn, study_id, code))
     if gold is not None:
         q = q.where(c.c.is_gold == gold)
+    q = only_visible(conn, study_id, q, viewer)
     rows = [dict(r) for r in conn.execute(q).mappings()]
     if with_text:
         cache = {} if turns is None else turns
@@ -493,44 +511,31 @@ def import_codings_csv(
     return len(items)
 
 
-def get_coding(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, Any]:
+def get_coding(
+    conn: sa.Connection, study_id: int, coding_id: int, *, viewer: str | None = None
+) -> dict[str, Any]:
     """One coding with its code, coder, cycle, quoted text and speaker (the browser's detail view).
 
+    A coding hidden from ``viewer`` (``codings.visible``) is not found, as if it did not exist.
     Reads only the turns the span touches, so it stays fast on very long transcripts.
     """
     c, codes = t.codings, t.codes
-    row = (
-        conn.execute(
-            sa.select(
-                c.c.id,
-                c.c.transcript_id,
-                c.c.start_char,
-                c.c.end_char,
-                c.c.is_gold,
-                c.c.removed_at,
-                c.c.removed_reason,
-                c.c.created_at,
-                codes.c.id.label("code_id"),
-                codes.c.name.label("code"),
-                codes.c.color,
-                t.users.c.name.label("coder"),
-                t.cycles.c.number.label("cycle"),
-                t.interviews.c.study_id,
-                t.interviews.c.id.label("interview_id"),
-                t.interviews.c.label.label("interview"),
-            )
-            .select_from(
-                c.join(codes, codes.c.id == c.c.code_id)
-                .join(t.cycles, t.cycles.c.id == c.c.cycle_id)
-                .join(t.transcripts, t.transcripts.c.id == c.c.transcript_id)
-                .join(t.interviews, t.interviews.c.id == t.transcripts.c.interview_id)
-                .outerjoin(t.users, t.users.c.id == c.c.coder_id)
-            )
-            .where(c.c.id == coding_id)
+    q = (
+        _codings_query(
+            c.c.created_at,
+            codes.c.id.label("code_id"),
+            codes.c.name.label("code"),
+            codes.c.color,
+            t.users.c.name.label("coder"),
+            t.cycles.c.number.label("cycle"),
+            t.interviews.c.study_id,
+            t.interviews.c.id.label("interview_id"),
+            t.interviews.c.label.label("interview"),
         )
-        .mappings()
-        .first()
+        .join(t.cycles, t.cycles.c.id == c.c.cycle_id)
+        .where(c.c.id == coding_id)
     )
+    row = conn.execute(only_visible(conn, study_id, q, viewer)).mappings().first()
     if row is None or row["study_id"] != study_id:
         raise NotFoundError("no coding {coding_id}", coding_id=coding_id)
     out = dict(row)
@@ -555,10 +560,17 @@ def get_coding(conn: sa.Connection, study_id: int, coding_id: int) -> dict[str, 
     return out
 
 
-def recode(conn: sa.Connection, study_id: int, coding_id: int, *, code: str | int) -> int:
+def recode(
+    conn: sa.Connection,
+    study_id: int,
+    coding_id: int,
+    *,
+    code: str | int,
+    viewer: str | None = None,
+) -> int:
     """Give a coding another code: the old row is closed ("recoded"), a new one takes its span,
     gold flag and coder. Returns the new coding's id."""
-    old = _live(conn, study_id, coding_id)
+    old = _live(conn, study_id, coding_id, viewer)
     coder = None
     if old["coder_id"] is not None:
         coder = conn.execute(

@@ -52,6 +52,11 @@ def make_engine(url: str) -> Engine:
         if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return  # VACUUM and checkpoints must run outside a transaction
         conn.connection.dbapi_connection.isolation_level = None
+        if conn.get_execution_options().get("kvali_read_only"):
+            # A reader beside a writer (a report's second process): a deferred transaction
+            # reads one WAL snapshot and never waits for the writer's lock.
+            conn.exec_driver_sql("BEGIN")
+            return
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

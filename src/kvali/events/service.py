@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
 
 from kvali.db.schema import events
-from kvali.util import now
+from kvali.util import new_guid, now
 
 _actor: ContextVar[str | None] = ContextVar("kvali_actor", default=None)
 
@@ -71,6 +72,83 @@ def log_events(
             for eid, payload in items
         ],
     )
+
+
+def insert_logged(
+    conn: sa.Connection,
+    table: sa.Table,
+    values: dict[str, Any],
+    *,
+    study_id: int | None,
+    entity: str,
+    action: str = "create",
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Insert one row and append its event in the same transaction; returns the row's id.
+
+    ``guid`` and ``created_at`` are filled in when the table has them and ``values`` does not,
+    so a new row is never written without its event."""
+    row = dict(values)
+    if "guid" in table.c and "guid" not in row:
+        row["guid"] = new_guid()
+    if "created_at" in table.c and "created_at" not in row:
+        row["created_at"] = now()
+    row_id = conn.execute(table.insert().values(**row)).inserted_primary_key[0]
+    log_event(
+        conn, study_id=study_id, action=action, entity=entity, entity_id=row_id, payload=payload
+    )
+    return row_id
+
+
+def update_logged(
+    conn: sa.Connection,
+    table: sa.Table,
+    row_id: int,
+    values: dict[str, Any],
+    *,
+    study_id: int | None,
+    entity: str,
+    action: str = "update",
+    payload: dict[str, Any] | None = None,
+    where: Iterable[sa.ColumnElement[bool]] = (),
+) -> int:
+    """Update the row with this id (matching ``where``) and append its event, payload
+    ``{"fields": [...]}`` unless given; returns the rows changed. Nothing changed (no values,
+    no such row): no event, 0."""
+    if not values:
+        return 0
+    n = conn.execute(table.update().where(table.c.id == row_id, *where).values(**values)).rowcount
+    if n:
+        log_event(
+            conn,
+            study_id=study_id,
+            action=action,
+            entity=entity,
+            entity_id=row_id,
+            payload={"fields": sorted(values)} if payload is None else payload,
+        )
+    return n
+
+
+def delete_logged(
+    conn: sa.Connection,
+    table: sa.Table,
+    row_id: int,
+    *,
+    study_id: int | None,
+    entity: str,
+    action: str = "delete",
+    payload: dict[str, Any] | None = None,
+    where: Iterable[sa.ColumnElement[bool]] = (),
+) -> int:
+    """Delete the row with this id (matching ``where``) and append its event; returns the rows
+    deleted. No such row: no event, 0."""
+    n = conn.execute(table.delete().where(table.c.id == row_id, *where)).rowcount
+    if n:
+        log_event(
+            conn, study_id=study_id, action=action, entity=entity, entity_id=row_id, payload=payload
+        )
+    return n
 
 
 def list_events(

@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
-from kvali.util import new_guid
+from kvali.events.service import insert_logged, log_event, update_logged
 
 KIND_BELOW = {None: "topic", "topic": "question", "question": "keyword"}
 
@@ -41,25 +41,14 @@ def add_node(conn: sa.Connection, study_id: int, *, text: str, parent_id: int | 
             else t.guide_nodes.c.parent_id == parent_id,
         )
     ).scalar()
-    nid = conn.execute(
-        t.guide_nodes.insert().values(
-            guid=new_guid(),
-            study_id=study_id,
-            parent_id=parent_id,
-            kind=kind,
-            position=pos,
-            text=text,
-        )
-    ).inserted_primary_key[0]
-    log_event(
+    return insert_logged(
         conn,
+        t.guide_nodes,
+        {"study_id": study_id, "parent_id": parent_id, "kind": kind, "position": pos, "text": text},
         study_id=study_id,
-        action="create",
         entity="guide_node",
-        entity_id=nid,
         payload={"kind": kind},
     )
-    return nid
 
 
 def get_guide(conn: sa.Connection, study_id: int) -> dict[str, Any]:
@@ -159,14 +148,13 @@ def list_nodes(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
 
 
 def _node(conn: sa.Connection, study_id: int, node_id: int) -> Any:
-    row = conn.execute(
-        sa.select(t.guide_nodes).where(
-            t.guide_nodes.c.id == node_id, t.guide_nodes.c.study_id == study_id
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError("no guide entry {node_id}", node_id=node_id)
-    return row
+    return get_or_404(
+        conn,
+        t.guide_nodes,
+        node_id,
+        study_id=study_id,
+        error=NotFoundError("no guide entry {node_id}", node_id=node_id),
+    )
 
 
 def update_node(conn: sa.Connection, study_id: int, node_id: int, *, text: str) -> None:
@@ -175,14 +163,14 @@ def update_node(conn: sa.Connection, study_id: int, node_id: int, *, text: str) 
     if not text:
         raise InputError("a guide entry needs text")
     row = _node(conn, study_id, node_id)
-    conn.execute(t.guide_nodes.update().where(t.guide_nodes.c.id == node_id).values(text=text))
-    log_event(
+    update_logged(
         conn,
+        t.guide_nodes,
+        node_id,
+        {"text": text},
         study_id=study_id,
-        action="update",
         entity="guide_node",
-        entity_id=node_id,
-        payload={"kind": row.kind, "old": row.text, "new": text},
+        payload={"kind": row["kind"], "old": row["text"], "new": text},
     )
 
 
@@ -204,11 +192,11 @@ def delete_node(conn: sa.Connection, study_id: int, node_id: int) -> dict[str, i
                 counts[f"{kind}s"] += 1
             conn.execute(gn.delete().where(gn.c.id.in_(ids)))
     siblings = (
-        gn.c.parent_id.is_(None) if row.parent_id is None else gn.c.parent_id == row.parent_id
+        gn.c.parent_id.is_(None) if row["parent_id"] is None else gn.c.parent_id == row["parent_id"]
     )
     conn.execute(
         gn.update()
-        .where(gn.c.study_id == study_id, siblings, gn.c.position > row.position)
+        .where(gn.c.study_id == study_id, siblings, gn.c.position > row["position"])
         .values(position=gn.c.position - 1)
     )
     log_event(
@@ -217,6 +205,6 @@ def delete_node(conn: sa.Connection, study_id: int, node_id: int) -> dict[str, i
         action="delete",
         entity="guide_node",
         entity_id=node_id,
-        payload={"kind": row.kind, "text": row.text, **counts},
+        payload={"kind": row["kind"], "text": row["text"], **counts},
     )
     return counts

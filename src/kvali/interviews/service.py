@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import insert_logged, update_logged
 from kvali.participants.service import participant_id
 from kvali.util import new_guid, now, numeric_id
 
@@ -43,6 +43,11 @@ def user_id(conn: sa.Connection, name: str, *, create: bool = True) -> int:
     return uid
 
 
+def user_names(conn: sa.Connection) -> list[str]:
+    """Every user of the project (coders are users), for the coder pickers."""
+    return list(conn.execute(sa.select(t.users.c.name).order_by(t.users.c.name)).scalars())
+
+
 def add_interview(
     conn: sa.Connection,
     study_id: int,
@@ -64,32 +69,27 @@ def add_interview(
     pids = [
         participant_id(conn, study_id, code) for code in participants
     ]  # validate before writing
-    iid = conn.execute(
-        t.interviews.insert().values(
-            guid=new_guid(),
-            study_id=study_id,
-            label=label,
-            date=date,
-            mode=mode,
-            duration_s=duration_s,
-            audio_path=audio_path,
-            created_at=now(),
-        )
-    ).inserted_primary_key[0]
+    iid = insert_logged(
+        conn,
+        t.interviews,
+        {
+            "study_id": study_id,
+            "label": label,
+            "date": date,
+            "mode": mode,
+            "duration_s": duration_s,
+            "audio_path": audio_path,
+        },
+        study_id=study_id,
+        entity="interview",
+        payload={"label": label, "mode": mode},
+    )
     for pid in pids:
         conn.execute(t.interview_participants.insert().values(interview_id=iid, participant_id=pid))
     for name in interviewers:
         conn.execute(
             t.interview_interviewers.insert().values(interview_id=iid, user_id=user_id(conn, name))
         )
-    log_event(
-        conn,
-        study_id=study_id,
-        action="create",
-        entity="interview",
-        entity_id=iid,
-        payload={"label": label, "mode": mode},
-    )
     return iid
 
 
@@ -124,16 +124,7 @@ def update_interview(conn: sa.Connection, study_id: int, ref: str | int, **value
     if "mode" in values and values["mode"] is not None:
         values["mode"] = normalize_mode(values["mode"])
     values = {k: v for k, v in values.items() if v is not None}
-    if values:
-        conn.execute(t.interviews.update().where(t.interviews.c.id == iid).values(**values))
-        log_event(
-            conn,
-            study_id=study_id,
-            action="update",
-            entity="interview",
-            entity_id=iid,
-            payload={"fields": sorted(values)},
-        )
+    update_logged(conn, t.interviews, iid, values, study_id=study_id, entity="interview")
 
 
 def list_interviews(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:

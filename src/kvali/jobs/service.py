@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, KvaliError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import insert_logged, log_event
 from kvali.i18n import N_
 from kvali.jobs.tables import jobs
 from kvali.util import now
@@ -105,32 +106,27 @@ def enqueue(
     if kind not in HANDLERS:
         raise InputError("unknown job kind {kind!r}", kind=kind)
     ts = now()
-    jid = conn.execute(
-        jobs.insert().values(
-            study_id=study_id,
-            kind=kind,
-            params=params,
-            status="queued",
-            created_at=ts,
-            updated_at=ts,
-        )
-    ).inserted_primary_key[0]
-    log_event(
+    return insert_logged(
         conn,
+        jobs,
+        {
+            "study_id": study_id,
+            "kind": kind,
+            "params": params,
+            "status": "queued",
+            "created_at": ts,
+            "updated_at": ts,
+        },
         study_id=study_id,
-        action="enqueue",
         entity="job",
-        entity_id=jid,
+        action="enqueue",
         payload={"kind": kind},
     )
-    return jid
 
 
 def get_job(conn: sa.Connection, job_id: int) -> dict[str, Any]:
-    row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().first()
-    if row is None:
-        raise NotFoundError("no job {job_id}", job_id=job_id)
-    return dict(row)
+    error = NotFoundError("no job {job_id}", job_id=job_id)
+    return dict(get_or_404(conn, jobs, job_id, error=error))
 
 
 def list_jobs(

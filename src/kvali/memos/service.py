@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import current_actor, log_event
-from kvali.util import new_guid, now
+from kvali.events.service import current_actor, insert_logged, update_logged
+from kvali.util import now
 
 TARGETS = ("study", "interview", "participant", "code", "coding", "research_question")
 KINDS = ("analytic", "reflexivity", "condensation")
@@ -35,29 +35,24 @@ def add_memo(
     if target_id is None:
         raise InputError("a memo on a {target_type} needs its id", target_type=target_type)
     stamp = now()
-    mid = conn.execute(
-        t.memos.insert().values(
-            guid=new_guid(),
-            study_id=study_id,
-            target_type=target_type,
-            target_id=target_id,
-            kind=kind,
-            title=title,
-            text=text.strip(),
-            author=current_actor(),
-            created_at=stamp,
-            updated_at=stamp,
-        )
-    ).inserted_primary_key[0]
-    log_event(
+    return insert_logged(
         conn,
+        t.memos,
+        {
+            "study_id": study_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "kind": kind,
+            "title": title,
+            "text": text.strip(),
+            "author": current_actor(),
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
         study_id=study_id,
-        action="create",
         entity="memo",
-        entity_id=mid,
         payload={"target_type": target_type, "target_id": target_id, "kind": kind},
     )
-    return mid
 
 
 def update_memo(
@@ -73,21 +68,18 @@ def update_memo(
     }
     if not values:
         return
-    n = conn.execute(
-        t.memos.update()
-        .where(t.memos.c.id == memo_id, t.memos.c.study_id == study_id)
-        .values(**values, updated_at=now())
-    ).rowcount
-    if not n:
-        raise NotFoundError("no memo {memo_id}", memo_id=memo_id)
-    log_event(
+    changed = update_logged(
         conn,
+        t.memos,
+        memo_id,
+        {**values, "updated_at": now()},
         study_id=study_id,
-        action="update",
         entity="memo",
-        entity_id=memo_id,
         payload={"fields": sorted(values)},
+        where=[t.memos.c.study_id == study_id],
     )
+    if not changed:
+        raise NotFoundError("no memo {memo_id}", memo_id=memo_id)
 
 
 def list_memos(

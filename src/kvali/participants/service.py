@@ -11,9 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
-from kvali.util import new_guid, now
+from kvali.events.service import insert_logged, log_event, update_logged
+from kvali.util import now
 
 MEMBER_CHECK_STATUSES = ("not_offered", "sent", "approved", "changes_requested", "declined")
 
@@ -32,26 +33,21 @@ def add_participant(
         raise InputError("a participant needs a pseudonymous code (e.g. R1)")
     if _find(conn, study_id, code) is not None:
         raise InputError("participant {code!r} already exists", code=code)
-    pid = conn.execute(
-        t.participants.insert().values(
-            guid=new_guid(),
-            study_id=study_id,
-            code=code,
-            consent_date=consent_date,
-            consent_document=consent_document,
-            created_at=now(),
-        )
-    ).inserted_primary_key[0]
-    if attributes:
-        _write_attributes(conn, pid, attributes)
-    log_event(
+    pid = insert_logged(
         conn,
+        t.participants,
+        {
+            "study_id": study_id,
+            "code": code,
+            "consent_date": consent_date,
+            "consent_document": consent_document,
+        },
         study_id=study_id,
-        action="create",
         entity="participant",
-        entity_id=pid,
         payload={"code": code},
     )
+    if attributes:
+        _write_attributes(conn, pid, attributes)
     return pid
 
 
@@ -64,10 +60,9 @@ def _find(conn: sa.Connection, study_id: int, code: str) -> int | None:
 
 
 def participant_id(conn: sa.Connection, study_id: int, code: str) -> int:
-    pid = _find(conn, study_id, code)
-    if pid is None:
-        raise NotFoundError("no participant with code {code!r}", code=code)
-    return pid
+    error = NotFoundError("no participant with code {code!r}", code=code)
+    match = {"study_id": study_id, "code": code}
+    return get_or_404(conn, t.participants, match=match, error=error)["id"]
 
 
 def _write_attributes(conn: sa.Connection, pid: int, attributes: dict[str, Any]) -> None:
@@ -102,13 +97,16 @@ def set_consent(
     consent_date: date | None,
     document: str | None,
 ) -> None:
-    pid = participant_id(conn, study_id, code)
-    conn.execute(
-        t.participants.update()
-        .where(t.participants.c.id == pid)
-        .values(consent_date=consent_date, consent_document=document)
+    update_logged(
+        conn,
+        t.participants,
+        participant_id(conn, study_id, code),
+        {"consent_date": consent_date, "consent_document": document},
+        study_id=study_id,
+        entity="participant",
+        action="set_consent",
+        payload={},
     )
-    log_event(conn, study_id=study_id, action="set_consent", entity="participant", entity_id=pid)
 
 
 def record_member_check(
@@ -120,18 +118,18 @@ def record_member_check(
             "member-check status must be one of {member_check_statuses}",
             member_check_statuses=", ".join(MEMBER_CHECK_STATUSES),
         )
-    pid = participant_id(conn, study_id, code)
-    conn.execute(
-        t.participants.update()
-        .where(t.participants.c.id == pid)
-        .values(member_check_status=status, member_check_comments=comments, member_check_at=now())
-    )
-    log_event(
+    update_logged(
         conn,
+        t.participants,
+        participant_id(conn, study_id, code),
+        {
+            "member_check_status": status,
+            "member_check_comments": comments,
+            "member_check_at": now(),
+        },
         study_id=study_id,
-        action="member_check",
         entity="participant",
-        entity_id=pid,
+        action="member_check",
         payload={"status": status},
     )
 

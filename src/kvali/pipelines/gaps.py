@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from kvali.db import schema as t
 from kvali.i18n import in_lang
 from kvali.pipelines.tables import transcript_gaps
-from kvali.transcripts.offsets import Edit, map_span
+from kvali.util import format_ms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,16 +77,11 @@ class Gap:
         return cls(d["start_ms"], d["end_ms"], d["reason"], d.get("dropped_words", 0), words)
 
 
-def clock(ms: int) -> str:
-    s = max(ms, 0) // 1000
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
 def marker(gap: Gap, language: str) -> str:
     """The text that stands for the gap in the transcript, in the transcript's language; an
     unsure run keeps its words inside the brackets (nothing lost, nothing passed off as sure)."""
     lang = "nb" if language in ("nb", "nn", "no") else "en"
-    start, end = clock(gap.start_ms), clock(gap.end_ms)
+    start, end = format_ms(gap.start_ms), format_ms(gap.end_ms)
     if gap.words:
         words = " ".join(w.text for w in gap.words)
         return in_lang(lang, "[unclear {start}–{end}: {words}]", start=start, end=end, words=words)
@@ -320,11 +315,16 @@ def get_gaps(conn: sa.Connection, transcript_id: int) -> list[dict[str, Any]]:
     ).mappings()
     out = []
     for r in rows:
-        current = text[r["start_char"] : r["end_char"]]
+        start, end = r["start_char"], r["end_char"]
+        current = text[start:end]
+        at = current.find(r["marker"])
+        if at >= 0:  # an edit around the marker (or its undo) widened the span: the marker is it
+            start, end = start + at, start + at + len(r["marker"])
+            current = r["marker"]
         out.append(
             {
-                "start_char": r["start_char"],
-                "end_char": r["end_char"],
+                "start_char": start,
+                "end_char": end,
                 "start_ms": r["start_ms"],
                 "end_ms": r["end_ms"],
                 "reason": r["reason"],
@@ -339,41 +339,6 @@ def get_gaps(conn: sa.Connection, transcript_id: int) -> list[dict[str, Any]]:
 def _sync(conn: sa.Connection, transcript_id: int) -> None:
     """Carry gap spans through the edits made since they were stored (a typed-over marker
     maps to the text that replaced it); a span whose text was deleted is gone."""
-    version = conn.execute(
-        sa.select(t.transcripts.c.version).where(t.transcripts.c.id == transcript_id)
-    ).scalar_one()
-    g = transcript_gaps
-    stale = conn.execute(
-        sa.select(g.c.id, g.c.start_char, g.c.end_char, g.c.version).where(
-            g.c.transcript_id == transcript_id, g.c.version < version
-        )
-    ).all()
-    if not stale:
-        return
-    e = t.transcript_edits
-    edits = conn.execute(
-        sa.select(e.c.version, e.c.start_char, e.c.end_char, e.c.new_length)
-        .where(e.c.transcript_id == transcript_id, e.c.version > min(r.version for r in stale))
-        .order_by(e.c.version, e.c.start_char, e.c.end_char)
-    ).all()
-    gone = []
-    for row in stale:
-        span: tuple[int, int] | None = (row.start_char, row.end_char)
-        for v in sorted({x.version for x in edits}):
-            if v > row.version and span is not None:
-                batch = [
-                    Edit(x.start_char, x.end_char, "\0" * x.new_length)
-                    for x in edits
-                    if x.version == v
-                ]
-                span = map_span(span[0], span[1], batch)
-        if span is None:
-            gone.append(row.id)
-        else:
-            conn.execute(
-                g.update()
-                .where(g.c.id == row.id)
-                .values(start_char=span[0], end_char=span[1], version=version)
-            )
-    if gone:
-        conn.execute(g.delete().where(g.c.id.in_(gone)))
+    from kvali.pipelines.words import sync_spans
+
+    sync_spans(conn, transcript_gaps, transcript_id)

@@ -69,8 +69,14 @@ def save_words(
 
 def sync_words(conn: sa.Connection, transcript_id: int) -> int:
     """Carry stored word spans through the text edits made since; returns words updated."""
+    return sync_spans(conn, transcript_words, transcript_id)
+
+
+def sync_spans(conn: sa.Connection, w: sa.Table, transcript_id: int) -> int:
+    """Carry the spans in ``w`` (a table of ``start_char``, ``end_char`` and ``version`` per
+    transcript: word times, gaps) through the text edits made since each was stored; a span
+    whose text was deleted goes. Returns the rows that were behind."""
     version = _version(conn, transcript_id)
-    w = transcript_words
     stale = conn.execute(
         sa.select(w.c.id, w.c.start_char, w.c.end_char, w.c.version).where(
             w.c.transcript_id == transcript_id, w.c.version < version

@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import delete_logged, insert_logged, log_event
 from kvali.privacy.detect import (
     LANGS,
     Detection,
@@ -51,13 +52,14 @@ def add_term(
         raise InputError("the term is empty")
     if label not in LABELS:
         raise InputError("label must be one of {labels}", labels=", ".join(LABELS))
-    tid = conn.execute(
-        T.insert().values(
-            study_id=study_id, term=term, label=label, category=category, created_at=now()
-        )
-    ).inserted_primary_key[0]
-    log_event(conn, study_id=study_id, action="add", entity="privacy_term", entity_id=tid)
-    return tid
+    return insert_logged(
+        conn,
+        T,
+        {"study_id": study_id, "term": term, "label": label, "category": category},
+        study_id=study_id,
+        entity="privacy_term",
+        action="add",
+    )
 
 
 def list_terms(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
@@ -66,10 +68,17 @@ def list_terms(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
 
 
 def remove_term(conn: sa.Connection, study_id: int, term_id: int) -> None:
-    n = conn.execute(T.delete().where(T.c.study_id == study_id, T.c.id == term_id)).rowcount
-    if not n:
+    removed = delete_logged(
+        conn,
+        T,
+        term_id,
+        study_id=study_id,
+        entity="privacy_term",
+        action="remove",
+        where=[T.c.study_id == study_id],
+    )
+    if not removed:
         raise NotFoundError("no study-list term {term_id}", term_id=term_id)
-    log_event(conn, study_id=study_id, action="remove", entity="privacy_term", entity_id=term_id)
 
 
 def _terms(conn: sa.Connection, study_id: int, extra: Iterable[Term] = ()) -> list[Term]:
@@ -417,3 +426,56 @@ def add_span(
         raise NotFoundError("nothing matched")
     log_event(conn, study_id=study_id, action="add", entity="privacy_suggestion", payload={"n": n})
     return n
+
+
+def interview_label(conn: sa.Connection, study_id: int, ref: int | str | None) -> str | None:
+    """An interview given by id or label, as the label these services take; an unknown one, or
+    one without a transcript, is not found (before anything runs). Empty: None (the study)."""
+    from kvali.interviews.service import interview_id
+
+    if ref in (None, ""):
+        return None
+    iid = interview_id(conn, study_id, str(ref).strip())
+    transcript_id_for(conn, study_id, iid)
+    return conn.execute(sa.select(t.interviews.c.label).where(t.interviews.c.id == iid)).scalar()
+
+
+def check_suggestions(conn: sa.Connection, study_id: int, ids: Sequence[int]) -> None:
+    """Every id is a suggestion of this study, or NotFound names those that are not (the
+    decisions accept unknown ids silently, so a client checks first and nothing changes)."""
+    q = sa.select(S.c.id).join(E, E.c.id == S.c.entity_id)
+    found = set(conn.execute(q.where(E.c.study_id == study_id, S.c.id.in_(ids))).scalars())
+    missing = sorted(set(ids) - found)
+    if missing:
+        raise NotFoundError("no suggestion {missing}", missing=", ".join(map(str, missing)))
+
+
+def check_entity(conn: sa.Connection, study_id: int, entity_id: int) -> None:
+    error = NotFoundError("no entity {entity_id}", entity_id=entity_id)
+    get_or_404(conn, E, entity_id, study_id=study_id, error=error)
+
+
+def status_counts(conn: sa.Connection, study_id: int) -> dict[str, int]:
+    """How many suggestions are pending, accepted and rejected."""
+    counts = dict(
+        conn.execute(
+            sa.select(S.c.status, sa.func.count())
+            .join(E, E.c.id == S.c.entity_id)
+            .where(E.c.study_id == study_id)
+            .group_by(S.c.status)
+        ).all()
+    )
+    return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def last_apply(conn: sa.Connection, study_id: int) -> dict[str, Any] | None:
+    """When the last ``apply`` ran and what it reported (its event), or None."""
+    ev = t.events
+    q = (
+        sa.select(ev.c.created_at, ev.c.payload)
+        .where(ev.c.study_id == study_id, ev.c.action == "pseudonymize")
+        .order_by(ev.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(q).first()
+    return {"at": row.created_at, **row.payload} if row else None

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from kvali.codes.service import ancestors
 from kvali.codings.cycles import current_cycle_id, cycle_id_by_number, cycle_number
+from kvali.codings.visible import only_visible
 from kvali.db import schema as t
 from kvali.reports.model import (
     AnalysisModel,
@@ -51,7 +52,7 @@ class _Interview:
 
 
 def _load(
-    conn: sa.Connection, study_id: int, cycle_id: int | None
+    conn: sa.Connection, study_id: int, cycle_id: int | None, viewer: str | None = None
 ) -> tuple[list[_Interview], dict[int, dict[str, Any]]]:
     iv, tr = t.interviews, t.transcripts
     interviews = [
@@ -92,13 +93,14 @@ def _load(
     }
     if cycle_id is not None:
         c = t.codings
-        for r in conn.execute(
+        q = (
             sa.select(
                 c.c.id, c.c.transcript_id, c.c.code_id, c.c.start_char, c.c.end_char, c.c.is_gold
             )
             .where(c.c.cycle_id == cycle_id, c.c.removed_at.is_(None))
             .order_by(c.c.transcript_id, c.c.start_char, c.c.id)
-        ).mappings():
+        )
+        for r in conn.execute(only_visible(conn, study_id, q, viewer)).mappings():
             if r["transcript_id"] in by_tr:
                 by_tr[r["transcript_id"]].codings.append(dict(r))
     return interviews, codes
@@ -157,15 +159,21 @@ def _strongest(quotes: list[Quote]) -> Quote | None:
 
 
 def build_report(
-    conn: sa.Connection, study_id: int, *, cycle: int | None = None, top_words: int = 12
+    conn: sa.Connection,
+    study_id: int,
+    *,
+    cycle: int | None = None,
+    top_words: int = 12,
+    viewer: str | None = None,
 ) -> StudyReport:
+    """The study's report from the codings ``viewer`` may see (``codings.visible``)."""
     cycle_id = (
         cycle_id_by_number(conn, study_id, cycle)
         if cycle
         else current_cycle_id(conn, study_id, create=False)
     )
     study = get_study(conn, study_id)
-    interviews, codes = _load(conn, study_id, cycle_id)
+    interviews, codes = _load(conn, study_id, cycle_id, viewer)
     lineage = {cid: ancestors(codes, cid) for cid in codes}
     memo_rows = conn.execute(
         sa.select(t.memos.c.target_type, t.memos.c.target_id, t.memos.c.kind, t.memos.c.text)

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import importlib.util
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from kvali.i18n import N_, in_lang
 from kvali.reports.model import Section, SectionChart, SectionTable
+
+if TYPE_CHECKING:
+    from kvali.reports.parallel import Beside
 from kvali.terms import term
 
 LEVEL_MARK = {"explicit": "●", "implicit": "◐", "not_found": "○", "not found": "○"}
 
 
 def talk_statistics_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     if importlib.util.find_spec("kvali.pipelines.talkstats") is None:
         return None
@@ -89,12 +97,26 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), 3)
 
 
+@dataclass
+class SectionContext:
+    """What the sections of one report share: whose view of the codings they show
+    (``codings.visible``, the blind rule) and the turns already read (transcript id → turns),
+    so the framework matrices and guide coverage read each transcript once."""
+
+    viewer: str | None = None
+    turns: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+
 def _analysis() -> bool:
     return importlib.util.find_spec("kvali.analysis.agreement") is not None
 
 
 def agreement_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Two coders' agreement as one table keyed by interview (per code, then overall), so a
     study of 500 interviews gives one table (one CSV, one sheet), not 500."""
@@ -141,7 +163,11 @@ def agreement_section(
 
 
 def framework_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Each framework's item × interview matrix and its supporting passages."""
     if not _analysis():
@@ -149,8 +175,10 @@ def framework_section(
     from kvali.analysis.frameworks import list_frameworks
     from kvali.analysis.matrix import framework_matrix
 
+    ctx = ctx or SectionContext()
     matrices = [
-        framework_matrix(conn, study_id, fw["id"]) for fw in list_frameworks(conn, study_id)
+        framework_matrix(conn, study_id, fw["id"], viewer=ctx.viewer, turns_of=ctx.turns)
+        for fw in list_frameworks(conn, study_id)
     ]
     if not matrices:
         return None
@@ -193,14 +221,19 @@ def framework_section(
 
 
 def coverage_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Guide topics and questions × interviews: touched or not."""
     if not _analysis():
         return None
     from kvali.analysis.coverage import guide_coverage
 
-    coverage = guide_coverage(conn, study_id)
+    ctx = ctx or SectionContext()
+    coverage = guide_coverage(conn, study_id, turns_of=ctx.turns)
     study = coverage["study"]
     if not study["topics"]:
         return None
@@ -227,11 +260,15 @@ def coverage_section(
     return Section("guide_coverage", in_lang(lang, "Interview-guide coverage"), intro, [table])
 
 
-Builder = Callable[[sa.Connection, int, Path | None, str], Section | None]
+Builder = Callable[[sa.Connection, int, Path | None, str, SectionContext | None], Section | None]
 
 
 def paraphrase_section(
-    conn: sa.Connection, study_id: int, project_path: Path | None, lang: str
+    conn: sa.Connection,
+    study_id: int,
+    project_path: Path | None,
+    lang: str,
+    ctx: SectionContext | None = None,
 ) -> Section | None:
     """Near-paraphrases per interview — only when the study has a semantic index already, so
     writing a report never starts embedding a whole study."""
@@ -300,6 +337,10 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+# The builders that read every turn of the corpus: the part worth a second core.
+HEAVY = ("framework_matrix", "guide_coverage")
+
+
 def collect_sections(
     conn: sa.Connection,
     study_id: int,
@@ -307,18 +348,55 @@ def collect_sections(
     lang: str,
     *,
     timings: dict[str, tuple[float, float]] | None = None,
+    viewer: str | None = None,
+    only: Iterable[str] | None = None,
+    given: dict[str, Section | None] | None = None,
 ) -> list[Section]:
-    """Every section the installed feature areas can give for this study.
+    """Every section the installed feature areas can give for this study, in report order.
 
+    ``viewer``: whose view of the codings the sections show (``codings.visible``).
+    ``only``: just these builders; ``given``: sections already built (by
+    :func:`heavy_sections_beside`), used as they are.
     ``timings``, when given, receives (wall-clock, CPU) seconds per builder: how
     ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
     """
     sections = []
+    ctx = SectionContext(viewer=viewer)
+    wanted = set(BUILDERS if only is None else only)
     for name, build in BUILDERS.items():
-        wall, cpu = time.perf_counter(), time.process_time()
-        section = build(conn, study_id, project_path, lang)
-        if timings is not None:
-            timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        if given is not None and name in given:
+            section = given[name]
+        elif name in wanted:
+            wall, cpu = time.perf_counter(), time.process_time()
+            section = build(conn, study_id, project_path, lang, ctx)
+            if timings is not None:
+                timings[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        else:
+            continue
         if section is not None:
             sections.append(section)
     return sections
+
+
+def heavy_sections_beside(
+    database_url: str, study_id: int, project_path: Path | None, lang: str, viewer: str | None
+) -> Beside | None:
+    """Start the :data:`HEAVY` sections in a forked child with its own database connection
+    (:mod:`kvali.reports.parallel`); its result is ``{name: Section | None}``. None: build them
+    here."""
+    from kvali.reports.parallel import beside
+
+    def work() -> dict[str, Section | None]:
+        from kvali.db.engine import make_engine
+
+        engine = make_engine(database_url)
+        try:
+            with engine.connect().execution_options(kvali_read_only=True) as conn, conn.begin():
+                ctx = SectionContext(viewer=viewer)
+                return {
+                    name: BUILDERS[name](conn, study_id, project_path, lang, ctx) for name in HEAVY
+                }
+        finally:
+            engine.dispose()
+
+    return beside(work)

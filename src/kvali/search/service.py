@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from kvali.codes.service import code_id
 from kvali.codings.cycles import current_cycle_id
+from kvali.codings.visible import only_visible
 from kvali.db import schema as t
 from kvali.errors import InputError
 from kvali.interviews.service import interview_id, normalize_mode
@@ -70,7 +71,9 @@ def search(
     role: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    viewer: str | None = None,
 ) -> list[dict[str, Any]]:
+    """Turns matching ``query``; the code filter counts only codings ``viewer`` may see."""
     terms = parse_query(query)
     tu, tr, iv = t.turns, t.transcripts, t.interviews
     cols = [
@@ -132,6 +135,7 @@ def search(
         return filter_passages(
             conn, study_id, q, span=(tu.c.transcript_id, tu.c.start_char, tu.c.end_char),
             code=code, attribute=attribute, mode=mode, interview=interview, role=role,
+            viewer=viewer,
         )  # fmt: skip
 
     if fallback is None:
@@ -152,10 +156,11 @@ def filter_passages(
     mode: str | None = None,
     interview: str | int | None = None,
     role: str | None = None,
+    viewer: str | None = None,
 ) -> sa.Select:
     """The search filters, shared by full-text and semantic search. ``q`` must already join
     turns and interviews; ``span`` is the (transcript_id, start_char, end_char) of each hit, which
-    a code filter needs to overlap."""
+    a code filter needs to overlap with a coding ``viewer`` may see (``codings.visible``)."""
     tu, iv = t.turns, t.interviews
     if mode:
         q = q.where(iv.c.mode == normalize_mode(mode))
@@ -181,18 +186,15 @@ def filter_passages(
         cid = code_id(conn, study_id, code)
         cycle = current_cycle_id(conn, study_id, create=False) or -1
         transcript, start, end = span
-        q = q.where(
-            sa.exists(
-                sa.select(1).where(
-                    c.c.transcript_id == transcript,
-                    c.c.code_id == cid,
-                    c.c.cycle_id == cycle,
-                    c.c.removed_at.is_(None),
-                    c.c.start_char < end,
-                    c.c.end_char > start,
-                )
-            )
+        coded = sa.select(1).where(
+            c.c.transcript_id == transcript,
+            c.c.code_id == cid,
+            c.c.cycle_id == cycle,
+            c.c.removed_at.is_(None),
+            c.c.start_char < end,
+            c.c.end_char > start,
         )
+        q = q.where(sa.exists(only_visible(conn, study_id, coded, viewer)))
     return q
 
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from kvali.codes.service import create_code as _create_code
 from kvali.codings.cycles import current_cycle_id, cycle_id_by_number
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import log_event
 from kvali.semantic.models import load_embedder
@@ -232,12 +233,8 @@ def list_clusters(conn: sa.Connection, study_id: int, *, quotes: int = 3) -> lis
 
 
 def _cluster(conn: sa.Connection, study_id: int, cluster_id: int) -> Any:
-    row = conn.execute(
-        sa.select(sc).where(sc.c.id == cluster_id, sc.c.study_id == study_id)
-    ).first()
-    if row is None:
-        raise NotFoundError("no candidate category {cluster_id}", cluster_id=cluster_id)
-    return row
+    error = NotFoundError("no candidate category {cluster_id}", cluster_id=cluster_id)
+    return get_or_404(conn, sc, cluster_id, study_id=study_id, error=error)
 
 
 def name_cluster(
@@ -253,9 +250,9 @@ def name_cluster(
     """Name a candidate; with ``create_code`` also make it a code and *suggest* (not apply) it
     for the members' spans."""
     row = _cluster(conn, study_id, cluster_id)
-    if row.status in ("merged", "rejected"):
+    if row["status"] in ("merged", "rejected"):
         raise InputError(
-            "candidate {cluster_id} was {status}", cluster_id=cluster_id, status=row.status
+            "candidate {cluster_id} was {status}", cluster_id=cluster_id, status=row["status"]
         )
     values: dict[str, Any] = {"name": name.strip(), "status": "named"}
     created = 0
@@ -337,7 +334,7 @@ def merge_clusters(conn: sa.Connection, study_id: int, ids: list[int], *, into: 
             sc.update().where(sc.c.id == cid).values(status="merged", merged_into_id=into, size=0)
         )
     size = conn.execute(sa.select(sa.func.count()).where(scm.c.cluster_id == into)).scalar_one()
-    conn.execute(sc.update().where(sc.c.id == target.id).values(size=size))
+    conn.execute(sc.update().where(sc.c.id == target["id"]).values(size=size))
     log_event(
         conn,
         study_id=study_id,

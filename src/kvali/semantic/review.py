@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from kvali.codings.cycles import current_cycle_id
 from kvali.codings.service import add_coding
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
 from kvali.events.service import current_actor, log_event
 from kvali.interviews.service import interview_id
@@ -222,16 +223,13 @@ def list_suggestions(
 
 
 def _pending(conn: sa.Connection, study_id: int, suggestion_id: int) -> Any:
-    row = conn.execute(
-        sa.select(cs).where(cs.c.id == suggestion_id, cs.c.study_id == study_id)
-    ).first()
-    if row is None:
-        raise NotFoundError("no suggestion {suggestion_id}", suggestion_id=suggestion_id)
-    if row.status != "pending":
+    error = NotFoundError("no suggestion {suggestion_id}", suggestion_id=suggestion_id)
+    row = get_or_404(conn, cs, suggestion_id, study_id=study_id, error=error)
+    if row["status"] != "pending":
         raise InputError(
             "suggestion {suggestion_id} is {status}, not pending",
             suggestion_id=suggestion_id,
-            status=row.status,
+            status=row["status"],
         )
     return row
 
@@ -242,10 +240,10 @@ def accept_suggestion(
     """Code the suggested span with the suggested code (current cycle); returns the coding id."""
     row = _pending(conn, study_id, suggestion_id)
     version = conn.execute(
-        sa.select(t.transcripts.c.version).where(t.transcripts.c.id == row.transcript_id)
+        sa.select(t.transcripts.c.version).where(t.transcripts.c.id == row["transcript_id"])
     ).scalar()
-    if version != row.transcript_version:
-        conn.execute(cs.update().where(cs.c.id == row.id).values(status="stale"))
+    if version != row["transcript_version"]:
+        conn.execute(cs.update().where(cs.c.id == row["id"]).values(status="stale"))
         raise InputError(
             "the transcript changed after suggestion {suggestion_id} was made; run 'kvali suggest run' again",
             suggestion_id=suggestion_id,
@@ -253,19 +251,19 @@ def accept_suggestion(
     coding = add_coding(
         conn,
         study_id,
-        transcript_id=row.transcript_id,
-        code=row.code_id,
-        start=row.start_char,
-        end=row.end_char,
+        transcript_id=row["transcript_id"],
+        code=row["code_id"],
+        start=row["start_char"],
+        end=row["end_char"],
         coder=coder or current_actor(),
     )
-    _decide(conn, study_id, row.id, "accepted", coding_id=coding)
+    _decide(conn, study_id, row["id"], "accepted", coding_id=coding)
     return coding
 
 
 def reject_suggestion(conn: sa.Connection, study_id: int, suggestion_id: int) -> None:
     row = _pending(conn, study_id, suggestion_id)
-    _decide(conn, study_id, row.id, "rejected")
+    _decide(conn, study_id, row["id"], "rejected")
 
 
 def _decide(

@@ -215,11 +215,13 @@ def _filtered(
     mode: str | None,
     interview: str | int | None,
     role: str | None,
+    viewer: str | None,
 ) -> sa.Select:
-    """The filters of full-text search, on segments (a code must overlap the segment)."""
+    """The filters of full-text search, on segments (a code must overlap the segment with a
+    coding ``viewer`` may see)."""
     return filter_passages(
         conn, study_id, q, span=(ss.c.transcript_id, ss.c.start_char, ss.c.end_char),
-        code=code, attribute=attribute, mode=mode, interview=interview, role=role,
+        code=code, attribute=attribute, mode=mode, interview=interview, role=role, viewer=viewer,
     )  # fmt: skip
 
 
@@ -259,8 +261,10 @@ def semantic_search(
     role: str | None = None,
     limit: int = 20,
     min_score: float | None = None,
+    viewer: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Segments nearest in meaning to ``query`` (any language), best first, with filters."""
+    """Segments nearest in meaning to ``query`` (any language), best first, with filters (the
+    code filter as ``viewer`` may see the codings)."""
     query = normalize_text(query).strip()
     if not query:
         raise InputError("the search query is empty")
@@ -281,6 +285,7 @@ def semantic_search(
         mode=mode,
         interview=interview,
         role=role,
+        viewer=viewer,
     )
     # Fast path: the best rows of the whole matrix, then the filters on those few in SQL.
     rows, scores = store.top(qv, max(limit * 5, 50))

@@ -27,6 +27,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from kvali.codings.cycles import current_cycle_id
+from kvali.codings.visible import open_rounds
 from kvali.db import schema as t
 from kvali.errors import InputError
 from kvali.semantic import learned as L
@@ -170,7 +171,8 @@ def study_evidence(
     store: Any,
     vectors: TextVectors,
 ) -> StudyEvidence:
-    """The study's codings of the current cycle as examples of their labels at ``level``."""
+    """The study's codings of the current cycle as examples of their labels at ``level``
+    (none from a blind round that has not opened)."""
     lmap = label_map(codes, level)
     pos = {lab: i for i, lab in enumerate(labels)}
     by_id = {c.id: i for i, c in enumerate(codes)}
@@ -181,6 +183,9 @@ def study_evidence(
         sa.select(c.c.transcript_id, c.c.code_id, c.c.start_char, c.c.end_char, tr.c.interview_id)
         .join(tr, tr.c.id == c.c.transcript_id)
         .where(c.c.cycle_id == cycle, c.c.removed_at.is_(None))
+        # A blind round still open teaches nothing: its suggestions would show one coder the
+        # other's codes before both are done (the blind rule, kvali.codings.visible).
+        .where(c.c.transcript_id.not_in(open_rounds(study_id)))
         .order_by(c.c.transcript_id, c.c.start_char, c.c.id)
     ).all()
     rows = [r for r in rows if r.code_id in target]

@@ -7,8 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import insert_logged, log_event, update_logged
 from kvali.util import new_guid, now
 
 
@@ -46,10 +47,8 @@ def default_study_id(conn: sa.Connection) -> int:
 
 
 def get_study(conn: sa.Connection, study_id: int) -> dict[str, Any]:
-    row = conn.execute(sa.select(t.studies).where(t.studies.c.id == study_id)).mappings().first()
-    if row is None:
-        raise NotFoundError("no study with id {study_id}", study_id=study_id)
-    study = dict(row)
+    error = NotFoundError("no study with id {study_id}", study_id=study_id)
+    study = dict(get_or_404(conn, t.studies, study_id, error=error))
     study["created_at"] = study["created_at"].isoformat()
     study["research_questions"] = list_research_questions(conn, study_id)
     return study
@@ -72,17 +71,7 @@ def update_study(
         }.items()
         if v is not None
     }
-    if not values:
-        return
-    conn.execute(t.studies.update().where(t.studies.c.id == study_id).values(**values))
-    log_event(
-        conn,
-        study_id=study_id,
-        action="update",
-        entity="study",
-        entity_id=study_id,
-        payload={"fields": sorted(values)},
-    )
+    update_logged(conn, t.studies, study_id, values, study_id=study_id, entity="study")
 
 
 def add_research_question(conn: sa.Connection, study_id: int, *, text: str) -> int:
@@ -93,20 +82,14 @@ def add_research_question(conn: sa.Connection, study_id: int, *, text: str) -> i
             t.research_questions.c.study_id == study_id
         )
     ).scalar()
-    rid = conn.execute(
-        t.research_questions.insert().values(
-            guid=new_guid(), study_id=study_id, position=pos + 1, text=text.strip()
-        )
-    ).inserted_primary_key[0]
-    log_event(
+    return insert_logged(
         conn,
+        t.research_questions,
+        {"study_id": study_id, "position": pos + 1, "text": text.strip()},
         study_id=study_id,
-        action="create",
         entity="research_question",
-        entity_id=rid,
         payload={"position": pos + 1},
     )
-    return rid
 
 
 def list_research_questions(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
@@ -130,15 +113,9 @@ def list_research_questions(conn: sa.Connection, study_id: int) -> list[dict[str
 
 def research_question_id(conn: sa.Connection, study_id: int, ref: str | int) -> int:
     """Resolve a research question by its number (1, 2, …) as the researcher sees it."""
-    rid = conn.execute(
-        sa.select(t.research_questions.c.id).where(
-            t.research_questions.c.study_id == study_id,
-            t.research_questions.c.position == int(ref),
-        )
-    ).scalar()
-    if rid is None:
-        raise NotFoundError("no research question number {ref}", ref=ref)
-    return rid
+    error = NotFoundError("no research question number {ref}", ref=ref)
+    match = {"study_id": study_id, "position": int(ref)}
+    return get_or_404(conn, t.research_questions, match=match, error=error)["id"]
 
 
 def link_theme(conn: sa.Connection, study_id: int, *, question: int, code_id: int) -> None:
@@ -218,11 +195,15 @@ def _word_count(conn: sa.Connection, tr_ids: sa.Select) -> int:
 
 
 def interview_progress(conn: sa.Connection, study_id: int) -> list[dict[str, Any]]:
-    """Per interview: transcribed, pseudonymized, and live codings in the current cycle.
+    """Per interview: transcribed, checked against the recording up to when, pseudonymized,
+    and live codings in the current cycle.
 
     The study overview shows this so a researcher sees at a glance what is left to do.
     """
     from kvali.codings.cycles import current_cycle_id
+    from kvali.transcripts.editing import checked_up_to
+
+    checked = checked_up_to(conn, study_id)
 
     iv, tr, c = t.interviews, t.transcripts, t.codings
     cycle_id = current_cycle_id(conn, study_id, create=False) or -1
@@ -259,6 +240,7 @@ def interview_progress(conn: sa.Connection, study_id: int) -> list[dict[str, Any
             "date": r.date.isoformat() if r.date else None,
             "transcript_id": r.transcript_id,
             "transcribed": r.transcript_id is not None,
+            "checked_up_to_ms": checked.get(r.id),
             "pseudonymized": bool(r.pseudonymized),
             "chars": r.char_count or 0,
             "codings": int(r.codings),

@@ -9,11 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.db.rows import get_or_404
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
+from kvali.events.service import insert_logged, log_event
 from kvali.interviews.service import interview_id
 from kvali.transcripts.offsets import SEP, Edit, check_edits, layout, map_span, map_start
-from kvali.util import new_guid, normalize_text, now
+from kvali.util import normalize_text, now
 
 ROLES = ("interviewer", "participant", "other")
 
@@ -112,33 +113,29 @@ def save_transcript(
         raise InputError("the transcript for {interview!r} has no text", interview=interview)
     spans = layout([r["text"] for r in rows])
     created = now()
-    tid = conn.execute(
-        t.transcripts.insert().values(
-            guid=new_guid(),
-            interview_id=iid,
-            language=language,
-            source=source,
-            provenance=provenance,
-            char_count=spans[-1][1],
-            created_at=created,
-            updated_at=created,
-        )
-    ).inserted_primary_key[0]
-    for pos, (row, (s, e)) in enumerate(zip(rows, spans, strict=True)):
-        row.update(transcript_id=tid, position=pos, start_char=s, end_char=e)
-    conn.execute(t.turns.insert(), rows)
-    log_event(
+    tid = insert_logged(
         conn,
+        t.transcripts,
+        {
+            "interview_id": iid,
+            "language": language,
+            "source": source,
+            "provenance": provenance,
+            "char_count": spans[-1][1],
+            "created_at": created,
+            "updated_at": created,
+        },
         study_id=study_id,
-        action="create",
         entity="transcript",
-        entity_id=tid,
         payload={
             "interview_id": iid,
             "turns": len(rows),
             "source": Path(source).name if source else None,
         },
     )
+    for pos, (row, (s, e)) in enumerate(zip(rows, spans, strict=True)):
+        row.update(transcript_id=tid, position=pos, start_char=s, end_char=e)
+    conn.execute(t.turns.insert(), rows)
     return tid
 
 
@@ -182,12 +179,8 @@ def import_transcript(
 
 def transcript_id_for(conn: sa.Connection, study_id: int, interview: str | int) -> int:
     iid = interview_id(conn, study_id, interview)
-    tid = conn.execute(
-        sa.select(t.transcripts.c.id).where(t.transcripts.c.interview_id == iid)
-    ).scalar()
-    if tid is None:
-        raise NotFoundError("interview {interview!r} has no transcript yet", interview=interview)
-    return tid
+    error = NotFoundError("interview {interview!r} has no transcript yet", interview=interview)
+    return get_or_404(conn, t.transcripts, match={"interview_id": iid}, error=error)["id"]
 
 
 def get_turns(conn: sa.Connection, transcript_id: int) -> list[dict[str, Any]]:
@@ -441,6 +434,14 @@ def count_turns(conn: sa.Connection, transcript_id: int) -> int:
         ).scalar()
         or 0
     )
+
+
+def transcript_version(conn: sa.Connection, transcript_id: int) -> int:
+    """The transcript's version: it grows with every edit (editors send it back to refuse
+    a change made on text that changed meanwhile)."""
+    return conn.execute(
+        sa.select(t.transcripts.c.version).where(t.transcripts.c.id == transcript_id)
+    ).scalar_one()
 
 
 def check_transcript_in_study(conn: sa.Connection, study_id: int, transcript_id: int) -> None:

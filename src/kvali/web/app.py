@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from kvali.errors import InputError, KvaliError, NotFoundError
+from kvali.errors import ConflictError, InputError, KvaliError, NotFoundError
 from kvali.project import Project
 from kvali.web.common import CONFLICTS, TOKEN_COOKIE, render_error, wants_json
 from kvali.web.contract import ERRORS, allowed_methods, declare_pages
@@ -110,6 +110,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:
         return render_error(request, 422, exc)
+
+    @app.exception_handler(ConflictError)
+    async def stale(request: Request, exc: ConflictError) -> Response:
+        return render_error(request, 409, exc)
 
     @app.exception_handler(KvaliError)
     async def other(request: Request, exc: KvaliError) -> Response:

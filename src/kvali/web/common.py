@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kvali.errors import KvaliError
-from kvali.events.service import set_actor
+from kvali.events.service import current_actor, set_actor
 from kvali.i18n import LANGUAGES, _, language, set_language, unfilled
 from kvali.project import Project
 from kvali.studies.service import default_study_id
@@ -42,6 +42,12 @@ _env.globals.update(_=_, term=term, unfilled=unfilled)
 
 def project_of(request: Request) -> Project:
     return request.app.state.project
+
+
+def me(request: Request) -> str:
+    """The researcher using this workbench: the coder whose view and codings these are (the
+    ``viewer`` every reader of codings takes, ``codings.visible``)."""
+    return request.app.state.user or current_actor()
 
 
 @contextmanager

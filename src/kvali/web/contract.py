@@ -69,9 +69,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def file_response(*media_types: str, description: str = "The file") -> dict[int | str, Any]:
-    """``responses=`` for a download: the 200 answer's media types, binary."""
+def file_response(
+    *media_types: str, description: str = "The file", json: type[BaseModel] | None = None
+) -> dict[int | str, Any]:
+    """``responses=`` for a download: the 200 answer's media types, binary; a JSON file is
+    described by its model (``json``), as a client reading it parses it."""
     content = {m: {"schema": {"type": "string", "format": "binary"}} for m in media_types}
+    if json is not None:
+        content["application/json"] = {"schema": json.model_json_schema(mode="serialization")}
     return {200: {"description": description, "content": content}}
 
 

@@ -20,8 +20,8 @@ from kvali.analysis.tables import analysis_frameworks as fw_t
 from kvali.codes.service import code_id, code_paths, create_code
 from kvali.db import schema as t
 from kvali.errors import InputError, NotFoundError
-from kvali.events.service import log_event
-from kvali.util import new_guid, now
+from kvali.events.service import insert_logged, log_event
+from kvali.util import new_guid
 
 SHIPPED = ("irgens", "hord_sommers", "dufour_marzano", "dickinson", "klev_levin", "network_cycle")
 LANGUAGES = ("en", "nb")
@@ -77,17 +77,20 @@ def add_framework(
     ).first()
     if exists:
         raise InputError("the study already has the framework {name!r}", name=fw["name"])
-    fid = conn.execute(
-        fw_t.insert().values(
-            guid=new_guid(),
-            study_id=study_id,
-            name=fw["name"],
-            key=key or "",
-            language=language if key else "",
-            description=fw.get("description", ""),
-            created_at=now(),
-        )
-    ).inserted_primary_key[0]
+    fid = insert_logged(
+        conn,
+        fw_t,
+        {
+            "study_id": study_id,
+            "name": fw["name"],
+            "key": key or "",
+            "language": language if key else "",
+            "description": fw.get("description", ""),
+        },
+        study_id=study_id,
+        entity="framework",
+        payload={"name": fw["name"], "key": key, "items": len(fw.get("items") or [])},
+    )
     theme = None
     if as_codes:
         theme = create_code(
@@ -107,14 +110,6 @@ def add_framework(
             keywords=item.get("keywords") or [],
             theme=theme,
         )
-    log_event(
-        conn,
-        study_id=study_id,
-        action="create",
-        entity="framework",
-        entity_id=fid,
-        payload={"name": fw["name"], "key": key, "items": len(fw.get("items") or [])},
-    )
     return fid
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from kvali.errors import InputError
 from kvali.i18n import check_lang
 from kvali.reports.model import StudyReport
+from kvali.reports.parallel import beside
 from kvali.reports.render.csv import write_csv
 from kvali.reports.render.docx import write_docx
 from kvali.reports.render.html import render_html
@@ -77,22 +78,40 @@ def write_reports(
     check_lang(lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    side = None
+    if "xlsx" in chosen and len(chosen) > 1:  # the slowest format, beside the others
+        side = beside(lambda: _xlsx_in_child(report, out_dir / "report.xlsx", lang))
+    files: dict[str, list[Path]] = {}
     for fmt in chosen:
-        if fmt == "md":
-            written.append(_write_text(out_dir / "report.md", render_markdown(report, lang)))
-        elif fmt == "html":
-            written.append(_write_text(out_dir / "report.html", render_html(report, lang)))
-        elif fmt == "json":
-            written.append(_write_text(out_dir / "report.json", render_json(report)))
-        elif fmt == "docx":
-            write_docx(report, out_dir / "report.docx", lang)
-            written.append(out_dir / "report.docx")
-        elif fmt == "xlsx":
-            write_xlsx(report, out_dir / "report.xlsx", lang)
-            written.append(out_dir / "report.xlsx")
-        else:
-            written += write_csv(report, out_dir, lang)
+        if fmt == "xlsx" and side is not None:
+            continue  # written by the process beside this one; joined below
+        files[fmt] = _write_format(report, out_dir, fmt, lang)
         if progress:
             progress(fmt)
-    return written
+    if side is not None:
+        if not side.result()[0]:  # it failed: write it here, so the error is the real one
+            write_xlsx(report, out_dir / "report.xlsx", lang)
+        files["xlsx"] = [out_dir / "report.xlsx"]
+        if progress:
+            progress("xlsx")
+    return [path for fmt in chosen for path in files[fmt]]
+
+
+def _write_format(report: StudyReport, out_dir: Path, fmt: str, lang: str) -> list[Path]:
+    if fmt == "md":
+        return [_write_text(out_dir / "report.md", render_markdown(report, lang))]
+    if fmt == "html":
+        return [_write_text(out_dir / "report.html", render_html(report, lang))]
+    if fmt == "json":
+        return [_write_text(out_dir / "report.json", render_json(report))]
+    if fmt == "docx":
+        write_docx(report, out_dir / "report.docx", lang)
+        return [out_dir / "report.docx"]
+    if fmt == "xlsx":
+        write_xlsx(report, out_dir / "report.xlsx", lang)
+        return [out_dir / "report.xlsx"]
+    return write_csv(report, out_dir, lang)
+
+
+def _xlsx_in_child(report: StudyReport, path: Path, lang: str) -> None:
+    write_xlsx(report, path, lang)

@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from kvali.analysis.agreement import LEVELS, agreement
 from kvali.analysis.coverage import guide_coverage
 from kvali.errors import InputError
-from kvali.interviews.service import list_interviews
+from kvali.interviews.service import list_interviews, user_names
 from kvali.reports.render.charts import bars_svg
 from kvali.web.common import page, tx
-from kvali.web.routes.blind import user_names
+from kvali.web.page_models import AgreementPage, CoveragePage
 
 router = APIRouter()
 
@@ -28,8 +28,12 @@ def kappa_chart(result: dict[str, Any] | None, title: str) -> str:
     )
 
 
-@router.get("/agreement", summary="Intercoder agreement (HTML)")
-@router.get("/agreement.json", summary="Percent agreement, kappa, alpha and alpha_u of two coders")
+@router.get("/agreement", summary="Intercoder agreement (HTML)", response_model=AgreementPage)
+@router.get(
+    "/agreement.json",
+    summary="Percent agreement, kappa, alpha and alpha_u of two coders",
+    response_model=AgreementPage,
+)
 def agreement_page(
     request: Request,
     coder_a: str = "",
@@ -84,10 +88,11 @@ def agreement_page(
     return page(request, "agreement.html", data | {"chart": kappa_chart(result, "Cohen's κ")})
 
 
-@router.get("/coverage", summary="Interview-guide coverage (HTML)")
+@router.get("/coverage", summary="Interview-guide coverage (HTML)", response_model=CoveragePage)
 @router.get(
     "/coverage.json",
     summary="Which guide topics, questions and keywords each interview touched, with evidence",
+    response_model=CoveragePage,
 )
 def coverage_page(request: Request, interview: str = "") -> Response:
     ref: str | int | None = None

@@ -1,16 +1,15 @@
 """Blind double coding and the side-by-side disagreement review (docs/analysis.md).
 
-The coding screen itself filters codings through ``blind.visible_codings`` and codes through
-``blind.code_as`` while a transcript is blind (see ``routes/coding.py``); this module holds the
-overview of blind rounds, starting a round, «Mark done», and the review that resolves each
-difference to a consensus coding with a memo.
+Who sees which coding while a transcript is blind is decided where codings are read
+(``codings.visible``, through ``list_codings``/``get_coding`` with the viewer); this module holds
+the overview of blind rounds, starting a round, «Mark done», and the review that resolves each
+difference to a consensus coding with a memo (``blind.check_open`` keeps it shut until then).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -18,25 +17,16 @@ from pydantic import BaseModel, Field
 from kvali.analysis import blind
 from kvali.analysis import disagreements as dis
 from kvali.codes.service import list_codes
-from kvali.db import schema as t
 from kvali.errors import InputError
-from kvali.events.service import current_actor
 from kvali.interviews import service as interviews
+from kvali.interviews.service import user_names
 from kvali.transcripts.service import transcript_id_for
-from kvali.web.common import page, retry_on_conflict, tx
+from kvali.web.common import me, page, retry_on_conflict, tx
 from kvali.web.contract import Count, Id, Ids, Name, Text
+from kvali.web.models import AcceptedOut, BlindState, ResolveOut
+from kvali.web.page_models import BlindPage, ReviewPage
 
 router = APIRouter()
-
-
-def me(request: Request) -> str:
-    """The researcher using this workbench: the coder whose view and codings these are."""
-    return request.app.state.user or current_actor()
-
-
-def user_names(conn: sa.Connection) -> list[str]:
-    """Every user of the project (coders are users), for the coder pickers."""
-    return list(conn.execute(sa.select(t.users.c.name).order_by(t.users.c.name)).scalars())
 
 
 def _names(value: list[str] | str) -> list[str]:
@@ -44,8 +34,12 @@ def _names(value: list[str] | str) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
-@router.get("/blind", summary="Blind coding rounds (HTML)")
-@router.get("/blind.json", summary="Blind coding rounds with each coder's done state")
+@router.get("/blind", summary="Blind coding rounds (HTML)", response_model=BlindPage)
+@router.get(
+    "/blind.json",
+    summary="Blind coding rounds with each coder's done state",
+    response_model=BlindPage,
+)
 def blind_overview(request: Request) -> Response:
     with tx(request) as (conn, sid):
         rounds = blind.list_blind(conn, sid)
@@ -67,7 +61,12 @@ class BlindIn(BaseModel):
     coders: list[Name] | Text = Field(description="At least two coders (names), or a comma list")
 
 
-@router.post("/api/interviews/{interview_id}/blind", summary="Start (or change) blind mode")
+@router.post(
+    "/api/interviews/{interview_id}/blind",
+    summary="Start (or change) blind mode",
+    response_model=BlindState,
+    response_model_exclude_unset=True,
+)
 @retry_on_conflict
 def start_blind(request: Request, interview_id: Id, body: BlindIn) -> dict:
     with tx(request) as (conn, sid):
@@ -75,7 +74,12 @@ def start_blind(request: Request, interview_id: Id, body: BlindIn) -> dict:
         return blind.set_blind(conn, sid, tid, coders=_names(body.coders))
 
 
-@router.post("/api/interviews/{interview_id}/blind/done", summary="Mark done as the current coder")
+@router.post(
+    "/api/interviews/{interview_id}/blind/done",
+    summary="Mark done as the current coder",
+    response_model=BlindState,
+    response_model_exclude_unset=True,
+)
 @retry_on_conflict
 def blind_done(request: Request, interview_id: Id) -> dict:
     with tx(request) as (conn, sid):
@@ -83,30 +87,15 @@ def blind_done(request: Request, interview_id: Id) -> dict:
         return blind.mark_done(conn, sid, tid, coder=me(request))
 
 
-def review_coders(conn: sa.Connection, state: dict[str, Any], a: str, b: str) -> list[str]:
-    """Coders to compare: as asked, else the blind round's two, else a clear error."""
-    if a and b:
-        names = [a, b]
-    elif len(state["coders"]) == 2:
-        names = [c["name"] for c in state["coders"]]
-    else:
-        raise InputError("choose the two coders to compare (coder_a and coder_b)")
-    if names[0] == names[1]:
-        raise InputError("compare two different coders")
-    return names
-
-
-def _check_open(state: dict[str, Any]) -> None:
-    if state["blind"]:
-        raise InputError(
-            "this transcript is still blind: the review opens when every coder has marked it done"
-        )
-
-
-@router.get("/interviews/{interview_id}/review", summary="Disagreement review (HTML)")
+@router.get(
+    "/interviews/{interview_id}/review",
+    summary="Disagreement review (HTML)",
+    response_model=ReviewPage,
+)
 @router.get(
     "/interviews/{interview_id}/review.json",
     summary="Disagreements of two coders side by side, and the resolution history",
+    response_model=ReviewPage,
 )
 def review_page(
     request: Request, interview_id: Id, coder_a: str = "", coder_b: str = ""
@@ -115,8 +104,8 @@ def review_page(
         iv = interviews.get_interview(conn, sid, interview_id)
         tid = transcript_id_for(conn, sid, interview_id)
         state = blind.blind_state(conn, sid, tid)
-        _check_open(state)
-        coders = review_coders(conn, state, coder_a.strip(), coder_b.strip())
+        blind.check_open(state)
+        coders = blind.review_coders(state, coder_a.strip(), coder_b.strip())
         items = dis.disagreements(conn, sid, interview=interview_id, coders=coders)
         agreed = dis.disagreements(
             conn, sid, interview=interview_id, coders=coders, include_agreements=True
@@ -152,19 +141,23 @@ class ResolveIn(BaseModel):
     memo: Text = ""
 
 
-@router.post("/api/interviews/{interview_id}/review/resolve", summary="Resolve one item")
+@router.post(
+    "/api/interviews/{interview_id}/review/resolve",
+    summary="Resolve one item",
+    response_model=ResolveOut,
+)
 @retry_on_conflict
 def resolve_item(request: Request, interview_id: Id, body: ResolveIn) -> dict:
     from kvali.codings.service import get_coding
 
     with tx(request) as (conn, sid):
         tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
-        _check_open(blind.blind_state(conn, sid, tid))
+        blind.check_open(blind.blind_state(conn, sid, tid))
         if not set(body.take) <= set(body.replace):
             raise InputError("take names codings that are not among those replaced")
         consensus: list[dict[str, Any]] = []
         for cid in body.take:
-            c = get_coding(conn, sid, cid)
+            c = get_coding(conn, sid, cid, viewer=me(request))
             consensus.append({"code": c["code_id"], "start": c["start_char"], "end": c["end_char"]})
         if body.code is not None:
             if body.start is None or body.end is None:
@@ -187,14 +180,15 @@ class CodersIn(BaseModel):
 @router.post(
     "/api/interviews/{interview_id}/review/accept-agreements",
     summary="Accept every exact agreement as consensus",
+    response_model=AcceptedOut,
 )
 @retry_on_conflict
 def accept_all(request: Request, interview_id: Id, body: CodersIn) -> dict:
     with tx(request) as (conn, sid):
         tid = transcript_id_for(conn, sid, interviews.interview_id(conn, sid, interview_id))
         state = blind.blind_state(conn, sid, tid)
-        _check_open(state)
+        blind.check_open(state)
         names = _names(body.coders)
-        coders = review_coders(conn, state, *(names + ["", ""])[:2])
+        coders = blind.review_coders(state, *(names + ["", ""])[:2])
         n = dis.accept_agreements(conn, sid, interview=interview_id, coders=coders)
     return {"accepted": n}

@@ -21,6 +21,8 @@ from kvali.semantic.clusters import (
 )
 from kvali.web.common import page, project_of, retry_on_conflict, tx
 from kvali.web.contract import Id, Ids, Name
+from kvali.web.models import CategoriesProposed, CategoryMerged, CategoryNamed, RejectedId
+from kvali.web.page_models import CategoriesPage
 from kvali.web.routes.search import semantic_ready
 from kvali.web.routes.suggestions import extra_message
 
@@ -30,10 +32,15 @@ SOURCES = ("uncoded", "first_cycle")
 OPEN = ("candidate", "named")
 
 
-@router.get("/categories", summary="Candidate categories from clustering (HTML)")
+@router.get(
+    "/categories",
+    summary="Candidate categories from clustering (HTML)",
+    response_model=CategoriesPage,
+)
 @router.get(
     "/categories.json",
     summary="Candidate categories: label, size, status and representative quotes",
+    response_model=CategoriesPage,
 )
 def categories_page(request: Request, all: bool = False) -> Response:
     """Merged and rejected candidates are history: shown only with ``all=true``."""
@@ -69,6 +76,7 @@ class ProposeIn(BaseModel):
 @router.post(
     "/api/categories/run",
     summary="Update the index, then replace the open candidates with fresh ones",
+    response_model=CategoriesProposed,
 )
 @retry_on_conflict
 def propose_categories(request: Request, body: ProposeIn) -> dict:
@@ -91,7 +99,11 @@ class NameIn(BaseModel):
     parent: Id | Name | None = Field(None, description="The new code's parent (id or path)")
 
 
-@router.post("/api/categories/{category_id}/name", summary="Name a candidate category")
+@router.post(
+    "/api/categories/{category_id}/name",
+    summary="Name a candidate category",
+    response_model=CategoryNamed,
+)
 @retry_on_conflict
 def name_category(request: Request, category_id: Id, body: NameIn) -> dict:
     if not body.name.strip():
@@ -108,7 +120,9 @@ class MergeIn(BaseModel):
     into: Id = Field(description="The candidate that takes their quotes")
 
 
-@router.post("/api/categories/merge", summary="Merge candidates into one")
+@router.post(
+    "/api/categories/merge", summary="Merge candidates into one", response_model=CategoryMerged
+)
 @retry_on_conflict
 def merge_categories(request: Request, body: MergeIn) -> dict:
     ids = [i for i in dict.fromkeys(body.ids) if i != body.into]
@@ -122,7 +136,11 @@ def merge_categories(request: Request, body: MergeIn) -> dict:
         return {"id": body.into, "size": merge_clusters(conn, sid, ids, into=body.into)}
 
 
-@router.post("/api/categories/{category_id}/reject", summary="Reject a candidate category")
+@router.post(
+    "/api/categories/{category_id}/reject",
+    summary="Reject a candidate category",
+    response_model=RejectedId,
+)
 @retry_on_conflict
 def reject_category(request: Request, category_id: Id) -> dict:
     with tx(request) as (conn, sid):

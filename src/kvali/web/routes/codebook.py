@@ -12,14 +12,22 @@ from kvali.codes import service as codes
 from kvali.codings import cycles
 from kvali.codings.service import list_codings
 from kvali.errors import NotFoundError
-from kvali.web.common import page, retry_on_conflict, tx
-from kvali.web.contract import Id, Name, Text
+from kvali.web.common import me, page, retry_on_conflict, tx
+from kvali.web.contract import Id, IdOut, Name, OkOut, Text
+from kvali.web.models import CycleOut, MergeOut, SplitOut
+from kvali.web.page_models import CodebookPage, SplitPage
 
 router = APIRouter()
 
 
-@router.get("/codebook", summary="Codebook tree with cycle history (HTML)")
-@router.get("/codebook.json", summary="Codebook tree, cycles and which codes became which")
+@router.get(
+    "/codebook", summary="Codebook tree with cycle history (HTML)", response_model=CodebookPage
+)
+@router.get(
+    "/codebook.json",
+    summary="Codebook tree, cycles and which codes became which",
+    response_model=CodebookPage,
+)
 def codebook(request: Request, inactive: bool = False) -> Response:
     with tx(request) as (conn, sid):
         data = {
@@ -51,7 +59,9 @@ def _blank(value: int | str | None) -> int | str | None:
     return None if value in (None, "") else value
 
 
-@router.post("/api/codes", status_code=201, summary="Create a code, category or theme")
+@router.post(
+    "/api/codes", status_code=201, summary="Create a code, category or theme", response_model=IdOut
+)
 @retry_on_conflict
 def create_code(request: Request, body: CodeIn) -> dict:
     with tx(request) as (conn, sid):
@@ -72,7 +82,9 @@ class CodeUpdate(BaseModel):
     color: Color | None = None
 
 
-@router.patch("/api/codes/{code_id}", summary="Change a code's description or colour")
+@router.patch(
+    "/api/codes/{code_id}", summary="Change a code's description or colour", response_model=OkOut
+)
 @retry_on_conflict
 def update_code(request: Request, code_id: Id, body: CodeUpdate) -> dict:
     with tx(request) as (conn, sid):
@@ -84,7 +96,11 @@ class RenameIn(BaseModel):
     name: CodeName
 
 
-@router.post("/api/codes/{code_id}/rename", summary="Rename a code (recorded in the cycle)")
+@router.post(
+    "/api/codes/{code_id}/rename",
+    summary="Rename a code (recorded in the cycle)",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def rename_code(request: Request, code_id: Id, body: RenameIn) -> dict:
     with tx(request) as (conn, sid):
@@ -97,7 +113,7 @@ class MoveIn(BaseModel):
     )
 
 
-@router.post("/api/codes/{code_id}/move", summary="Move a code under another")
+@router.post("/api/codes/{code_id}/move", summary="Move a code under another", response_model=IdOut)
 @retry_on_conflict
 def move_code(request: Request, code_id: Id, body: MoveIn) -> dict:
     with tx(request) as (conn, sid):
@@ -108,7 +124,9 @@ class MergeIn(BaseModel):
     into: Id | Name = Field(description="The code that takes the codings (id or path)")
 
 
-@router.post("/api/codes/{code_id}/merge", summary="Merge this code into another")
+@router.post(
+    "/api/codes/{code_id}/merge", summary="Merge this code into another", response_model=MergeOut
+)
 @retry_on_conflict
 def merge_code(request: Request, code_id: Id, body: MergeIn) -> dict:
     with tx(request) as (conn, sid):
@@ -122,7 +140,11 @@ class SplitIn(BaseModel):
     assign: dict[Id, CodeName] | None = Field(None, description="coding id → one of the new names")
 
 
-@router.post("/api/codes/{code_id}/split", summary="Split a code into new sibling codes")
+@router.post(
+    "/api/codes/{code_id}/split",
+    summary="Split a code into new sibling codes",
+    response_model=SplitOut,
+)
 @retry_on_conflict
 def split_code(request: Request, code_id: Id, body: SplitIn) -> dict:
     names = body.into if isinstance(body.into, list) else body.into.split(",")
@@ -131,10 +153,15 @@ def split_code(request: Request, code_id: Id, body: SplitIn) -> dict:
         return codes.split_code(conn, sid, code_id, names, assign=body.assign)
 
 
-@router.get("/codebook/{code_id}/split", summary="Split a code, coding by coding (HTML)")
+@router.get(
+    "/codebook/{code_id}/split",
+    summary="Split a code, coding by coding (HTML)",
+    response_model=SplitPage,
+)
 @router.get(
     "/codebook/{code_id}/split.json",
     summary="A code and its live codings (current cycle), to assign each to a new code",
+    response_model=SplitPage,
 )
 def split_page(request: Request, code_id: Id) -> Response:
     """Each coding gets a target selector; codings left alone go to the first new code, as in
@@ -143,7 +170,7 @@ def split_page(request: Request, code_id: Id) -> Response:
         code = next((c for c in codes.list_codes(conn, sid) if c["id"] == code_id), None)
         if code is None:
             raise NotFoundError("no active code {code_id}", code_id=code_id)
-        rows = list_codings(conn, sid, code=code_id)
+        rows = list_codings(conn, sid, code=code_id, viewer=me(request))
     keep = ("id", "interview", "speaker", "start_char", "end_char", "text", "coder", "is_gold")
     data = {"code": code, "codings": [{k: r.get(k) for k in keep} for r in rows]}
     return page(request, "split.html", data)
@@ -153,7 +180,9 @@ class CycleIn(BaseModel):
     name: Annotated[str, Field(max_length=500)] = ""
 
 
-@router.post("/api/cycles", status_code=201, summary="Start a new coding cycle")
+@router.post(
+    "/api/cycles", status_code=201, summary="Start a new coding cycle", response_model=CycleOut
+)
 @retry_on_conflict
 def start_cycle(request: Request, body: CycleIn) -> dict:
     with tx(request) as (conn, sid):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -18,16 +17,17 @@ from kvali.analysis import blind
 from kvali.codes import service as codes
 from kvali.codings import service as codings
 from kvali.codings.cycles import current_cycle_id, cycle_number
-from kvali.db import schema
 from kvali.errors import InputError
 from kvali.events.service import latest_event_id
-from kvali.i18n import N_, _
+from kvali.i18n import N_, unfilled
 from kvali.interviews import service as interviews
 from kvali.memos import service as memos
 from kvali.transcripts import service as transcripts
-from kvali.web.common import page, retry_on_conflict, tx
-from kvali.web.contract import Count, Id, Name, Text
-from kvali.web.routes.blind import me
+from kvali.transcripts.editing import checked_up_to
+from kvali.web.common import me, page, retry_on_conflict, tx
+from kvali.web.contract import Count, Id, IdOut, Name, OkOut, Text
+from kvali.web.models import CodingOut, CodingState, CodingUpdated, CodingWithMemos, TurnChunk
+from kvali.web.page_models import TranscriptPage, TranscriptScreen
 
 router = APIRouter()
 
@@ -50,6 +50,13 @@ JS_MESSAGES = {  # what coding.js shows, by the names it uses (boot.messages)
     "cycle": N_("Cycle"),
     "code": N_("Code"),
     "speaker": N_("Speaker"),
+    "editing": N_("Editing the turn: Enter saves, Esc cancels"),
+    "edit_saved": N_("Correction saved"),
+    "undone": N_("Undone"),
+    "redone": N_("Redone"),
+    "nothing_to_undo": N_("Nothing to undo"),
+    "nothing_to_redo": N_("Nothing to redo"),
+    "checked": N_("Checked up to {time}"),
 }
 
 
@@ -79,27 +86,16 @@ def compact_turn(tr: dict[str, Any]) -> list[Any]:
     ]
 
 
-def blind_round(conn: Any, sid: int, transcript_id: int | None) -> dict[str, Any] | None:
+def blind_round(conn: Any, sid: int, transcript_id: int) -> dict[str, Any] | None:
     """The transcript's blind round (``blind.blind_state``), or None when it never had one."""
-    if transcript_id is None:
-        return None
     state = blind.blind_state(conn, sid, transcript_id)
     return state if state["coders"] else None
 
 
 def _state(conn: Any, sid: int, interview_id: int, viewer: str) -> dict[str, Any]:
-    """What the script needs to draw bars and keep two tabs in step.
-
-    While the transcript is blind, only what ``viewer`` may see (``blind.visible_codings``):
-    the other coder's independent work must not leak before both have marked it done."""
-    tid = conn.execute(
-        sa.select(schema.transcripts.c.id).where(schema.transcripts.c.interview_id == interview_id)
-    ).scalar()
-    state = blind_round(conn, sid, tid)
-    if state and state["blind"]:
-        rows = blind.visible_codings(conn, sid, tid, viewer=viewer)
-    else:
-        rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False)
+    """What the script needs to draw bars and keep two tabs in step: the codings ``viewer`` may
+    see (while the transcript is blind, not the other coder's independent work)."""
+    rows = codings.list_codings(conn, sid, interview=interview_id, with_text=False, viewer=viewer)
     return {
         "codings": compact_codings(rows),
         "codes": compact_codes(codes.list_codes(conn, sid)),
@@ -107,10 +103,15 @@ def _state(conn: Any, sid: int, interview_id: int, viewer: str) -> dict[str, Any
     }
 
 
-@router.get("/interviews/{interview_id}/transcript", summary="Transcript and coding (HTML)")
+@router.get(
+    "/interviews/{interview_id}/transcript",
+    summary="Transcript and coding (HTML)",
+    response_model=TranscriptScreen,
+)
 @router.get(
     "/interviews/{interview_id}/transcript.json",
     summary="Transcript turns, codings (compact) and codes",
+    response_model=TranscriptPage,
 )
 def transcript_page(request: Request, interview_id: Id) -> Response:
     as_json = request.url.path.endswith(".json")
@@ -124,6 +125,8 @@ def transcript_page(request: Request, interview_id: Id) -> Response:
             "interview": interview,
             "transcript_id": tid,
             "turn_count": transcripts.count_turns(conn, tid),
+            "version": transcripts.transcript_version(conn, tid),
+            "checked_up_to_ms": checked_up_to(conn, sid, interview["id"]).get(interview["id"]),
             "cycle": cycle_number(conn, cycle) if cycle else 1,
             "blind": blind_round(conn, sid, tid),
             "me": me(request),
@@ -138,13 +141,17 @@ def transcript_page(request: Request, interview_id: Id) -> Response:
         data,
         interview_id=interview_id,
         chunk=CHUNK_TURNS,
-        messages={name: _(message) for name, message in JS_MESSAGES.items()},
+        messages={name: unfilled(message) for name, message in JS_MESSAGES.items()},
     )
     boot.pop("interview")
     return page(request, "coding.html", {**data, "turns": turns, "boot": boot})
 
 
-@router.get("/api/transcripts/{transcript_id}/turns", summary="A chunk of turns (compact)")
+@router.get(
+    "/api/transcripts/{transcript_id}/turns",
+    summary="A chunk of turns (compact)",
+    response_model=TurnChunk,
+)
 def turn_chunk(
     request: Request,
     transcript_id: Id,
@@ -157,7 +164,11 @@ def turn_chunk(
     return {"offset": offset, "turns": [compact_turn(tr) for tr in rows]}
 
 
-@router.get("/api/interviews/{interview_id}/codings", summary="Live codings (compact), codes")
+@router.get(
+    "/api/interviews/{interview_id}/codings",
+    summary="Live codings (compact), codes",
+    response_model=CodingState,
+)
 def coding_state(request: Request, interview_id: Id) -> dict:
     with tx(request) as (conn, sid):
         interviews.interview_id(conn, sid, interview_id)
@@ -174,15 +185,21 @@ class CodingIn(BaseModel):
     gold: bool = False
 
 
-def _coding_out(conn: Any, sid: int, coding_id: int) -> dict[str, Any]:
-    c = codings.get_coding(conn, sid, coding_id)
+def _coding_out(conn: Any, sid: int, coding_id: int, viewer: str) -> dict[str, Any]:
+    c = codings.get_coding(conn, sid, coding_id, viewer=viewer)
     return {
         "coding": [c["id"], c["code_id"], c["start_char"], c["end_char"], int(c["is_gold"])],
         "detail": c,
     }
 
 
-@router.post("/api/codings", status_code=201, summary="Code a span (optionally with a new code)")
+@router.post(
+    "/api/codings",
+    status_code=201,
+    summary="Code a span (optionally with a new code)",
+    response_model=CodingOut,
+    response_model_exclude_unset=True,
+)
 @retry_on_conflict
 def add_coding(request: Request, body: CodingIn) -> dict:
     with tx(request) as (conn, sid):
@@ -191,11 +208,8 @@ def add_coding(request: Request, body: CodingIn) -> dict:
             code = codes.create_code(conn, sid, name=body.new_code, parent=body.new_code_parent)
         if code is None:
             raise InputError("name a code (code) or a new one (new_code)")
-        state = blind_round(conn, sid, body.transcript_id)
-        add = codings.add_coding
-        if state and state["blind"]:
-            add = blind.code_as  # both coders' codings are kept, even on the same span
-        cid = add(
+        # Always as this coder: two coders' codings of the same span stay two (blind rounds).
+        cid = codings.add_coding(
             conn,
             sid,
             transcript_id=body.transcript_id,
@@ -205,16 +219,20 @@ def add_coding(request: Request, body: CodingIn) -> dict:
             coder=me(request),
             gold=body.gold,
         )
-        out = _coding_out(conn, sid, cid)
+        out = _coding_out(conn, sid, cid, me(request))
         if body.new_code:
             out["codes"] = compact_codes(codes.list_codes(conn, sid))
     return out
 
 
-@router.get("/api/codings/{coding_id}", summary="One coding with its text and memos")
+@router.get(
+    "/api/codings/{coding_id}",
+    summary="One coding with its text and memos",
+    response_model=CodingWithMemos,
+)
 def get_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
-        out = _coding_out(conn, sid, coding_id)
+        out = _coding_out(conn, sid, coding_id, me(request))
         out["memos"] = memos.list_memos(conn, sid, target_type="coding", target_id=coding_id)
     return out
 
@@ -224,24 +242,30 @@ class CodingUpdate(BaseModel):
     code: Id | Name | None = None
 
 
-@router.patch("/api/codings/{coding_id}", summary="Toggle gold, or give the coding another code")
+@router.patch(
+    "/api/codings/{coding_id}",
+    summary="Toggle gold, or give the coding another code",
+    response_model=CodingUpdated,
+)
 @retry_on_conflict
 def update_coding(request: Request, coding_id: Id, body: CodingUpdate) -> dict:
     with tx(request) as (conn, sid):
-        cid = coding_id
+        cid, viewer = coding_id, me(request)
         if body.code is not None:
-            cid = codings.recode(conn, sid, coding_id, code=body.code)
+            cid = codings.recode(conn, sid, coding_id, code=body.code, viewer=viewer)
         if body.gold is not None:
-            codings.set_gold(conn, sid, cid, body.gold)
-        out = _coding_out(conn, sid, cid)
+            codings.set_gold(conn, sid, cid, body.gold, viewer=viewer)
+        out = _coding_out(conn, sid, cid, viewer)
     return out | {"replaced": coding_id if cid != coding_id else None}
 
 
-@router.delete("/api/codings/{coding_id}", summary="Remove a coding (kept as history)")
+@router.delete(
+    "/api/codings/{coding_id}", summary="Remove a coding (kept as history)", response_model=OkOut
+)
 @retry_on_conflict
 def remove_coding(request: Request, coding_id: Id) -> dict:
     with tx(request) as (conn, sid):
-        codings.remove_coding(conn, sid, coding_id)
+        codings.remove_coding(conn, sid, coding_id, viewer=me(request))
     return {"ok": True}
 
 
@@ -250,11 +274,16 @@ class CodingMemoIn(BaseModel):
     title: Annotated[str, Field(max_length=500)] = ""
 
 
-@router.post("/api/codings/{coding_id}/memos", status_code=201, summary="Write a memo on a coding")
+@router.post(
+    "/api/codings/{coding_id}/memos",
+    status_code=201,
+    summary="Write a memo on a coding",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def add_coding_memo(request: Request, coding_id: Id, body: CodingMemoIn) -> dict:
     with tx(request) as (conn, sid):
-        codings.get_coding(conn, sid, coding_id)
+        codings.get_coding(conn, sid, coding_id, viewer=me(request))
         mid = memos.add_memo(
             conn, sid, text=body.text, title=body.title, target_type="coding", target_id=coding_id
         )

@@ -21,6 +21,8 @@ from kvali.interop.refi import export_qdc, export_qdpx, import_qdc, import_qdpx
 from kvali.studies.service import get_study
 from kvali.web.common import page, project_of, tx
 from kvali.web.contract import file_response
+from kvali.web.models import ImportOut
+from kvali.web.page_models import ExchangePage
 
 router = APIRouter()
 
@@ -28,8 +30,12 @@ PROJECT_TYPES = (".qdpx", ".qde")
 CODEBOOK_TYPES = (".qdc",)
 
 
-@router.get("/exchange", summary="REFI-QDA import and export (HTML)")
-@router.get("/exchange.json", summary="REFI-QDA exchange: the study and its past imports")
+@router.get("/exchange", summary="REFI-QDA import and export (HTML)", response_model=ExchangePage)
+@router.get(
+    "/exchange.json",
+    summary="REFI-QDA exchange: the study and its past imports",
+    response_model=ExchangePage,
+)
 def exchange_page(request: Request) -> Response:
     with tx(request) as (conn, sid):
         study = get_study(conn, sid)
@@ -50,6 +56,7 @@ def exchange_page(request: Request) -> Response:
     "/api/exchange/import",
     status_code=201,
     summary="Import a REFI-QDA project (.qdpx/.qde) or codebook (.qdc): counts and warnings",
+    response_model=ImportOut,
 )
 def import_file(request: Request, file: Annotated[UploadFile, File()]) -> dict:
     """The kind follows the file name; the importer also refuses a codebook given as a project

@@ -15,14 +15,20 @@ from kvali.analysis import frameworks as fw
 from kvali.analysis.matrix import COLUMNS, LEVELS, clear_evidence, framework_matrix, set_evidence
 from kvali.codes.service import list_codes
 from kvali.errors import InputError
-from kvali.web.common import lang_of, page, retry_on_conflict, tx
-from kvali.web.contract import Id, Ids, Name, Text, file_response
+from kvali.web.common import lang_of, me, page, retry_on_conflict, tx
+from kvali.web.contract import Id, IdOut, Ids, Name, OkOut, Text, file_response
+from kvali.web.models import CodeIdsOut
+from kvali.web.page_models import FrameworksPage, MatrixPage
 
 router = APIRouter()
 
 
-@router.get("/frameworks", summary="Theory frameworks (HTML)")
-@router.get("/frameworks.json", summary="The study's frameworks with items, and the shipped ones")
+@router.get("/frameworks", summary="Theory frameworks (HTML)", response_model=FrameworksPage)
+@router.get(
+    "/frameworks.json",
+    summary="The study's frameworks with items, and the shipped ones",
+    response_model=FrameworksPage,
+)
 def frameworks_page(request: Request, lang: Literal["en", "nb", ""] = "") -> Response:
     language = lang if lang in fw.LANGUAGES else ("nb" if lang_of(request) == "nb" else "en")
     with tx(request) as (conn, sid):
@@ -62,7 +68,12 @@ def _keywords(value: list[str] | str) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
-@router.post("/api/frameworks", status_code=201, summary="Load a shipped framework or write one")
+@router.post(
+    "/api/frameworks",
+    status_code=201,
+    summary="Load a shipped framework or write one",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def add_framework(request: Request, body: FrameworkIn) -> dict:
     if (body.key is None) == (body.name is None):
@@ -89,7 +100,12 @@ def add_framework(request: Request, body: FrameworkIn) -> dict:
         return {"id": fid}
 
 
-@router.post("/api/frameworks/upload", status_code=201, summary="Import a framework from .qdc")
+@router.post(
+    "/api/frameworks/upload",
+    status_code=201,
+    summary="Import a framework from .qdc",
+    response_model=IdOut,
+)
 def upload_framework(
     request: Request,
     file: Annotated[UploadFile, File()],
@@ -125,7 +141,10 @@ def export_framework(request: Request, framework_id: Id) -> Response:
 
 
 @router.post(
-    "/api/frameworks/{framework_id}/items", status_code=201, summary="Add an item to a framework"
+    "/api/frameworks/{framework_id}/items",
+    status_code=201,
+    summary="Add an item to a framework",
+    response_model=IdOut,
 )
 @retry_on_conflict
 def add_item(request: Request, framework_id: Id, body: FrameworkItemIn) -> dict:
@@ -148,6 +167,7 @@ class LinkIn(BaseModel):
 @router.post(
     "/api/frameworks/{framework_id}/items/{item_id}/codes",
     summary="Link study codes to an item (their codings become explicit evidence)",
+    response_model=CodeIdsOut,
 )
 @retry_on_conflict
 def link_codes(request: Request, framework_id: Id, item_id: Id, body: LinkIn) -> dict:
@@ -160,10 +180,15 @@ def link_codes(request: Request, framework_id: Id, item_id: Id, body: LinkIn) ->
     return {"code_ids": ids}
 
 
-@router.get("/frameworks/{framework_id}/matrix", summary="Framework matrix (HTML)")
+@router.get(
+    "/frameworks/{framework_id}/matrix",
+    summary="Framework matrix (HTML)",
+    response_model=MatrixPage,
+)
 @router.get(
     "/frameworks/{framework_id}/matrix.json",
     summary="Framework items × interviews (or themes): evidence levels and passages",
+    response_model=MatrixPage,
 )
 def matrix_page(
     request: Request, framework_id: Id, by: Literal["interview", "theme"] = "interview"
@@ -171,7 +196,7 @@ def matrix_page(
     if by not in COLUMNS:
         raise InputError("columns must be one of {columns}", columns=", ".join(COLUMNS))
     with tx(request) as (conn, sid):
-        matrix = framework_matrix(conn, sid, framework_id, by=by)
+        matrix = framework_matrix(conn, sid, framework_id, by=by, viewer=me(request))
     return page(
         request, "matrix.html", {"matrix": matrix, "levels": list(LEVELS), "bys": list(COLUMNS)}
     )
@@ -188,7 +213,11 @@ class EvidenceIn(BaseModel):
     coding_ids: Ids = Field(default_factory=list, description="Supporting passages")
 
 
-@router.put("/api/frameworks/{framework_id}/evidence", summary="Set a cell's evidence level")
+@router.put(
+    "/api/frameworks/{framework_id}/evidence",
+    summary="Set a cell's evidence level",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def put_evidence(request: Request, framework_id: Id, body: EvidenceIn) -> dict:
     with tx(request) as (conn, sid):
@@ -196,7 +225,7 @@ def put_evidence(request: Request, framework_id: Id, body: EvidenceIn) -> dict:
             from kvali.codings.service import get_coding
 
             for cid in body.coding_ids:
-                get_coding(conn, sid, cid)  # another study's coding: 404, nothing written
+                get_coding(conn, sid, cid, viewer=me(request))  # not found: 404, no change
         eid = set_evidence(
             conn,
             sid,
@@ -212,7 +241,9 @@ def put_evidence(request: Request, framework_id: Id, body: EvidenceIn) -> dict:
 
 
 @router.delete(
-    "/api/frameworks/{framework_id}/evidence", summary="Back to the suggestion for a cell"
+    "/api/frameworks/{framework_id}/evidence",
+    summary="Back to the suggestion for a cell",
+    response_model=OkOut,
 )
 @retry_on_conflict
 def delete_evidence(request: Request, framework_id: Id, item: Id, interview: Id) -> dict:

@@ -19,7 +19,9 @@ from kvali.participants import service as participants
 from kvali.participants.withdrawal import plan_withdrawal, withdraw_participant
 from kvali.transcripts.service import import_transcript
 from kvali.web.common import lang_of, page, project_of, retry_on_conflict, tx
-from kvali.web.contract import Id, Name, Text, file_response
+from kvali.web.contract import Id, IdOut, Name, OkOut, Text, file_response
+from kvali.web.models import InterviewOut, ParticipantOut, TranscriptImported, WithdrawalOut
+from kvali.web.page_models import InterviewsPage, ParticipantsPage, WithdrawPage
 
 router = APIRouter()
 
@@ -45,8 +47,12 @@ def _names(value: list[str] | str) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
-@router.get("/participants", summary="Participants (HTML)")
-@router.get("/participants.json", summary="Participants with attributes, consent, member check")
+@router.get("/participants", summary="Participants (HTML)", response_model=ParticipantsPage)
+@router.get(
+    "/participants.json",
+    summary="Participants with attributes, consent, member check",
+    response_model=ParticipantsPage,
+)
 def participant_list(request: Request) -> Response:
     with tx(request) as (conn, sid):
         rows = participants.list_participants(conn, sid)
@@ -69,7 +75,9 @@ class ParticipantIn(BaseModel):
     consent_date: dt.date | None = None
 
 
-@router.post("/api/participants", status_code=201, summary="Add a participant")
+@router.post(
+    "/api/participants", status_code=201, summary="Add a participant", response_model=IdOut
+)
 @retry_on_conflict
 def add_participant(request: Request, body: ParticipantIn) -> dict:
     with tx(request) as (conn, sid):
@@ -87,7 +95,11 @@ class AttributesIn(BaseModel):
     attributes: Attributes
 
 
-@router.put("/api/participants/{code}/attributes", summary="Set (or clear) case attributes")
+@router.put(
+    "/api/participants/{code}/attributes",
+    summary="Set (or clear) case attributes",
+    response_model=ParticipantOut,
+)
 @retry_on_conflict
 def set_attributes(request: Request, code: str, body: AttributesIn) -> dict:
     with tx(request) as (conn, sid):
@@ -100,7 +112,7 @@ class ConsentIn(BaseModel):
     document: Annotated[str, Field(max_length=1000)] | None = None
 
 
-@router.put("/api/participants/{code}/consent", summary="Record consent")
+@router.put("/api/participants/{code}/consent", summary="Record consent", response_model=OkOut)
 @retry_on_conflict
 def set_consent(request: Request, code: str, body: ConsentIn) -> dict:
     with tx(request) as (conn, sid):
@@ -115,7 +127,9 @@ class MemberCheckIn(BaseModel):
     comments: Text | None = None
 
 
-@router.post("/api/participants/{code}/member-check", summary="Record the member check")
+@router.post(
+    "/api/participants/{code}/member-check", summary="Record the member check", response_model=OkOut
+)
 @retry_on_conflict
 def member_check(request: Request, code: str, body: MemberCheckIn) -> dict:
     with tx(request) as (conn, sid):
@@ -163,8 +177,16 @@ def member_check_docx(request: Request, code: str) -> Response:
     )
 
 
-@router.get("/participants/{code}/withdraw", summary="What withdrawal would erase (HTML)")
-@router.get("/participants/{code}/withdraw.json", summary="What withdrawal would erase")
+@router.get(
+    "/participants/{code}/withdraw",
+    summary="What withdrawal would erase (HTML)",
+    response_model=WithdrawPage,
+)
+@router.get(
+    "/participants/{code}/withdraw.json",
+    summary="What withdrawal would erase",
+    response_model=WithdrawPage,
+)
 def withdrawal_plan(request: Request, code: str) -> Response:
     with tx(request) as (conn, sid):
         plan = plan_withdrawal(conn, project_of(request), sid, code)
@@ -177,7 +199,11 @@ class WithdrawIn(BaseModel):
     )
 
 
-@router.post("/api/participants/{code}/withdraw", summary="Erase every trace of a participant")
+@router.post(
+    "/api/participants/{code}/withdraw",
+    summary="Erase every trace of a participant",
+    response_model=WithdrawalOut,
+)
 def withdraw(request: Request, code: str, body: WithdrawIn) -> dict:
     with tx(request) as (conn, sid):
         participants.participant_id(conn, sid, code)  # unknown code: 404
@@ -186,8 +212,12 @@ def withdraw(request: Request, code: str, body: WithdrawIn) -> dict:
     return withdraw_participant(project_of(request), sid, code)
 
 
-@router.get("/interviews", summary="Interviews (HTML)")
-@router.get("/interviews.json", summary="Interviews with participants, mode and transcript")
+@router.get("/interviews", summary="Interviews (HTML)", response_model=InterviewsPage)
+@router.get(
+    "/interviews.json",
+    summary="Interviews with participants, mode and transcript",
+    response_model=InterviewsPage,
+)
 def interview_list(request: Request) -> Response:
     with tx(request) as (conn, sid):
         rows = interviews.list_interviews(conn, sid)
@@ -204,7 +234,7 @@ class InterviewIn(BaseModel):
     duration_min: Annotated[int, Field(ge=0, le=100_000)] | None = None
 
 
-@router.post("/api/interviews", status_code=201, summary="Add an interview")
+@router.post("/api/interviews", status_code=201, summary="Add an interview", response_model=IdOut)
 @retry_on_conflict
 def add_interview(request: Request, body: InterviewIn) -> dict:
     with tx(request) as (conn, sid):
@@ -228,7 +258,11 @@ class InterviewUpdate(BaseModel):
     duration_min: Annotated[int, Field(ge=0, le=100_000)] | None = None
 
 
-@router.patch("/api/interviews/{interview_id}", summary="Edit an interview's label, date, mode")
+@router.patch(
+    "/api/interviews/{interview_id}",
+    summary="Edit an interview's label, date, mode",
+    response_model=InterviewOut,
+)
 @retry_on_conflict
 def edit_interview(request: Request, interview_id: Id, body: InterviewUpdate) -> dict:
     if body.label is not None and not body.label.strip():
@@ -250,6 +284,7 @@ def edit_interview(request: Request, interview_id: Id, body: InterviewUpdate) ->
     "/api/interviews/{interview_id}/transcript",
     status_code=201,
     summary="Import a transcript file (txt/md, vtt, srt, docx, json)",
+    response_model=TranscriptImported,
 )
 def upload_transcript(
     request: Request,

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, SecretStr
 
-from kvali.db import schema as t
-from kvali.errors import InputError, NotFoundError
+from kvali.errors import InputError
 from kvali.interviews.service import interview_id
 from kvali.privacy.apply import known_terms
 from kvali.privacy.detect import Term
@@ -28,19 +26,32 @@ from kvali.privacy.service import (
     STATUSES,
     add_span,
     add_term,
+    check_entity,
+    check_suggestions,
     detect_study,
+    interview_label,
+    last_apply,
     list_entities,
     list_suggestions,
     list_terms,
     remove_term,
     set_category,
     set_status,
+    status_counts,
 )
-from kvali.privacy.tables import privacy_entities as E
-from kvali.privacy.tables import privacy_suggestions as S
 from kvali.transcripts.service import get_text, transcript_id_for
 from kvali.web.common import page, project_of, retry_on_conflict, tx
-from kvali.web.contract import Count, Id, Ids, Name
+from kvali.web.contract import Count, Id, IdOut, Ids, Name
+from kvali.web.models import (
+    DecisionOut,
+    DetectOut,
+    EntityCategory,
+    EntityDecision,
+    LabelCategory,
+    RemovedId,
+    SpansAdded,
+)
+from kvali.web.page_models import PseudonymizePage
 from kvali.web.routes import privacy_key
 from kvali.web.routes.privacy_key import key_path, secret
 from kvali.web.routes.suggestions import transcribed
@@ -60,29 +71,6 @@ def _status(decision: str) -> str:
     return DECISIONS[decision]
 
 
-def _label_of(conn: sa.Connection, sid: int, ref: int | str | None) -> str | None:
-    """An interview given by id or label, as the label the privacy services take (404 first)."""
-    if ref in (None, ""):
-        return None
-    iid = interview_id(conn, sid, str(ref).strip())
-    transcript_id_for(conn, sid, iid)  # no transcript: 404 before anything runs
-    return conn.execute(sa.select(t.interviews.c.label).where(t.interviews.c.id == iid)).scalar()
-
-
-def _check_suggestions(conn: sa.Connection, sid: int, ids: list[int]) -> None:
-    q = sa.select(S.c.id).join(E, E.c.id == S.c.entity_id)
-    found = set(conn.execute(q.where(E.c.study_id == sid, S.c.id.in_(ids))).scalars())
-    missing = sorted(set(ids) - found)
-    if missing:
-        raise NotFoundError("no suggestion {missing}", missing=", ".join(map(str, missing)))
-
-
-def _check_entity(conn: sa.Connection, sid: int, entity_id: int) -> None:
-    q = sa.select(E.c.id).where(E.c.study_id == sid, E.c.id == entity_id)
-    if conn.execute(q).scalar() is None:
-        raise NotFoundError("no entity {entity_id}", entity_id=entity_id)
-
-
 def _segments(text: str, marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The transcript cut into plain runs and marked suggestions, for the selection view."""
     out, pos = [], 0
@@ -98,22 +86,13 @@ def _segments(text: str, marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _last_apply(conn: sa.Connection, sid: int) -> dict[str, Any] | None:
-    ev = t.events
-    q = (
-        sa.select(ev.c.created_at, ev.c.payload)
-        .where(ev.c.study_id == sid, ev.c.action == "pseudonymize")
-        .order_by(ev.c.id.desc())
-        .limit(1)
-    )
-    row = conn.execute(q).first()
-    return {"at": row.created_at, **row.payload} if row else None
-
-
-@router.get("/pseudonymize", summary="Pseudonymization review (HTML)")
+@router.get(
+    "/pseudonymize", summary="Pseudonymization review (HTML)", response_model=PseudonymizePage
+)
 @router.get(
     "/pseudonymize.json",
     summary="Study list, suggestions (filtered), names, key state and an optional transcript view",
+    response_model=PseudonymizePage,
 )
 def privacy_page(
     request: Request,
@@ -140,19 +119,12 @@ def privacy_page(
     with tx(request) as (conn, sid):
         ivs = transcribed(conn, sid)
         rows = list_suggestions(
-            conn, sid, status=status or None, interview=_label_of(conn, sid, interview)
+            conn, sid, status=status or None, interview=interview_label(conn, sid, interview)
         )
-        counts = dict(
-            conn.execute(
-                sa.select(S.c.status, sa.func.count())
-                .join(E, E.c.id == S.c.entity_id)
-                .where(E.c.study_id == sid)
-                .group_by(S.c.status)
-            ).all()
-        )
+        counts = status_counts(conn, sid)
         shown = None
         if view.strip():
-            view_label = _label_of(conn, sid, view)
+            view_label = interview_label(conn, sid, view)
             tid = transcript_id_for(conn, sid, view_label)
             marks = [
                 {k: r[k] for k in ("id", "label", "status", "score")}
@@ -165,7 +137,7 @@ def privacy_page(
         data = {
             "terms": list_terms(conn, sid),
             "entities": list_entities(conn, sid),
-            "last_apply": _last_apply(conn, sid),
+            "last_apply": last_apply(conn, sid),
         }
     ids = {i["label"]: i["id"] for i in ivs}
     for r in rows:
@@ -179,7 +151,7 @@ def privacy_page(
     ]
     data |= {
         "suggestions": rows,
-        "counts": {s: counts.get(s, 0) for s in STATUSES},
+        "counts": counts,
         "filters": {
             "status": status,
             "interview": interview,
@@ -206,7 +178,12 @@ class TermIn(BaseModel):
     category: Name | None = Field(None, description="Thesis-style label, e.g. «navn på skole»")
 
 
-@router.post("/api/privacy/terms", status_code=201, summary="Add a name to the study list")
+@router.post(
+    "/api/privacy/terms",
+    status_code=201,
+    summary="Add a name to the study list",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def term_add(request: Request, body: TermIn) -> dict:
     with tx(request) as (conn, sid):
@@ -214,7 +191,11 @@ def term_add(request: Request, body: TermIn) -> dict:
         return {"id": add_term(conn, sid, term=body.term, label=body.label, category=category)}
 
 
-@router.delete("/api/privacy/terms/{term_id}", summary="Remove a name from the study list")
+@router.delete(
+    "/api/privacy/terms/{term_id}",
+    summary="Remove a name from the study list",
+    response_model=RemovedId,
+)
 @retry_on_conflict
 def term_remove(request: Request, term_id: Id) -> dict:
     with tx(request) as (conn, sid):
@@ -229,7 +210,11 @@ class DetectIn(BaseModel):
     )
 
 
-@router.post("/api/privacy/detect", summary="Detect names and store them as suggestions")
+@router.post(
+    "/api/privacy/detect",
+    summary="Detect names and store them as suggestions",
+    response_model=DetectOut,
+)
 @retry_on_conflict
 def detect(request: Request, body: DetectIn) -> dict:
     """A wrong passphrase fails before detection runs (nothing stored)."""
@@ -239,7 +224,7 @@ def detect(request: Request, body: DetectIn) -> dict:
         rows = known_terms(project_of(request), passphrase, key_path(request))
         extra = [Term(x["term"], x["label"], x["category"]) for x in rows]
     with tx(request) as (conn, sid):
-        label = _label_of(conn, sid, body.interview)
+        label = interview_label(conn, sid, body.interview)
         out = detect_study(conn, sid, interviews=[label] if label else None, extra_terms=extra)
     return {"transcripts": out, "suggestions": sum(r["suggestions"] for r in out)}
 
@@ -253,6 +238,7 @@ class DecideIn(BaseModel):
 @router.post(
     "/api/privacy/suggestions/{decision}",
     summary="Accept, reject or reset several suggestions, or all pending from a minimum score",
+    response_model=DecisionOut,
 )
 @retry_on_conflict
 def decide_many(request: Request, decision: Decision, body: DecideIn) -> dict:
@@ -263,7 +249,7 @@ def decide_many(request: Request, decision: Decision, body: DecideIn) -> dict:
     if body.min_score is not None and not body.all:
         raise InputError("a minimum score goes with all pending")
     with tx(request) as (conn, sid):
-        _check_suggestions(conn, sid, ids)
+        check_suggestions(conn, sid, ids)
         n = set_status(
             conn, sid, status, suggestion_ids=ids, all_pending=body.all, min_score=body.min_score
         )
@@ -273,12 +259,13 @@ def decide_many(request: Request, decision: Decision, body: DecideIn) -> dict:
 @router.post(
     "/api/privacy/suggestions/{suggestion_id}/{decision}",
     summary="Accept, reject or reset one suggestion (this occurrence only)",
+    response_model=DecisionOut,
 )
 @retry_on_conflict
 def decide_one(request: Request, suggestion_id: Id, decision: Decision) -> dict:
     status = _status(decision)
     with tx(request) as (conn, sid):
-        _check_suggestions(conn, sid, [suggestion_id])
+        check_suggestions(conn, sid, [suggestion_id])
         n = set_status(conn, sid, status, suggestion_ids=[suggestion_id])
     return {"status": status, "suggestions": n}
 
@@ -286,6 +273,7 @@ def decide_one(request: Request, suggestion_id: Id, decision: Decision) -> dict:
 @router.post(
     "/api/privacy/entities/{entity_id}/{decision}",
     summary="Accept, reject or reset a name everywhere in the study (sticks on new detection)",
+    response_model=EntityDecision,
 )
 @retry_on_conflict
 def decide_entity(request: Request, entity_id: Id, decision: Decision) -> dict:
@@ -299,16 +287,24 @@ class CategoryIn(BaseModel):
     category: str = Field(description="Thesis-style label, e.g. «navn på rektor»")
 
 
-@router.put("/api/privacy/entities/{entity_id}/category", summary="Edit a name's category")
+@router.put(
+    "/api/privacy/entities/{entity_id}/category",
+    summary="Edit a name's category",
+    response_model=EntityCategory,
+)
 @retry_on_conflict
 def entity_category(request: Request, entity_id: Id, body: CategoryIn) -> dict:
     with tx(request) as (conn, sid):
-        _check_entity(conn, sid, entity_id)
+        check_entity(conn, sid, entity_id)
         set_category(conn, sid, body.category, entity_ids=[entity_id])
     return {"entity": entity_id, "category": body.category.strip()}
 
 
-@router.put("/api/privacy/labels/{label}/category", summary="Edit the category of every name")
+@router.put(
+    "/api/privacy/labels/{label}/category",
+    summary="Edit the category of every name",
+    response_model=LabelCategory,
+)
 @retry_on_conflict
 def label_category(request: Request, label: Label, body: CategoryIn) -> dict:
     if label not in LABELS:
@@ -327,7 +323,12 @@ class SpanIn(BaseModel):
     category: Name | None = None
 
 
-@router.post("/api/privacy/spans", status_code=201, summary="Add a missed name (accepted at once)")
+@router.post(
+    "/api/privacy/spans",
+    status_code=201,
+    summary="Add a missed name (accepted at once)",
+    response_model=SpansAdded,
+)
 @retry_on_conflict
 def span_add(request: Request, body: SpanIn) -> dict:
     """By offsets in one interview (a selection), or by text in one interview or the study."""
@@ -344,7 +345,7 @@ def span_add(request: Request, body: SpanIn) -> dict:
             conn,
             sid,
             label=body.label,
-            interview=_label_of(conn, sid, body.interview),
+            interview=interview_label(conn, sid, body.interview),
             start=body.start,
             end=body.end,
             text=None if offsets else text,

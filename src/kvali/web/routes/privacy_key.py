@@ -20,6 +20,7 @@ from kvali.privacy import vault
 from kvali.privacy.apply import apply_pseudonymization, destroy_key, show_key
 from kvali.privacy.replace import STYLES
 from kvali.web.common import project_of, tx
+from kvali.web.models import ApplyOut, KeyDestroyed, KeyOut
 
 router = APIRouter()
 
@@ -61,7 +62,9 @@ class ApplyIn(BaseModel):
 
 
 @router.post(
-    "/api/privacy/apply", summary="Replace the names; originals go to the encrypted key file"
+    "/api/privacy/apply",
+    summary="Replace the names; originals go to the encrypted key file",
+    response_model=ApplyOut,
 )
 def apply(request: Request, body: ApplyIn) -> dict:
     """A wrong passphrase fails on reading the key, before any change (``apply`` runs its own
@@ -87,7 +90,9 @@ class PassIn(BaseModel):
 
 
 @router.post(
-    "/api/privacy/key", summary="Show the key (original ↔ replacement) with its passphrase"
+    "/api/privacy/key",
+    summary="Show the key (original ↔ replacement) with its passphrase",
+    response_model=KeyOut,
 )
 def key_show(request: Request, body: PassIn) -> dict:
     path = key_path(request)
@@ -102,7 +107,11 @@ class DestroyIn(BaseModel):
     confirm: Annotated[str, Field(max_length=100)] = Field(description=f"Type «{CONFIRM}»")
 
 
-@router.post("/api/privacy/key/destroy", summary="Destroy the key for good (typed confirmation)")
+@router.post(
+    "/api/privacy/key/destroy",
+    summary="Destroy the key for good (typed confirmation)",
+    response_model=KeyDestroyed,
+)
 def key_destroy(request: Request, body: DestroyIn) -> dict:
     if body.confirm.strip().casefold() != CONFIRM:
         raise InputError(

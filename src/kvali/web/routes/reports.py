@@ -17,8 +17,9 @@ from kvali.i18n import check_lang
 from kvali.reports.build import build_report
 from kvali.reports.render import FORMATS, render_html, render_json
 from kvali.reports.service import write_study_reports
-from kvali.web.common import lang_of, page, project_of, tx
+from kvali.web.common import lang_of, me, page, project_of, tx
 from kvali.web.contract import Cycle, file_response
+from kvali.web.page_models import ReportData, ReportsPage
 from kvali.web.security import framed_document_headers
 
 router = APIRouter()
@@ -41,14 +42,18 @@ def _report_lang(request: Request, lang: str | None) -> str:
     return check_lang(lang or lang_of(request))
 
 
-@router.get("/reports", summary="Reports page (HTML)")
-@router.get("/reports.json", summary="The study report as data (the three tables, frequencies)")
+@router.get("/reports", summary="Reports page (HTML)", response_model=ReportsPage)
+@router.get(
+    "/reports.json",
+    summary="The study report as data (the three tables, frequencies)",
+    response_model=ReportData,
+)
 def reports_page(
     request: Request, lang: ReportLang | None = None, cycle: Cycle | None = None
 ) -> Response:
     rlang = _report_lang(request, lang)
     with tx(request) as (conn, sid):
-        report = build_report(conn, sid, cycle=cycle)
+        report = build_report(conn, sid, cycle=cycle, viewer=me(request))
     if request.url.path.endswith(".json"):
         return page(request, "reports.html", json.loads(render_json(report)))
     return page(
@@ -69,7 +74,7 @@ def report_view(
 ) -> Response:
     rlang = _report_lang(request, lang)
     with tx(request) as (conn, sid):
-        report = build_report(conn, sid, cycle=cycle)
+        report = build_report(conn, sid, cycle=cycle, viewer=me(request))
     html = render_html(report, rlang)
     # Shown in the reports page's iframe: framing by this origin, its own <style> by hash.
     return HTMLResponse(html, headers=framed_document_headers(html))
@@ -79,7 +84,9 @@ def report_view(
     "/reports/download/{fmt}",
     summary="Download the report (md, html, docx, xlsx, csv, json)",
     response_class=Response,
-    responses=file_response(*dict.fromkeys(MEDIA.values()), description="The report file"),
+    responses=file_response(
+        *dict.fromkeys(MEDIA.values()), description="The report file", json=ReportData
+    ),
 )
 def download(
     request: Request, fmt: Format, lang: ReportLang | None = None, cycle: Cycle | None = None
@@ -94,7 +101,12 @@ def download(
     rlang = _report_lang(request, lang)
     with tempfile.TemporaryDirectory(prefix="kvali-report-") as tmp:
         files = write_study_reports(
-            project_of(request), formats=[fmt], lang=rlang, out_dir=Path(tmp), cycle=cycle
+            project_of(request),
+            formats=[fmt],
+            lang=rlang,
+            out_dir=Path(tmp),
+            cycle=cycle,
+            viewer=me(request),
         )
         if fmt == "csv":
             buf = io.BytesIO()

@@ -13,7 +13,8 @@ from kvali.codes.service import code_id, list_codes
 from kvali.errors import InputError, KvaliError
 from kvali.interviews.service import MODES, interview_id, list_interviews, normalize_mode
 from kvali.search.service import search as run_search
-from kvali.web.common import page, project_of, tx, wants_json
+from kvali.web.common import me, page, project_of, tx, wants_json
+from kvali.web.page_models import SearchPage
 
 router = APIRouter()
 
@@ -47,14 +48,17 @@ def meaning_search(
         if filters["mode"]:
             normalize_mode(filters["mode"])
         update_index(conn, sid, project_path=path)
-        return semantic_search(conn, sid, q, project_path=path, limit=limit, **filters)
+        return semantic_search(
+            conn, sid, q, project_path=path, limit=limit, viewer=me(request), **filters
+        )
 
 
-@router.get("/search", summary="Search (HTML)")
+@router.get("/search", summary="Search (HTML)", response_model=SearchPage)
 @router.get(
     "/search.json",
     summary="Search: full-text hits with code-point match offsets, or (semantic=true) the "
     "passages nearest in meaning, with a score",
+    response_model=SearchPage,
 )
 def search(
     request: Request,
@@ -91,7 +95,7 @@ def search(
             hits = meaning_search(request, q, filters, min(limit, 100))
     with tx(request) as (conn, sid):
         if q.strip() and not semantic:
-            hits = run_search(conn, sid, q, limit=limit, **filters)
+            hits = run_search(conn, sid, q, limit=limit, viewer=me(request), **filters)
         all_codes = list_codes(conn, sid)
         ids = {i["label"]: i["id"] for i in list_interviews(conn, sid)}
     for h in hits:

@@ -15,14 +15,16 @@ from kvali.i18n import LANGUAGES
 from kvali.memos import service as memos
 from kvali.studies import service as studies
 from kvali.web.common import LANG_COOKIE, page, retry_on_conflict, tx
-from kvali.web.contract import Id, Name, Text
+from kvali.web.contract import Id, IdOut, Name, OkOut, Text
+from kvali.web.models import GuideCounts, GuideDeleted, GuideNodeOut
+from kvali.web.page_models import EventsPage, GuidePage, MemosPage, OverviewPage
 
 router = APIRouter()
 
 
-@router.get("/", include_in_schema=False)
-@router.get("/overview", summary="Study overview (HTML)")
-@router.get("/overview.json", summary="Study overview")
+@router.get("/", include_in_schema=False, response_model=OverviewPage)
+@router.get("/overview", summary="Study overview (HTML)", response_model=OverviewPage)
+@router.get("/overview.json", summary="Study overview", response_model=OverviewPage)
 def overview(request: Request) -> Response:
     with tx(request) as (conn, sid):
         data = {
@@ -41,7 +43,9 @@ class StudyUpdate(BaseModel):
     problem_statement: Text | None = None
 
 
-@router.patch("/api/study", summary="Change the study's title or problem statement")
+@router.patch(
+    "/api/study", summary="Change the study's title or problem statement", response_model=OkOut
+)
 @retry_on_conflict
 def update_study(request: Request, body: StudyUpdate) -> dict:
     with tx(request) as (conn, sid):
@@ -53,15 +57,20 @@ class ResearchQuestionIn(BaseModel):
     text: Filled
 
 
-@router.post("/api/research-questions", status_code=201, summary="Add a research question")
+@router.post(
+    "/api/research-questions",
+    status_code=201,
+    summary="Add a research question",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def add_research_question(request: Request, body: ResearchQuestionIn) -> dict:
     with tx(request) as (conn, sid):
         return {"id": studies.add_research_question(conn, sid, text=body.text)}
 
 
-@router.get("/guide", summary="Interview guide (HTML)")
-@router.get("/guide.json", summary="Interview guide")
+@router.get("/guide", summary="Interview guide (HTML)", response_model=GuidePage)
+@router.get("/guide.json", summary="Interview guide", response_model=GuidePage)
 def guide(request: Request) -> Response:
     with tx(request) as (conn, sid):
         g = guides.get_guide(conn, sid)
@@ -83,7 +92,12 @@ class GuideNodeIn(BaseModel):
     parent_id: Id | None = None
 
 
-@router.post("/api/guide/nodes", status_code=201, summary="Add a topic, question or keyword")
+@router.post(
+    "/api/guide/nodes",
+    status_code=201,
+    summary="Add a topic, question or keyword",
+    response_model=IdOut,
+)
 @retry_on_conflict
 def add_guide_node(request: Request, body: GuideNodeIn) -> dict:
     with tx(request) as (conn, sid):
@@ -94,7 +108,11 @@ class GuideNodeText(BaseModel):
     text: Filled
 
 
-@router.patch("/api/guide/nodes/{node_id}", summary="Reword one topic, question or keyword")
+@router.patch(
+    "/api/guide/nodes/{node_id}",
+    summary="Reword one topic, question or keyword",
+    response_model=GuideNodeOut,
+)
 @retry_on_conflict
 def update_guide_node(request: Request, node_id: Id, body: GuideNodeText) -> dict:
     with tx(request) as (conn, sid):
@@ -105,6 +123,7 @@ def update_guide_node(request: Request, node_id: Id, body: GuideNodeText) -> dic
 @router.delete(
     "/api/guide/nodes/{node_id}",
     summary="Delete one guide entry with what is below it (a question's keywords)",
+    response_model=GuideDeleted,
 )
 @retry_on_conflict
 def delete_guide_node(request: Request, node_id: Id) -> dict:
@@ -116,7 +135,7 @@ class GuideMarkdown(BaseModel):
     markdown: Text
 
 
-@router.put("/api/guide", summary="Replace the guide from Markdown")
+@router.put("/api/guide", summary="Replace the guide from Markdown", response_model=GuideCounts)
 @retry_on_conflict
 def replace_guide(request: Request, body: GuideMarkdown) -> dict:
     parsed = parse_markdown(body.markdown.replace("\r\n", "\n"), source="guide")
@@ -124,8 +143,8 @@ def replace_guide(request: Request, body: GuideMarkdown) -> dict:
         return guides.replace_guide(conn, sid, parsed)
 
 
-@router.get("/memos", summary="Memos and the reflexivity journal (HTML)")
-@router.get("/memos.json", summary="Memos and the reflexivity journal")
+@router.get("/memos", summary="Memos and the reflexivity journal (HTML)", response_model=MemosPage)
+@router.get("/memos.json", summary="Memos and the reflexivity journal", response_model=MemosPage)
 def memo_list(
     request: Request, kind: Literal["analytic", "reflexivity", "condensation", ""] | None = None
 ) -> Response:
@@ -144,7 +163,9 @@ class MemoIn(BaseModel):
     target_id: Id | None = Field(None, description="Required unless the target is the study")
 
 
-@router.post("/api/memos", status_code=201, summary="Write a memo or journal entry")
+@router.post(
+    "/api/memos", status_code=201, summary="Write a memo or journal entry", response_model=IdOut
+)
 @retry_on_conflict
 def add_memo(request: Request, body: MemoIn) -> dict:
     with tx(request) as (conn, sid):
@@ -165,7 +186,7 @@ class MemoUpdate(BaseModel):
     title: Annotated[str, Field(max_length=500)] | None = None
 
 
-@router.patch("/api/memos/{memo_id}", summary="Edit a memo")
+@router.patch("/api/memos/{memo_id}", summary="Edit a memo", response_model=OkOut)
 @retry_on_conflict
 def update_memo(request: Request, memo_id: Id, body: MemoUpdate) -> dict:
     with tx(request) as (conn, sid):
@@ -173,8 +194,10 @@ def update_memo(request: Request, memo_id: Id, body: MemoUpdate) -> dict:
     return {"ok": True}
 
 
-@router.get("/events", summary="Event log (HTML)")
-@router.get("/events.json", summary="Event log: every change, newest first")
+@router.get("/events", summary="Event log (HTML)", response_model=EventsPage)
+@router.get(
+    "/events.json", summary="Event log: every change, newest first", response_model=EventsPage
+)
 def event_log(
     request: Request,
     entity: Annotated[str, Field(max_length=100)] | None = None,
@@ -185,7 +208,9 @@ def event_log(
     return page(request, "events.html", {"events": rows, "entity": entity})
 
 
-@router.get("/api/events/latest", summary="Id of the newest event (tabs poll it)")
+@router.get(
+    "/api/events/latest", summary="Id of the newest event (tabs poll it)", response_model=IdOut
+)
 def latest_event(request: Request) -> dict:
     with tx(request) as (conn, sid):
         return {"id": events.latest_event_id(conn, study_id=sid)}

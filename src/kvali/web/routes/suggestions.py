@@ -23,9 +23,16 @@ from kvali.semantic.review import (
     reject_suggestion,
     suggest_for_study,
 )
-from kvali.web.common import page, project_of, retry_on_conflict, tx
+from kvali.web.common import me, page, project_of, retry_on_conflict, tx
 from kvali.web.contract import Id, Ids, Name
-from kvali.web.routes.blind import me
+from kvali.web.models import (
+    CodingIdOut,
+    CodingsBySuggestion,
+    RejectedIds,
+    SuggesterSummary,
+    SuggestionRun,
+)
+from kvali.web.page_models import SuggestionsPage
 from kvali.web.routes.search import semantic_ready
 
 router = APIRouter()
@@ -54,10 +61,13 @@ def transcribed(conn: Any, sid: int) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/suggestions", summary="Code suggestions to review (HTML)")
+@router.get(
+    "/suggestions", summary="Code suggestions to review (HTML)", response_model=SuggestionsPage
+)
 @router.get(
     "/suggestions.json",
     summary="Stored code suggestions (default: pending) with score, code, interview and quote",
+    response_model=SuggestionsPage,
 )
 def suggestions_page(
     request: Request,
@@ -118,6 +128,7 @@ class RunIn(BaseModel):
 @router.post(
     "/api/suggestions/run",
     summary="Update the semantic index, then store suggestions for an interview or the study",
+    response_model=SuggestionRun,
 )
 @retry_on_conflict
 def run_suggestions(request: Request, body: RunIn) -> dict:
@@ -150,6 +161,7 @@ def run_suggestions(request: Request, body: RunIn) -> dict:
     "agree with the researcher's codings: κ and accuracy on held-out folds, abstention "
     "threshold, learning curve",
     responses={400: {"description": "No semantic index yet, or the semantic extra is missing"}},
+    response_model=SuggesterSummary,
 )
 def suggestion_model(
     request: Request,
@@ -181,7 +193,11 @@ def _ids(body: IdsIn) -> list[int]:
     return ids
 
 
-@router.post("/api/suggestions/accept", summary="Accept several suggestions (all or none)")
+@router.post(
+    "/api/suggestions/accept",
+    summary="Accept several suggestions (all or none)",
+    response_model=CodingsBySuggestion,
+)
 @retry_on_conflict
 def accept_many(request: Request, body: IdsIn) -> dict:
     ids = _ids(body)
@@ -191,7 +207,11 @@ def accept_many(request: Request, body: IdsIn) -> dict:
         }
 
 
-@router.post("/api/suggestions/reject", summary="Reject several suggestions (all or none)")
+@router.post(
+    "/api/suggestions/reject",
+    summary="Reject several suggestions (all or none)",
+    response_model=RejectedIds,
+)
 @retry_on_conflict
 def reject_many(request: Request, body: IdsIn) -> dict:
     ids = _ids(body)
@@ -204,6 +224,7 @@ def reject_many(request: Request, body: IdsIn) -> dict:
 @router.post(
     "/api/suggestions/{suggestion_id}/accept",
     summary="Accept one suggestion: the span is coded with the code (current cycle)",
+    response_model=CodingIdOut,
 )
 @retry_on_conflict
 def accept_one(request: Request, suggestion_id: Id) -> dict:
@@ -211,7 +232,11 @@ def accept_one(request: Request, suggestion_id: Id) -> dict:
         return {"coding_id": accept_suggestion(conn, sid, suggestion_id, coder=me(request))}
 
 
-@router.post("/api/suggestions/{suggestion_id}/reject", summary="Reject one suggestion")
+@router.post(
+    "/api/suggestions/{suggestion_id}/reject",
+    summary="Reject one suggestion",
+    response_model=RejectedIds,
+)
 @retry_on_conflict
 def reject_one(request: Request, suggestion_id: Id) -> dict:
     with tx(request) as (conn, sid):

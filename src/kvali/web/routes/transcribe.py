@@ -26,6 +26,8 @@ from kvali.reports.render.charts import bars_svg
 from kvali.studies.service import get_study
 from kvali.web.common import page, project_of, tx
 from kvali.web.contract import Id
+from kvali.web.models import AudioOut, JobOut
+from kvali.web.page_models import TalkstatsPage, TranscriptionPage
 
 router = APIRouter()
 
@@ -73,6 +75,7 @@ def job_view(job: dict[str, Any]) -> dict[str, Any]:
     "/api/interviews/{interview_id}/audio",
     status_code=202,
     summary="Upload a recording and start transcribing it in the background",
+    response_model=AudioOut,
 )
 def upload_audio(
     request: Request,
@@ -129,7 +132,11 @@ def upload_audio(
     return {"job_id": jid, "audio_path": stored}
 
 
-@router.get("/api/jobs/{job_id}", summary="A job's progress: done/total/message and time left")
+@router.get(
+    "/api/jobs/{job_id}",
+    summary="A job's progress: done/total/message and time left",
+    response_model=JobOut,
+)
 def job_status(request: Request, job_id: Id) -> dict:
     with tx(request) as (conn, sid):
         job = jobs.get_job(conn, job_id)
@@ -138,8 +145,16 @@ def job_status(request: Request, job_id: Id) -> dict:
     return job_view(job)
 
 
-@router.get("/transcription", summary="Transcription: upload audio, jobs (HTML)")
-@router.get("/transcription.json", summary="Interviews and transcription jobs with progress")
+@router.get(
+    "/transcription",
+    summary="Transcription: upload audio, jobs (HTML)",
+    response_model=TranscriptionPage,
+)
+@router.get(
+    "/transcription.json",
+    summary="Interviews and transcription jobs with progress",
+    response_model=TranscriptionPage,
+)
 def transcription_page(request: Request) -> Response:
     with tx(request) as (conn, sid):
         ivs = list_interviews(conn, sid)
@@ -154,10 +169,11 @@ def transcription_page(request: Request) -> Response:
     return page(request, "transcription.html", data)
 
 
-@router.get("/talkstats", summary="Talk statistics (HTML)")
+@router.get("/talkstats", summary="Talk statistics (HTML)", response_model=TalkstatsPage)
 @router.get(
     "/talkstats.json",
     summary="Speaking time, words, turns and backchannels per interview and per mode",
+    response_model=TalkstatsPage,
 )
 def talkstats_page(request: Request) -> Response:
     with tx(request) as (conn, sid):

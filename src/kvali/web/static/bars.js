@@ -14,14 +14,7 @@
 
   kv.Bars.prototype.invalidate = function () { this.cache.clear(); };
 
-  kv.Bars.prototype.rangeFor = function (turns, s, e) {
-    const a = kv.locate(turns, s), b = kv.locate(turns, e);
-    if (!a || !b) return null;
-    const r = document.createRange();
-    r.setStart(a.node, a.offset);
-    r.setEnd(b.node, b.offset);
-    return r;
-  };
+  kv.Bars.prototype.rangeFor = function (turns, s, e) { return kv.rangeOf(turns, s, e); };
 
   /* Draw bars for the codings inside the loaded turns; returns the ranges for highlighting. */
   kv.Bars.prototype.draw = function (turns, codings, codesById, activeId) {

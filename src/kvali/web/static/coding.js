@@ -10,7 +10,7 @@
   const turnsEl = $("turns"), docEl = $("doc"), input = $("code-input"), list = $("code-list");
   const bars = new kv.Bars($("bars"), docEl);
   const turns = [], turnOf = new Map();
-  kv.doc = { turns, turnOf, ensureLoaded: (cp) => ensureLoaded(cp) }; // for player.js
+  kv.doc = { turns, turnOf, ensureLoaded: (cp) => ensureLoaded(cp), fmtMs: (ms) => fmtMs(ms) }; // for player.js, editor.js
   let codings = B.codings, codes = [], codesById = new Map();
   let loaded = 0, loading = null, pending = null, openId = null, eventId = B.event_id;
   let options = [], activeOpt = 0;
@@ -88,12 +88,8 @@
   }
 
   function textOf(s, e) {
-    const a = kv.locate(turns, s), b = kv.locate(turns, e);
-    if (!a || !b) return "";
-    const r = document.createRange();
-    r.setStart(a.node, a.offset);
-    r.setEnd(b.node, b.offset);
-    return r.toString();
+    const r = kv.rangeOf(turns, s, e);
+    return r ? r.toString() : "";
   }
 
   /* Selection -> code-point span, trimmed of surrounding whitespace. */
@@ -270,6 +266,23 @@
       if (JSON.stringify(codings.map((c) => c.join()).sort()) !== before) { redraw(); kv.toast(M.updated); }
     } catch (err) { /* the next poll tries again */ }
   }
+
+  /* A turn's text changed on the server (editor.js): its node, and every later turn's offsets
+     by the change in length; then the codings as they moved. */
+  kv.doc.replaced = function (t, text) {
+    const delta = [...text].length - (t.e - t.s);
+    t.p.textContent = text;
+    t.node = t.p.firstChild;
+    t.astral = kv.hasAstral(text);
+    t.e += delta;
+    t.el.dataset.e = t.e;
+    for (const u of turns) if (u.s > t.s) { u.s += delta; u.e += delta; u.el.dataset.s = u.s; u.el.dataset.e = u.e; }
+    bars.invalidate();
+    redraw();
+    eventId = -1; // the next poll fetches the moved codings
+    poll();
+    document.dispatchEvent(new CustomEvent("kv:turns"));
+  };
 
   // --- wiring ---
   turnsEl.querySelectorAll(".turn").forEach(addTurnEl);

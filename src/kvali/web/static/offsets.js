@@ -52,6 +52,16 @@
     return { node: t.node, offset: t.astral ? kv.cpToUnits(t.node.data, k) : Math.min(k, t.node.length) };
   };
 
+  /* DOM range for code points [s, e), or null when a turn is not loaded yet. */
+  kv.rangeOf = function (turns, s, e) {
+    const a = kv.locate(turns, s), b = kv.locate(turns, e);
+    if (!a || !b) return null;
+    const r = document.createRange();
+    r.setStart(a.node, a.offset);
+    r.setEnd(b.node, b.offset);
+    return r;
+  };
+
   /* Code point for a DOM boundary (a selection's end) inside the transcript, or null. */
   kv.boundaryToCp = function (turnOf, node, offset) {
     const el = node.nodeType === 3 ? node.parentElement : node;

@@ -9,31 +9,22 @@
   if (!audio || !kv.doc) return;
   const B = JSON.parse(document.getElementById("kv-boot").textContent);
   const $ = (id) => document.getElementById(id);
-  let words = [], gaps = [], unsureBelow = null, marks = [], now = -1;
+  let words = [], gaps = [], unsure = [], unsureBelow = null, marks = [], now = -1;
 
-  function rangeOf(s, e) {
-    const a = kv.locate(kv.doc.turns, s), b = kv.locate(kv.doc.turns, e);
-    if (!a || !b) return null;
-    const r = document.createRange();
-    r.setStart(a.node, a.offset);
-    r.setEnd(b.node, b.offset);
-    return r;
-  }
+  const rangeOf = (s, e) => kv.rangeOf(kv.doc.turns, s, e);
 
   /* Unsure words and gaps, in text order: what "next unsure" steps through. */
   function collectMarks() {
-    const unsure = unsureBelow === null ? [] : words.filter((w) => w[4] !== null && w[4] < unsureBelow);
+    unsure = unsureBelow === null ? [] : words.filter((w) => w[4] !== null && w[4] < unsureBelow);
     marks = [...unsure.map((w) => [w[0], w[1], w[2]]), ...gaps.map((g) => [g[0], g[1], g[2]])]
       .sort((x, y) => x[0] - y[0]);
     $("kv-unsure-count").textContent = `${unsure.length} / ${gaps.length}`;
   }
 
   function drawMarks() {
-    const unsure = [], gap = [];
-    for (const w of words) if (unsureBelow !== null && w[4] !== null && w[4] < unsureBelow) { const r = rangeOf(w[0], w[1]); if (r) unsure.push(r); }
-    for (const g of gaps) { const r = rangeOf(g[0], g[1]); if (r) gap.push(r); }
-    kv.highlight("kv-unsure", unsure);
-    kv.highlight("kv-gap", gap);
+    const ranges = (items) => items.map((x) => rangeOf(x[0], x[1])).filter(Boolean);
+    kv.highlight("kv-unsure", ranges(unsure));
+    kv.highlight("kv-gap", ranges(gaps));
   }
 
   /* Index of the last word starting at or before ms (words are in time order within a turn
@@ -119,12 +110,18 @@
     else if (ev.key === "u" || ev.key === "U") { jump(ev.shiftKey ? -1 : 1); ev.preventDefault(); }
   });
 
-  kv.api("GET", `/api/transcripts/${B.transcript_id}/words`).then((r) => {
-    words = r.data.words;
-    gaps = r.data.gaps;
-    unsureBelow = r.data.unsure_below;
-    collectMarks();
-    drawMarks();
-    window.kvPlayerReady = true;
-  }).catch((err) => kv.toast(err.message, true));
+  function load() {
+    return kv.api("GET", `/api/transcripts/${B.transcript_id}/words`).then((r) => {
+      words = r.data.words;
+      gaps = r.data.gaps;
+      unsureBelow = r.data.unsure_below;
+      now = -1;
+      collectMarks();
+      drawMarks();
+      window.kvPlayerReady = true;
+    }).catch((err) => kv.toast(err.message, true));
+  }
+  document.addEventListener("kv:edited", load); // word spans moved with the correction
+  kv.player = { audio };
+  load();
 })();
