@@ -155,7 +155,8 @@ MIN_CHANGE_GAP_MS = 1000  # two proposed changes at least this far apart
 MIN_PIECE_MS = 1000  # pieces shorter than this do not shape the clusters
 SWITCH_COST = 0.3  # Viterbi: cost of changing speaker between two windows (in cosine units)
 MIN_RUN_MS = 1500  # a change inside a speech region must last this long (else it is noise)
-SPEAKER_PENALTY = 0.08  # count estimate: cost of one more speaker in log(1 − fit) (tuned on dev)
+SPEAKER_PENALTY = 0.06  # count estimate: cost of one more speaker in log(1 − fit) …
+SPEAKER_PENALTY_WINDOWS = 5.0  # … plus this / windows: what a centroid gains from noise alone
 MAX_SPEAKERS = 8
 MAX_CLUSTERED = 1500  # pieces clustered directly; the rest are assigned to the centroids
 
@@ -258,7 +259,9 @@ def _resegment(
     k = int(labels.max()) + 1
     if k < 2:
         return np.zeros(len(emb), dtype=np.int64)
-    centroids = _unit(np.stack([(x[labels == j] * dur[labels == j, None]).sum(0) for j in range(k)]))
+    centroids = _unit(
+        np.stack([(x[labels == j] * dur[labels == j, None]).sum(0) for j in range(k)])
+    )
     path = np.zeros(len(emb), dtype=np.int64)
     for r in range(rounds + 1):
         path = _viterbi(emb @ centroids.T, SWITCH_COST)
@@ -294,11 +297,12 @@ def count_scores(vw: VoiceWindows, *, rounds: int = 2) -> dict[int, float]:
     raw = _unit(vw.emb.astype(np.float64))
     xc, wc = x[core], dur[core]
     merges = linkage(xc) if len(xc) > 1 else []
-    out = {1: round(_misfit(raw, np.zeros(len(vw), dtype=np.int64)) + SPEAKER_PENALTY, 4)}
+    penalty = SPEAKER_PENALTY + SPEAKER_PENALTY_WINDOWS / len(vw)
+    out = {1: round(_misfit(raw, np.zeros(len(vw), dtype=np.int64)) + penalty, 4)}
     for k in range(2, min(MAX_SPEAKERS, len(xc)) + 1):
         path = _resegment(emb, xc, wc, cut_tree(merges, len(xc), k), rounds)
         if len(np.unique(path)) == k:
-            out[k] = round(_misfit(raw, path) + SPEAKER_PENALTY * k, 4)
+            out[k] = round(_misfit(raw, path) + penalty * k, 4)
     return out
 
 
@@ -312,9 +316,11 @@ def diarize(vw: VoiceWindows, *, n: int | None = None, rounds: int = 2) -> list[
     between two windows is placed midway between their centres.
 
     Without ``n`` the count is estimated: each count 1 … 8 is run to its timeline, and the one
-    kept minimises log(1 − fit) + ``SPEAKER_PENALTY`` × count, where fit is the mean cosine of
-    the windows' own (not centred) embeddings to their speaker's centroid. One more speaker
-    must explain enough more of the voices to pay for itself (:func:`count_scores`)."""
+    kept minimises log(1 − fit) + (``SPEAKER_PENALTY`` + ``SPEAKER_PENALTY_WINDOWS`` / windows)
+    × count, where fit is the mean cosine of the windows' own (not centred) embeddings to
+    their speaker's centroid. One more speaker must explain enough more of the voices to pay
+    for itself; in a short recording it must pay more, since a centroid fitted to few windows
+    gains from their noise alone (:func:`count_scores`)."""
     if not len(vw):
         return []
     emb, region, x, dur, core = _prepare(vw)
