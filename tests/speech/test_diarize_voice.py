@@ -138,3 +138,121 @@ def test_issue_dialogue_comes_back_as_its_eight_turns(study, tmp_path) -> None: 
     assert score["words_matched"] >= 0.85 * score["words_reference"]
     for turn, ref in zip(turns, refs, strict=True):  # Whisper's first word time can lag a second
         assert abs(turn["start_ms"] - ref.start_ms) < 1500
+
+
+def _clustered_windows(
+    turns: list[int], seed: int = 0, *, close: float | None = None
+) -> VoiceWindows:
+    """Windows 1.5 s every 0.25 s, one speech region per turn, the voice of each turn given
+    by ``turns``: embeddings around the voice's direction, moved a little per turn (what a
+    sentence's sounds do to a voice's embedding; the silhouette read such moves as speakers),
+    with ``close`` the third voice is that near the second (two voices alike)."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=256)
+    voices = [base + 0.9 * rng.normal(size=256) for _ in range(max(turns) + 1)]
+    if close is not None:
+        voices[2] = voices[1] + close * rng.normal(size=256)
+    starts, embs, regions, t = [], [], [], 0
+    for turn, who in enumerate(turns):
+        length = 4000 + 1000 * (turn % 3)
+        regions.append((t, t + length))
+        drift = 0.3 * rng.normal(size=256)
+        for s in range(t, t + length - 1500 + 1, 250):
+            starts.append(s)
+            embs.append(voices[who] + drift + 0.4 * rng.normal(size=256))
+        t += length + 500
+    emb = np.array(embs, dtype=np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    s = np.array(starts, dtype=np.int64)
+    return VoiceWindows(s, s + 1500, emb, regions)
+
+
+@pytest.mark.parametrize(
+    ("turns", "close", "count"),
+    [
+        ([0] * 12, None, 1),
+        ([0, 1] * 6, None, 2),
+        ([0, 1, 0, 2] * 4, None, 3),
+        ([0, 1, 0, 2] * 4, 0.5, 3),
+        ([0, 1, 0, 2, 0, 3] * 3, None, 4),
+    ],
+)
+def test_count_estimate_on_windows_of_known_voices(
+    turns: list[int], close: float | None, count: int
+) -> None:
+    """The count criterion on windows whose true count is known (no audio). The silhouette
+    it replaced split one voice into 2–5 here and merged the two alike voices into one."""
+    from kvali.pipelines.diarize.voice import count_scores, diarize
+
+    for seed in range(3):
+        vw = _clustered_windows(turns, seed, close=close)
+        scores = count_scores(vw)
+        assert min(scores, key=lambda k: scores[k]) == count, scores
+        spans = diarize(vw)
+        assert len({s.speaker for s in spans}) == count
+        # each turn (one region) is one speaker, and the turns of one voice share a label
+        who = {}
+        for (a, b), voice in zip(vw.regions, turns, strict=True):
+            inside = {s.speaker for s in spans if s.start_ms >= a and s.end_ms <= b}
+            assert len(inside) == 1
+            label = inside.pop()
+            assert who.setdefault(voice, label) == label
+        assert len(set(who.values())) == count
+
+
+def test_count_given_is_kept() -> None:
+    from kvali.pipelines.diarize.voice import diarize
+
+    vw = _clustered_windows([0, 1] * 6)
+    for n in (1, 2, 3):
+        assert len({s.speaker for s in diarize(vw, n=n)}) == n
+
+
+DIALOGUE_LINES = [
+    "Could you tell me how long you have worked as a principal at this school?",
+    "I have led this school for seven years now. Before that I taught mathematics.",
+    "What does a professional learning community mean for you and your staff?",
+    "For me it means that teachers meet regularly and improve together.",
+    "How do you organise the meetings between the teams during a normal week?",
+    "Every Tuesday afternoon the team leaders plan the work for the week.",
+    "What role does the regional network play in this development?",
+    "The network gives us new ideas and we learn from other principals.",
+    "How do the teachers share experience from their own classrooms?",
+    "We visit each other's classrooms and give feedback afterwards.",
+]
+
+
+@needs_audio
+@needs_resemblyzer
+@pytest.mark.parametrize(
+    ("voices", "pitches"),
+    [
+        (["en-us+f3", "en-gb-scotland"], [53, 45]),
+        (["en-us", "en+f2", "en-us+f3"], [36, 54, 62]),
+    ],
+)
+def test_count_estimated_on_rendered_dialogues(tmp_path, voices, pitches) -> None:  # noqa: ANN001
+    """Two and three espeak-ng voices, 0.5 s pauses: the count comes out right without
+    ``--speakers``, and the timeline is as good as with the count given."""
+    from kvali.pipelines.audio import decode_audio
+    from kvali.pipelines.diarize.embed import VoiceEncoder
+    from kvali.pipelines.diarize.synthetic import Utterance, Voice, render_dialogue
+    from kvali.pipelines.diarize.voice import diarize, embed_windows
+
+    k = len(voices)
+    who = [0 if i % 2 == 0 else 1 + (i // 2) % (k - 1) for i in range(len(DIALOGUE_LINES))]
+    script = [Utterance(w, text, 500) for w, text in zip(who, DIALOGUE_LINES, strict=True)]
+    wav = tmp_path / "dlg.wav"
+    refs = render_dialogue(
+        script, [Voice(v, pitch=p) for v, p in zip(voices, pitches, strict=True)], wav
+    )
+    vw = embed_windows(VoiceEncoder(), decode_audio(wav))
+    ref = [(r.start_ms, r.end_ms, r.speaker) for r in refs]
+    estimated, given = diarize(vw), diarize(vw, n=k)
+    assert len({s.speaker for s in estimated}) == k
+    hyp = [(s.start_ms, s.end_ms, f"L{s.speaker}") for s in estimated]
+    assert (
+        der(ref, hyp)["der"]
+        <= der(ref, [(s.start_ms, s.end_ms, f"L{s.speaker}") for s in given])["der"] + 1e-9
+    )
+    assert der(ref, hyp)["der"] < 0.1
