@@ -31,7 +31,15 @@ PACKAGE = SRC / "kvali"
 LANGUAGES = ("en", "nb")
 DOMAIN = "kvali"
 
-ERROR_CLASSES = ("KvaliError", "InputError", "NotFoundError", "ConflictError", "WrongPassphrase")
+ERROR_CLASSES = (
+    "KvaliError",
+    "InputError",
+    "NotFoundError",
+    "ConflictError",
+    "WrongPassphrase",
+    "PermissionDenied",
+    "CheckUnavailable",
+)
 """Their first argument is a catalogue message (kvali/errors.py)."""
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None,

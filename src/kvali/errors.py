@@ -94,3 +94,8 @@ class PermissionDenied(KvaliError):
     """The logged-in person's role does not allow this (the workbench answers 403)."""
 
     exit_code = 5
+
+
+class CheckUnavailable(KvaliError):
+    """A check kvali cannot run on this machine (a dictionary or package missing): said, never
+    taken for a pass."""

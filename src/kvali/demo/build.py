@@ -22,7 +22,7 @@ from kvali.codes.io import import_codebook
 from kvali.codes.service import code_id, merge_codes, rename_code
 from kvali.codings.cycles import start_cycle
 from kvali.codings.service import code_quote
-from kvali.errors import KvaliError
+from kvali.errors import CheckUnavailable, KvaliError
 from kvali.events.service import set_actor
 from kvali.guides.service import replace_guide
 from kvali.i18n import _
@@ -49,7 +49,7 @@ def _date(v: Any) -> date | None:
     return v if isinstance(v, date) or v is None else date.fromisoformat(str(v))
 
 
-def _render_requested_quotes(project: Project, study: dict[str, Any]) -> None:
+def _render_requested_quotes(project: Project, study: dict[str, Any]) -> str | None:
     """Where a participant's member check asked for it (``render_quotes``), their gold quotes
     get a published rendering in Bokmål: every suggestion of the quote check accepted, by the
     researcher who did the member check. The transcripts keep what was said."""
@@ -63,17 +63,22 @@ def _render_requested_quotes(project: Project, study: dict[str, Any]) -> None:
         if iv["participant"] == p["code"]
     }
     if not asked:
-        return
+        return None
     set_actor(study.get("interviewers", ["Forsker A"])[0])
-    with project.begin() as conn:
-        sid = default_study_id(conn)
-        for q in list_quotes(conn, sid, gold_only=True):
-            if q["interview"] in asked and q["flags"]:
-                accept_all(conn, sid, q["coding_id"])
-    set_actor(None)
+    try:
+        with project.begin() as conn:
+            sid = default_study_id(conn)
+            for q in list_quotes(conn, sid, gold_only=True):
+                if q["interview"] in asked and q["flags"]:
+                    accept_all(conn, sid, q["coding_id"])
+    except CheckUnavailable as exc:  # no dictionary here: the quotes stay as said, and we say so
+        return _("the Bokmål renderings of the quotes were skipped: {why}", why=exc)
+    finally:
+        set_actor(None)
+    return None
 
 
-def populate_demo(project: Project) -> dict[str, int]:
+def populate_demo(project: Project) -> dict[str, Any]:
     """Fill an empty project with the demo study; one transaction per step of the thesis."""
     study = _yaml("study.yaml")
     codings = list(csv.DictReader((DATA / "codings.csv").read_text(encoding="utf-8").splitlines()))
@@ -162,7 +167,7 @@ def populate_demo(project: Project) -> dict[str, int]:
                     gold=row.get("gold", "").lower() == "true",
                 )
             set_actor(None)
-    _render_requested_quotes(project, study)
+    skipped = _render_requested_quotes(project, study)
     with project.begin() as conn:
         from kvali.interviews.service import interview_id
 
@@ -207,7 +212,7 @@ def populate_demo(project: Project) -> dict[str, int]:
                 target_type=kind or "study",
                 target_id=target_id,
             )
-    return {"study_id": sid}
+    return {"study_id": sid, "renderings_skipped": skipped}
 
 
 def _demo_audio(project: Project) -> dict[str, Any]:
@@ -251,7 +256,9 @@ def create_demo(
     progress("creating project")
     project = Project.init(directory, database_url=database_url)
     progress("study, guide, participants, interviews, transcripts, codebook, two coding cycles")
-    populate_demo(project)
+    populated = populate_demo(project)
+    if populated.get("renderings_skipped"):
+        progress(populated["renderings_skipped"])
     if importlib.util.find_spec("kvali.analysis.demo") is not None:
         progress("second coder on Intervju 1, agreement, Irgens' framework matrix, guide coverage")
         from kvali.analysis.demo import add_demo_analysis

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from kvali.errors import KvaliError
+from kvali.errors import CheckUnavailable, KvaliError
 from kvali.util import cache_dir
 
 DATA = Path(__file__).parent / "data"
@@ -65,7 +65,7 @@ def _find_dic(name: str) -> Path:
         p = Path(folder) / f"{name}.dic"
         if p.is_file() and p.with_suffix(".aff").is_file():
             return p
-    raise KvaliError(
+    raise CheckUnavailable(
         "the Hunspell dictionary {name} is not installed: install the Debian package "
         "hunspell-no (apt-get install hunspell-no), or set KVALI_HUNSPELL_DIR",
         name=name,

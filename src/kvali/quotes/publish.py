@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kvali.db import schema as t
+from kvali.errors import CheckUnavailable
 from kvali.quotes.render import _flags, _renderings_by_span, sha, unmasked_names
 from kvali.quotes.service import quote_settings
 from kvali.reports.build import MAX_QUOTE
@@ -48,7 +49,9 @@ def apply_to_report(
     study's setting) or leave them verbatim, and say what is open.
 
     Returns ``{"mode", "quotes", "rendered", "open": [{coding_id, interview, start_char,
-    end_char, flags, names, stale}]}``: quotes counts distinct passages, rendered those printed as rendered."""
+    end_char, flags, names, stale}], "dialect_check"}``: quotes counts distinct passages, rendered
+    those printed as rendered; ``dialect_check`` is "done", or why it could not run (no
+    dictionary on this machine: the names are still checked)."""
     settings = quote_settings(conn, study_id)
     mode = mode or settings["report_quotes"]
     iv, tr = t.interviews, t.transcripts
@@ -75,6 +78,7 @@ def apply_to_report(
     decided: dict[tuple[int, int, int], tuple[str | None, dict[str, Any] | None]] = {}
     open_: list[dict[str, Any]] = []
     rendered = 0
+    unavailable: str | None = None
     for q in _quotes_in(report):
         tid = transcript_of.get(q.interview)
         if tid is None:
@@ -90,7 +94,12 @@ def apply_to_report(
             printed = use if use is not None else verbatim
             # verbatim reports print dialect on purpose; names are open in either
             kept = list(r["kept"]) if r else []
-            flags = _flags(printed, kept, settings) if mode == "published" else []
+            flags = []
+            if mode == "published" and unavailable is None:
+                try:
+                    flags = _flags(printed, kept, settings)
+                except CheckUnavailable as exc:  # said in the summary, never taken for a pass
+                    unavailable = str(exc)
             names = unmasked_names(printed)
             finding = None
             if flags or names or stale:
@@ -109,4 +118,10 @@ def apply_to_report(
         use, _ = decided[key]
         if use is not None:
             q.text = _clip(use)
-    return {"mode": mode, "quotes": len(decided), "rendered": rendered, "open": open_}
+    return {
+        "mode": mode,
+        "quotes": len(decided),
+        "rendered": rendered,
+        "open": open_,
+        "dialect_check": unavailable or "done" if mode == "published" else "not asked (verbatim)",
+    }

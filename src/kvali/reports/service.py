@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kvali.errors import KvaliError
+from kvali.errors import CheckUnavailable, KvaliError
 from kvali.project import Project
 from kvali.reports.build import build_report
 from kvali.studies.service import default_study_id
@@ -75,6 +75,12 @@ def write_study_reports(
             report.sections = in_order(built)
         if quote_summary is not None:
             quote_summary.update(summary)
+        if check and summary["dialect_check"] not in ("done", "not asked (verbatim)"):
+            raise CheckUnavailable(
+                "the quotes' dialect check could not run ({why}); install what it needs, or "
+                "write the reports anyway with --allow-unchecked",
+                why=summary["dialect_check"],
+            )
         if check and summary["open"]:
             first = summary["open"][0]
             raise KvaliError(
