@@ -336,3 +336,30 @@ def test_give_a_whole_turn_to_another_speaker(player: dict[str, Any]) -> None:
     assert (
         c.post(f"/api/transcripts/{tid}/turns/5/speaker", json={"speaker": "I"}).status_code == 404
     )
+
+
+def test_give_a_turn_to_another_speaker_in_the_editor(chromium: Any, player) -> None:  # noqa: ANN001
+    """s (or a click on the speaker) offers the transcript's speakers; choosing one gives the
+    whole turn to that speaker in one action, and the page shows the joined turn."""
+    from tests.web.test_browser import wait_for
+
+    page = chromium
+    page.reload()
+    wait_for(page, "window.kvEditorReady === true")
+    speakers = "[...document.querySelectorAll('#turns .spk')].map(e => e.textContent).join(',')"
+    before = page.evaluate(speakers)
+    assert before.count(",") == 1 and before.split(",")[0] != before.split(",")[1]
+    _click_word(page, "tirsdag.")  # caret into the second turn
+    page.keyboard.press("s")
+    wait_for(page, "document.querySelector('.kv-speaker-pick') !== null")
+    first = before.split(",")[0]
+    page.select_option(".kv-speaker-pick", first)  # a change gives the turn at once
+    wait_for(page, "document.querySelectorAll('#turns .turn').length === 1")
+    wait_for(page, "window.kvEditorReady === true")
+    assert page.evaluate(speakers) == first
+    # Esc leaves a turn as it was
+    page.click("#turns .spk")
+    wait_for(page, "document.querySelector('.kv-speaker-pick') !== null")
+    page.keyboard.press("Escape")
+    wait_for(page, "document.querySelector('.kv-speaker-pick') === null")
+    assert page.evaluate(speakers) == first

@@ -55,6 +55,9 @@ JS_MESSAGES = {  # what coding.js shows, by the names it uses (boot.messages)
     "undo": N_("Undo"),
     "redo": N_("Redo"),
     "checked": N_("Checked up to {time}"),
+    "speaker_of_turn": N_("Speaker of this turn: Enter gives it the turn, Esc cancels"),
+    "new_speaker": N_("Another speaker…"),
+    "new_speaker_name": N_("Name of the speaker"),
 }
 
 

@@ -2,7 +2,9 @@
    editable, Enter saves through the server's edit path (codings, word times and gaps move),
    Esc cancels. Undo and redo (the buttons, Ctrl+Z / Ctrl+Shift+Z) are the server's, one
    mechanism for codings and corrections alike (POST /api/undo, /api/redo on the event log):
-   the answer says which turn's text or which codings to redraw. */
+   the answer says which turn's text or which codings to redraw. s (or a click on a turn's
+   speaker) gives the whole turn to another speaker: one action, and the talk statistics follow
+   (the server joins it with a neighbouring turn of the same speaker, so the page reloads). */
 "use strict";
 (function () {
   const kv = window.kv;
@@ -103,6 +105,50 @@
   const undo = () => step("undo");
   const redo = () => step("redo");
 
+  /* The speaker of a turn: a select in place of its label (every speaker of the transcript,
+     or a new name), Enter or a change of choice gives the turn to that speaker. */
+  function pickSpeaker(t) {
+    if (!t || editing || document.querySelector(".kv-speaker-pick")) return;
+    const label = t.el.querySelector(".spk");
+    const current = label.textContent;
+    const names = [...new Set([...document.querySelectorAll("#turns .spk")].map((e) => e.textContent))];
+    const sel = document.createElement("select");
+    sel.className = "kv-speaker-pick";
+    sel.setAttribute("aria-label", M.speaker_of_turn);
+    for (const n of [...names, ""]) {
+      const o = document.createElement("option");
+      o.value = n;
+      o.textContent = n || M.new_speaker;
+      o.selected = n === current;
+      sel.append(o);
+    }
+    label.hidden = true;
+    label.after(sel);
+    state(M.speaker_of_turn);
+    sel.focus();
+    const close = () => { sel.remove(); label.hidden = false; state(""); };
+    const give = async () => {
+      let name = sel.value;
+      if (!name) name = (window.prompt(M.new_speaker_name) || "").trim();
+      if (!name || name === current) { close(); return; }
+      try {
+        await kv.api("POST", `/api/transcripts/${B.transcript_id}/turns/${positionOf(t)}/speaker`, { speaker: name });
+        location.reload();
+      } catch (err) { kv.toast(err.message, true); close(); }
+    };
+    sel.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { ev.preventDefault(); give(); }
+      else if (ev.key === "Escape") { ev.preventDefault(); close(); }
+      ev.stopPropagation();
+    });
+    sel.addEventListener("change", () => { if (sel.value !== current) give(); });
+    sel.addEventListener("blur", () => setTimeout(() => { if (sel.isConnected) close(); }, 200));
+  }
+
+  document.getElementById("turns").addEventListener("click", (ev) => {
+    const spk = ev.target.closest(".spk");
+    if (spk) pickSpeaker(kv.doc.turnOf.get(spk.closest(".turn")));
+  });
   document.getElementById("turns").addEventListener("dblclick", (ev) => {
     const el = ev.target.closest(".turn");
     if (el && ev.target.closest(".tx")) begin(kv.doc.turnOf.get(el));
@@ -119,6 +165,7 @@
     if (mod && (ev.key === "z" || ev.key === "Z") && !ev.shiftKey) { ev.preventDefault(); undo(); }
     else if (mod && ((ev.key === "z" || ev.key === "Z") && ev.shiftKey || ev.key === "y")) { ev.preventDefault(); redo(); }
     else if (ev.key === "e" && !mod && !ev.altKey) { const t = turnAtCaret(); if (t) { ev.preventDefault(); begin(t); } }
+    else if (ev.key === "s" && !mod && !ev.altKey) { const t = turnAtCaret(); if (t) { ev.preventDefault(); pickSpeaker(t); } }
   }, true);
   $("kv-undo").addEventListener("click", undo);
   $("kv-redo").addEventListener("click", redo);
