@@ -109,6 +109,17 @@ def transcribe(
 
     project = obj.project
     queued = distributed.uses_queue(project) and not here
+    if queued and not no_wait and not distributed.await_worker(project):
+        # Waiting for a worker that nobody started would wait for ever: do the work here.
+        queued = False
+        if not as_json:
+            click.echo(
+                _(
+                    "no kvali worker is running on this database: transcribing here "
+                    "(start one with kvali worker to share the work, or use --no-wait to queue)"
+                ),
+                err=True,
+            )
     with project.begin() as conn:
         sid = obj.study_id(conn)
         iv = get_interview(conn, sid, interview)

@@ -51,6 +51,36 @@ def uses_queue(project: Project) -> bool:
     return not project.is_sqlite
 
 
+def live_workers(project: Project, within_s: float | None = None) -> int:
+    """Workers whose procrastinate heartbeat is recent (0 before any worker made its tables)."""
+    within = within_s if within_s is not None else max(lease_s(), 30.0)
+    try:
+        with project.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM procrastinate_workers "
+                        "WHERE last_heartbeat > now() - make_interval(secs => :s)"
+                    ),
+                    {"s": within},
+                ).scalar()
+                or 0
+            )
+    except sa.exc.ProgrammingError:  # no worker has ever run on this database
+        return 0
+
+
+def await_worker(project: Project, grace_s: float = 3.0) -> bool:
+    """Whether a worker is alive, allowing one that is just starting a moment to say so."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        if live_workers(project):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.25)
+
+
 def queue_of(kind: str) -> str:
     return QUEUES.get(kind, DEFAULT_QUEUE)
 
