@@ -6,11 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/system-deps.sh
-PKGS=(postgresql chromium espeak-ng hunspell-no)  # PostgreSQL runs, browser tests, synthesised speech tests, quote check (nb_NO/nn_NO)
+PKGS=(postgresql chromium espeak-ng hunspell-no npm)  # PostgreSQL runs, browser tests, synthesised speech tests, quote check (nb_NO/nn_NO)
 [ -x .venv/bin/python ] || PKGS+=(python3-venv)
 need_packages "the test suite" "${PKGS[@]}"
 need_python312
 bash scripts/setup.sh test
+# axe-core, the accessibility engine the browser tests inject (tests/web/test_axe.py), from npm.
+AXE_VERSION=4.14.1
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" node_modules/axe-core/package.json; then
+  npm install --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
+fi
 if [ -z "${KVALI_TEST_POSTGRES_URL:-}" ]; then
   eval "$(bash scripts/pg-start.sh)"
 fi
