@@ -84,22 +84,13 @@ def run_segments(encoder, samples, segments, n):  # noqa: ANN001, ANN201
     return segments, labels, spans
 
 
-def run_voice(encoder, samples, segments, n, windows=None):  # noqa: ANN001, ANN201
-    """The voice timeline; ``windows`` (a VoiceWindows) skips the embedding, for
-    ``bench/diarize_count.py``'s re-runs of the clustering only."""
+def run_voice(encoder, samples, segments, n):  # noqa: ANN001, ANN201
     from kvali.pipelines.diarize.turns import split_segments
     from kvali.pipelines.diarize.voice import diarize, embed_windows
 
-    vw = windows if windows is not None else embed_windows(encoder, samples)
-    timeline = diarize(vw, n=n)
+    timeline = diarize(embed_windows(encoder, samples), n=n)
     pieces, labels = split_segments(segments, timeline)
-    run_voice.last_windows = vw
     return pieces, labels, [(s.start_ms, s.end_ms, f"L{s.speaker}") for s in timeline]
-
-
-def windows_path(wav: Path) -> Path:
-    """Where the voice windows of a dialogue are cached (written by every full run)."""
-    return wav.with_suffix(".windows.json")
 
 
 def evaluate(items: list[dict], encoder) -> list[dict]:  # noqa: ANN001
@@ -123,8 +114,6 @@ def evaluate(items: list[dict], encoder) -> list[dict]:  # noqa: ANN001
                     encoder, samples, segments, d.speakers if given else None
                 )
                 wall, cpu = _since(t)
-                if method == "voice" and not windows_path(it["wav"]).exists():
-                    windows_path(it["wav"]).write_text(json.dumps(run_voice.last_windows.to_json()))
                 turns = build_turns(pieces, labels)
                 words = word_accuracy(script, [(x["speaker"], x["text"]) for x in turns])
                 rows.append(

@@ -155,8 +155,7 @@ MIN_CHANGE_GAP_MS = 1000  # two proposed changes at least this far apart
 MIN_PIECE_MS = 1000  # pieces shorter than this do not shape the clusters
 SWITCH_COST = 0.3  # Viterbi: cost of changing speaker between two windows (in cosine units)
 MIN_RUN_MS = 1500  # a change inside a speech region must last this long (else it is noise)
-SPEAKER_PENALTY = 0.06  # count estimate: cost of one more speaker in log(1 − fit) …
-SPEAKER_PENALTY_WINDOWS = 5.0  # … plus this / windows: what a centroid gains from noise alone
+ONE_SPEAKER_BELOW = 0.05  # silhouette under which one speaker is assumed (no --speakers)
 MAX_SPEAKERS = 8
 MAX_CLUSTERED = 1500  # pieces clustered directly; the rest are assigned to the centroids
 
@@ -207,30 +206,40 @@ def _pieces(vw: VoiceWindows, emb: np.ndarray, region: np.ndarray) -> list[np.nd
     return out
 
 
-def _cluster(x: np.ndarray, n: int) -> np.ndarray:
-    """Average-linkage clusters of the pieces, ``n`` of them."""
+def _silhouette(x: np.ndarray, labels: np.ndarray, weight: np.ndarray) -> float:
+    """Duration-weighted mean silhouette with cosine distance (−1 … 1; higher = clearer)."""
+    k = int(labels.max()) + 1
+    if k < 2:
+        return -1.0
+    dist = 1.0 - x @ x.T
+    member = np.stack([labels == j for j in range(k)], axis=1).astype(np.float64)  # (m, k)
+    wm = member * weight[:, None]
+    sums = dist @ wm  # weighted distance of each piece to each cluster
+    own = labels
+    own_w = wm.sum(axis=0)[own] - weight  # the piece itself does not count
+    a = np.where(own_w > 0, sums[np.arange(len(x)), own] / np.maximum(own_w, 1e-9), 0.0)
+    other = sums / np.maximum(wm.sum(axis=0), 1e-9)
+    other[np.arange(len(x)), own] = np.inf
+    b = other.min(axis=1)
+    s = np.where(own_w > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-9), 0.0)
+    return float(np.average(s, weights=weight))
+
+
+def _cluster(x: np.ndarray, weight: np.ndarray, n: int | None) -> np.ndarray:
+    """Average-linkage clusters of the pieces: ``n`` of them, or the count (1 … 8) whose
+    clusters are most clearly apart (silhouette)."""
     from kvali.pipelines.diarize.cluster import cut_tree, linkage
 
-    return cut_tree(linkage(x), len(x), n)
-
-
-def _prepare(
-    vw: VoiceWindows,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Centred window embeddings, their regions, the pieces' mean embeddings and durations,
-    and the indices of the pieces that shape the clusters."""
-    emb = _unit(vw.emb - vw.emb.mean(axis=0))
-    region = _region_of(vw)
-    pieces = _pieces(vw, emb, region)
-    x = _unit(np.stack([emb[p].mean(axis=0) for p in pieces]))
-    dur = np.array([vw.ends[p[-1]] - vw.starts[p[0]] for p in pieces], dtype=np.float64)
-    shaping = dur >= MIN_PIECE_MS
-    if shaping.sum() < 2:
-        shaping[:] = True
-    core = np.flatnonzero(shaping)
-    if len(core) > MAX_CLUSTERED:
-        core = core[np.argsort(-dur[core])[:MAX_CLUSTERED]]
-    return emb, region, x, dur, core
+    merges = linkage(x)
+    if n:
+        return cut_tree(merges, len(x), n)
+    best, best_score = np.zeros(len(x), dtype=int), ONE_SPEAKER_BELOW
+    for k in range(2, min(MAX_SPEAKERS, len(x) - 1) + 1):
+        labels = cut_tree(merges, len(x), k)
+        score = _silhouette(x, labels, weight)
+        if score > best_score:
+            best, best_score = labels, score
+    return best
 
 
 def _viterbi(scores: np.ndarray, switch: float) -> np.ndarray:
@@ -250,21 +259,39 @@ def _viterbi(scores: np.ndarray, switch: float) -> np.ndarray:
     return path
 
 
-def _resegment(
-    emb: np.ndarray, x: np.ndarray, dur: np.ndarray, labels: np.ndarray, rounds: int
-) -> np.ndarray:
-    """A speaker per window: Viterbi over the similarities to the centroids of the clustered
-    pieces (``x``/``dur``/``labels``), the centroids re-estimated from the path ``rounds``
-    times."""
+def diarize(vw: VoiceWindows, *, n: int | None = None, rounds: int = 2) -> list[SpeakerSpan]:
+    """The speaker timeline of a recording from its window embeddings.
+
+    Embeddings are centred on the recording's mean (what all its voices share goes away, what
+    tells them apart stays); pieces between change points are clustered (``n`` speakers, or
+    estimated); then every window is given a speaker by a Viterbi pass over the similarities
+    to the speakers' centroids, and the centroids are re-estimated from that (``rounds``).
+    A change between two windows is placed midway between their centres."""
+    if not len(vw):
+        return []
+    emb = _unit(vw.emb - vw.emb.mean(axis=0))
+    region = _region_of(vw)
+    pieces = _pieces(vw, emb, region)
+    x = _unit(np.stack([emb[p].mean(axis=0) for p in pieces]))
+    dur = np.array([vw.ends[p[-1]] - vw.starts[p[0]] for p in pieces], dtype=np.float64)
+    shaping = dur >= MIN_PIECE_MS
+    if shaping.sum() < 2:
+        shaping[:] = True
+    core = np.flatnonzero(shaping)
+    if len(core) > MAX_CLUSTERED:
+        core = core[np.argsort(-dur[core])[:MAX_CLUSTERED]]
+    if n == 1 or len(core) < 2:
+        labels = np.zeros(len(core), dtype=int)
+    else:
+        labels = _cluster(x[core], dur[core], n)
     k = int(labels.max()) + 1
-    if k < 2:
-        return np.zeros(len(emb), dtype=np.int64)
     centroids = _unit(
-        np.stack([(x[labels == j] * dur[labels == j, None]).sum(0) for j in range(k)])
+        np.stack([(x[core][labels == j] * dur[core][labels == j, None]).sum(0) for j in range(k)])
     )
-    path = np.zeros(len(emb), dtype=np.int64)
+    path = np.zeros(len(vw), dtype=np.int64)
     for r in range(rounds + 1):
-        path = _viterbi(emb @ centroids.T, SWITCH_COST)
+        if k > 1:
+            path = _viterbi(emb @ centroids.T, SWITCH_COST)
         if r < rounds:
             centroids = _unit(
                 np.stack(
@@ -274,63 +301,6 @@ def _resegment(
                     ]
                 )
             )
-    return path
-
-
-def _misfit(raw: np.ndarray, path: np.ndarray) -> float:
-    """log(1 − mean cosine of each window's own embedding, not centred, to the centroid of its
-    speaker): how much of the voices the speakers of ``path`` leave unexplained."""
-    ks, idx = np.unique(path, return_inverse=True)
-    centroids = _unit(np.stack([raw[idx == j].mean(0) for j in range(len(ks))]))
-    fit = float(np.einsum("ij,ij->i", raw, centroids[idx]).mean())
-    return float(np.log(max(1.0 - fit, 1e-6)))
-
-
-def count_scores(vw: VoiceWindows, *, rounds: int = 2) -> dict[int, float]:
-    """The count criterion for each candidate count 1 … 8 (lower is better; a count whose
-    timeline leaves a speaker without windows is not a candidate)."""
-    if not len(vw):
-        return {}
-    from kvali.pipelines.diarize.cluster import cut_tree, linkage
-
-    emb, _, x, dur, core = _prepare(vw)
-    raw = _unit(vw.emb.astype(np.float64))
-    xc, wc = x[core], dur[core]
-    merges = linkage(xc) if len(xc) > 1 else []
-    penalty = SPEAKER_PENALTY + SPEAKER_PENALTY_WINDOWS / len(vw)
-    out = {1: round(_misfit(raw, np.zeros(len(vw), dtype=np.int64)) + penalty, 4)}
-    for k in range(2, min(MAX_SPEAKERS, len(xc)) + 1):
-        path = _resegment(emb, xc, wc, cut_tree(merges, len(xc), k), rounds)
-        if len(np.unique(path)) == k:
-            out[k] = round(_misfit(raw, path) + penalty * k, 4)
-    return out
-
-
-def diarize(vw: VoiceWindows, *, n: int | None = None, rounds: int = 2) -> list[SpeakerSpan]:
-    """The speaker timeline of a recording from its window embeddings.
-
-    Embeddings are centred on the recording's mean (what all its voices share goes away, what
-    tells them apart stays); pieces between change points are clustered (``n`` speakers);
-    then every window is given a speaker by a Viterbi pass over the similarities to the
-    speakers' centroids, and the centroids are re-estimated from that (``rounds``). A change
-    between two windows is placed midway between their centres.
-
-    Without ``n`` the count is estimated: each count 1 … 8 is run to its timeline, and the one
-    kept minimises log(1 − fit) + (``SPEAKER_PENALTY`` + ``SPEAKER_PENALTY_WINDOWS`` / windows)
-    × count, where fit is the mean cosine of the windows' own (not centred) embeddings to
-    their speaker's centroid. One more speaker must explain enough more of the voices to pay
-    for itself; in a short recording it must pay more, since a centroid fitted to few windows
-    gains from their noise alone (:func:`count_scores`)."""
-    if not len(vw):
-        return []
-    emb, region, x, dur, core = _prepare(vw)
-    if n is None and len(core) >= 2:
-        scores = count_scores(vw, rounds=rounds)
-        n = min(scores, key=lambda k: scores[k])
-    if n == 1 or len(core) < 2:
-        path = np.zeros(len(vw), dtype=np.int64)
-    else:
-        path = _resegment(emb, x[core], dur[core], _cluster(x[core], n), rounds)
     return _spans(vw, region, path)
 
 

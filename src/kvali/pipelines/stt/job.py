@@ -320,7 +320,6 @@ def _diarization_provenance() -> dict[str, Any]:
         "window_ms": voice.WIN_MS,
         "hop_ms": voice.HOP_MS,
         "vad": voice.VAD,
-        "count_penalty": [voice.SPEAKER_PENALTY, voice.SPEAKER_PENALTY_WINDOWS],
     }
 
 
