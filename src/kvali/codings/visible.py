@@ -33,8 +33,7 @@ def open_rounds(study_id: int) -> sa.Select:
 
 def _blind_somewhere(conn: sa.Connection, study_id: int) -> bool:
     """Whether any transcript of the study is blind now (one indexed look-up)."""
-    q = sa.select(blind_t.c.id).where(blind_t.c.study_id == study_id, blind_t.c.opened_at.is_(None))
-    return conn.execute(q.limit(1)).first() is not None
+    return conn.execute(open_rounds(study_id).limit(1)).first() is not None
 
 
 def visible(

@@ -385,7 +385,8 @@ def collect_sections(
     ``timings``, when given, receives (wall-clock, CPU) seconds per builder: how
     ``bench/scale.py`` and the CI guard check that each section grows linearly with the corpus.
     """
-    names = [n for n in BUILDERS if only is None or n in set(only)]
+    wanted = None if only is None else set(only)
+    names = [n for n in BUILDERS if wanted is None or n in wanted]
     return in_order(
         build_sections(conn, study_id, project_path, lang, names, viewer=viewer, timings=timings)
     )
